@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
+
+const consensus = (owner: string, overrides: Record<string, unknown> = {}) => ({
+  owner,
+  symbol: 'EURUSD',
+  timeframe: '1m',
+  bar_ts: '2026-01-05T12:00:00Z',
+  decision: 'BUY',
+  confidence: 0.7,
+  contributors: [
+    { model_id: 'baseline-rsi-001', decision: 'BUY', confidence: 0.8, weight: 0.5 },
+    { model_id: 'macd-cross-001', decision: 'NEUTRAL', confidence: 0.4, weight: 0.5 },
+  ],
+  meta: {},
+  ...overrides,
+});
+
+describeEachBackend('consensus endpoints', (ctx) => {
+  test('POST /api/consensus/store stores it (204) and GET returns it to its owner', async () => {
+    const owner = uniqueSlug('own');
+    const res = await ctx().asService({ method: 'POST', url: '/api/consensus/store', payload: consensus(owner) });
+    assert.equal(res.statusCode, 204);
+    const got = await ctx().asService({ method: 'GET', url: `/api/consensus?owner=${owner}&symbol=EURUSD&tf=1m` });
+    assert.equal(got.statusCode, 200);
+    const [row] = got.json().data;
+    assert.equal(row.decision, 'BUY');
+    assert.equal(row.contributors.length, 2);
+    assert.equal(row.late, false);
+  });
+
+  test('empty contributors, a bad weight and unknown keys are 400 naming each field', async () => {
+    const res = await ctx().asService({
+      method: 'POST',
+      url: '/api/consensus/store',
+      payload: { ...consensus('x'), contributors: [], extra: 1 },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.deepEqual(
+      res
+        .json()
+        .details.map((d: { path: string }) => d.path)
+        .sort(),
+      ['contributors', 'extra'],
+    );
+    const weight = await ctx().asService({
+      method: 'POST',
+      url: '/api/consensus/store',
+      payload: consensus('x', {
+        contributors: [{ model_id: 'a', decision: 'BUY', confidence: 0.5, weight: -1 }],
+      }),
+    });
+    assert.equal(weight.json().details[0].path, 'contributors.0.weight');
+  });
+
+  test('after the bar closed a changed consensus is 409 SIGNAL_IMMUTABLE', async () => {
+    const owner = uniqueSlug('own');
+    await ctx().asService({ method: 'POST', url: '/api/consensus/store', payload: consensus(owner) });
+    const c = ctx();
+    c.clock.now = Date.parse('2026-01-05T12:10:00Z');
+    try {
+      const res = await c.asService({
+        method: 'POST',
+        url: '/api/consensus/store',
+        payload: consensus(owner, { decision: 'SELL' }),
+      });
+      assert.equal(res.statusCode, 409);
+      assert.equal(res.json().error, 'SIGNAL_IMMUTABLE');
+    } finally {
+      c.clock.now = Date.parse('2026-01-05T12:00:30Z');
+    }
+  });
+
+  test("a vendor key may store its own owner's consensus but not another's, and reads only its own", async () => {
+    const a = await createVendor(ctx());
+    const b = await createVendor(ctx());
+    assert.equal(
+      (
+        await ctx().inject({
+          method: 'POST',
+          url: '/api/consensus/store',
+          headers: a.auth,
+          payload: consensus(a.owner),
+        })
+      ).statusCode,
+      204,
+    );
+    const forbidden = await ctx().inject({
+      method: 'POST',
+      url: '/api/consensus/store',
+      headers: a.auth,
+      payload: consensus(b.owner),
+    });
+    assert.equal(forbidden.statusCode, 403);
+    await ctx().asService({ method: 'POST', url: '/api/consensus/store', payload: consensus(b.owner) });
+    const mine = await ctx().inject({ method: 'GET', url: '/api/consensus', headers: a.auth });
+    assert.deepEqual(
+      mine.json().data.map((r: { owner: string }) => r.owner),
+      [a.owner],
+    );
+  });
+});

@@ -1,0 +1,13 @@
+import type { Db } from '@neuronetiq/db';
+import type { AuthResolver } from './auth/resolve';
+import type { ApiMetrics } from './http/metrics';
+
+/** What use cases get: the database, metrics and the clock (injectable so tests can pin time). */
+export interface ApiDeps {
+  db: Db;
+  metrics: ApiMetrics;
+  auth: AuthResolver;
+  now: () => number;
+  /** Largest CSV accepted by POST /api/marketdata/import. */
+  importMaxBytes: number;
+}

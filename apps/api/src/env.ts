@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1');
+
+/** Every variable the api reads, with its default. A bad value stops the boot with a message naming it. */
+export const EnvSchema = z.object({
+  /** Port of the HTTP server. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** Interface to listen on. */
+  HOST: z.string().default('0.0.0.0'),
+  /** PostgreSQL (or Supabase) connection string. Unset: the embedded PGlite database under PGLITE_DATA_DIR. */
+  DATABASE_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
+  /** Where the embedded database keeps its files when DATABASE_URL is unset. */
+  PGLITE_DATA_DIR: z.string().default('.data/pglite'),
+  /** Bearer token of the service principal (orchestrator, cron). At least 32 characters. Unset: a random one per boot, printed at start. */
+  SERVICE_ROLE_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** HS256 secret of user session JWTs (Supabase's JWT secret). Unset: user sessions are not accepted. */
+  SUPABASE_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** Origin(s) of the web app allowed by CORS, comma-separated. */
+  WEB_ORIGIN: z.string().default('http://localhost:3000'),
+  /** Largest request body in bytes. */
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Largest CSV accepted by POST /api/marketdata/import, in bytes. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(268_435_456),
+  /** Requests per minute per vendor key, user or IP (the service principal is not limited). */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Apply pending migrations at start-up. */
+  MIGRATE_ON_START: bool.default(true),
+  /** Database pool size. */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

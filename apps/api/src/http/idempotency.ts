@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type { Queryable } from '@neuronetiq/db';
+import { createIdempotencyRepository } from '@neuronetiq/db';
+import { AppError } from '../errors';
+
+const repo = createIdempotencyRepository();
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Validates the Idempotency-Key header value (1-255 visible ASCII characters). */
+export function parseIdempotencyKey(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value) || !KEY.test(value)) {
+    throw new AppError('VALIDATION_ERROR', {
+      message: 'Idempotency-Key must be one header of 1-255 visible ASCII characters',
+      details: [{ path: 'headers.idempotency-key', message: 'must be 1-255 visible ASCII characters' }],
+    });
+  }
+  return value;
+}
+
+export const requestHash = (normalisedBody: unknown): string =>
+  createHash('sha256').update(JSON.stringify(normalisedBody)).digest('hex');
+
+/**
+ * Runs `work` at most once per (principal, key) with IETF httpapi Idempotency-Key semantics: the same key and body
+ * replays the first response; the same key with another body is 422; a request still in flight with the key is 409.
+ * The record is written in the request's transaction (its statement carries the COMMIT), so it exists exactly when
+ * the work committed.
+ */
+export async function withIdempotency(
+  ctx: { tx: Queryable; principal: string; key: string | undefined; body: unknown },
+  work: () => Promise<StoredResponse>,
+): Promise<StoredResponse & { replayed: boolean }> {
+  const { key } = ctx;
+  if (key === undefined) return { ...(await work()), replayed: false };
+  // The body's hash is only needed with a key: a keyless batch of 1,000 signals skips hashing it.
+  const hash = requestHash(ctx.body);
+  const claim = await repo.claim(ctx.tx, ctx.principal, key);
+  if (!claim.locked) {
+    throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', {
+      message: `a request with Idempotency-Key "${key}" is still being processed; retry after it completes`,
+      headers: { 'retry-after': '1' },
+    });
+  }
+  if (claim.record) {
+    if (claim.record.request_hash !== hash) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', {
+        message: `Idempotency-Key "${key}" was already used with a different request body; use a new key`,
+      });
+    }
+    return { status: claim.record.response_status, body: claim.record.response_body, replayed: true };
+  }
+  const response = await work();
+  await repo.save(
+    ctx.tx,
+    ctx.principal,
+    key,
+    { request_hash: hash, response_status: response.status, response_body: response.body ?? null },
+    { commit: true },
+  );
+  return { ...response, replayed: false };
+}

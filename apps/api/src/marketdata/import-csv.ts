@@ -1,0 +1,58 @@
+import { type Readable, Transform } from 'node:stream';
+import { createOhlcvRepository } from '@neuronetiq/db';
+import { ImportError, type ImportFormat, type ImportReport, importCsv } from '@neuronetiq/marketdata';
+import type { ApiDeps } from '../deps';
+import { AppError } from '../errors';
+
+export interface ImportCsvRequest {
+  stream: Readable;
+  symbol: string;
+  tf: string;
+  format?: ImportFormat | undefined;
+  tz?: string | undefined;
+  maxBytes: number;
+}
+
+/**
+ * POST /api/marketdata/import: the same importer as `npm run import`, fed by the request body as it streams in. Each
+ * chunk of good bars is upserted in its own transaction as the service role; the report names every rejected row.
+ */
+export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promise<ImportReport> {
+  const repo = createOhlcvRepository(deps.db);
+  let bytes = 0;
+  const limited = req.stream.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        if (bytes > req.maxBytes) {
+          done(
+            new AppError('PAYLOAD_TOO_LARGE', {
+              message: `the CSV exceeds ${req.maxBytes} bytes; split the file (bars already stored are kept)`,
+            }),
+          );
+          return;
+        }
+        done(null, chunk);
+      },
+    }),
+  );
+  req.stream.on('error', (err) => limited.destroy(err));
+  try {
+    return await importCsv(
+      limited,
+      { symbol: req.symbol, timeframe: req.tf as never, format: req.format, tz: req.tz },
+      async (bars) => {
+        const written = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
+          repo.upsert(bars, { tx }),
+        );
+        deps.metrics.barsStored.inc(written);
+      },
+    );
+  } catch (err) {
+    if (err instanceof ImportError) {
+      const path = err.code === 'OPTIONS_INVALID' ? 'query' : 'body';
+      throw new AppError('VALIDATION_ERROR', { message: err.message, details: [{ path, message: err.message }] });
+    }
+    throw err;
+  }
+}

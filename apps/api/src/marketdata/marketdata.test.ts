@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
+
+const bar = (symbol: string, bar_ts: string, close = 1.1) => ({
+  symbol,
+  timeframe: '5m',
+  bar_ts,
+  open: 1.1,
+  high: Math.max(1.1, close) + 0.001,
+  low: Math.min(1.1, close) - 0.001,
+  close,
+  volume: 10,
+});
+
+describeEachBackend('market data endpoints', (ctx) => {
+  test('POST stores good bars and reports each bad row by index with the field named', async () => {
+    const symbol = uniqueSlug('S').toUpperCase();
+    const bars = [
+      bar(symbol, '2026-01-05T10:00:00Z'),
+      { ...bar(symbol, '2026-01-05T10:05:00Z'), high: 1.0 },
+      { ...bar(symbol, '2026-01-05T10:10:00Z'), open: 0 },
+      bar(symbol, '2026-01-05T10:12:00Z'),
+      bar(symbol, '2026-01-05T10:15:00Z', 1.2),
+      { ...bar(symbol, '2026-01-05T10:00:00Z'), close: 1.1005 },
+    ];
+    const res = await ctx().asService({ method: 'POST', url: '/api/marketdata/ohlcv', payload: { bars } });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.equal(body.written, 2);
+    assert.deepEqual(
+      body.rejected.map((r: { index: number; details: { path: string }[] }) => [r.index, r.details[0]?.path]),
+      [
+        [1, 'bars.1.high'],
+        [2, 'bars.2.open'],
+        [3, 'bars.3.bar_ts'],
+        [5, 'bars.5.bar_ts'],
+      ],
+    );
+    const again = await ctx().asService({ method: 'POST', url: '/api/marketdata/ohlcv', payload: { bars: [bars[0]] } });
+    assert.equal(again.json().written, 0, 'an identical re-upload changes nothing');
+  });
+
+  test('POST needs the service key: a vendor key is 403, nobody 401', async () => {
+    const v = await createVendor(ctx());
+    const payload = { bars: [bar('EURUSD', '2026-01-05T10:00:00Z')] };
+    assert.equal(
+      (await ctx().inject({ method: 'POST', url: '/api/marketdata/ohlcv', headers: v.auth, payload })).statusCode,
+      403,
+    );
+    assert.equal((await ctx().inject({ method: 'POST', url: '/api/marketdata/ohlcv', payload })).statusCode, 401);
+  });
+
+  test('GET returns the seed shape, newest first, exact prices, bounded by limit and range', async () => {
+    const symbol = uniqueSlug('G').toUpperCase();
+    const times = ['2026-01-05T10:00:00Z', '2026-01-05T10:05:00Z', '2026-01-05T10:10:00Z'];
+    await ctx().asService({
+      method: 'POST',
+      url: '/api/marketdata/ohlcv',
+      payload: { bars: times.map((t, i) => bar(symbol, t, [1.10512, 1.10498, 1.10577][i])) },
+    });
+    const res = await ctx().asService({ method: 'GET', url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m&limit=2` });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.equal(body.success, true);
+    assert.deepEqual(
+      body.data.map((b: { bar_ts: string; close: number }) => [b.bar_ts, b.close]),
+      [
+        ['2026-01-05T10:10:00.000Z', 1.10577],
+        ['2026-01-05T10:05:00.000Z', 1.10498],
+      ],
+    );
+    const ranged = await ctx().asService({
+      method: 'GET',
+      url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m&from=2026-01-05T10:00:00Z&to=2026-01-05T10:05:00Z`,
+    });
+    assert.equal(ranged.json().data.length, 2);
+  });
+
+  test('GET names each missing or bad parameter, and refuses limit=100000000', async () => {
+    const missing = await ctx().asService({ method: 'GET', url: '/api/marketdata/ohlcv' });
+    assert.equal(missing.statusCode, 400);
+    assert.deepEqual(
+      missing
+        .json()
+        .details.map((d: { path: string }) => d.path)
+        .sort(),
+      ['symbol', 'tf'],
+    );
+    const huge = await ctx().asService({
+      method: 'GET',
+      url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m&limit=100000000',
+    });
+    assert.equal(huge.statusCode, 400);
+    assert.match(huge.json().message, /1 to 5000/);
+    const tf = await ctx().asService({ method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=2m' });
+    assert.equal(tf.json().details[0].path, 'tf');
+    const unknown = await ctx().asService({ method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m&foo=1' });
+    assert.equal(unknown.json().details[0].path, 'foo');
+  });
+
+  test('GET without credentials is 401', async () => {
+    const res = await ctx().inject({ method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m' });
+    assert.equal(res.statusCode, 401);
+  });
+});

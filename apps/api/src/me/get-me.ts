@@ -1,0 +1,22 @@
+import { createUserRepository } from '@neuronetiq/db';
+import type { Principal } from '../auth/principal';
+import { readContext } from '../auth/principal';
+import type { ApiDeps } from '../deps';
+
+export type Me =
+  | { kind: 'service' }
+  | { kind: 'vendor'; owner: string; key: { id: string; prefix: string; scopes: string[] } }
+  | { kind: 'user'; user_id: string; owner: string; provider: string; username: string | null };
+
+export async function getMe(deps: ApiDeps, principal: Exclude<Principal, { kind: 'anonymous' }>): Promise<Me> {
+  if (principal.kind === 'service') return { kind: 'service' };
+  if (principal.kind === 'vendor') {
+    return {
+      kind: 'vendor',
+      owner: principal.owner,
+      key: { id: principal.keyId, prefix: principal.keyPrefix, scopes: principal.scopes },
+    };
+  }
+  const user = await deps.db.asRequest(readContext(principal), (tx) => createUserRepository().ensure(tx));
+  return { kind: 'user', user_id: user.user_id, owner: user.owner, provider: user.provider, username: user.username };
+}

@@ -1,0 +1,275 @@
+import {
+  CONTRACTS_VERSION,
+  ConsensusPayloadSchema,
+  ConsensusQuerySchema,
+  CreateApiKeySchema,
+  ErrorResponseSchema,
+  OhlcvBarSchema,
+  OhlcvMultiQuerySchema,
+  OhlcvQuerySchema,
+  RegisterModelSchema,
+  SignalPayloadSchema,
+  SignalsQuerySchema,
+} from '@neuronetiq/contracts';
+import { z } from 'zod';
+
+// OpenAPI 3.1 uses JSON Schema 2020-12, which is what zod emits: the document is generated from the same schemas the
+// handlers validate with, so it cannot drift from them.
+const schema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+
+function queryParameters(s: z.ZodObject) {
+  const json = schema(s) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, prop]) => ({
+    name,
+    in: 'query',
+    required: (json.required ?? []).includes(name) && !(prop as { default?: unknown }).default,
+    schema: prop,
+  }));
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+const errors = {
+  '400': errorResponse('VALIDATION_ERROR or CONTRACT_VERSION_UNSUPPORTED; `details` names each field'),
+  '401': errorResponse('UNAUTHENTICATED: no or invalid credentials'),
+  '403': errorResponse('FORBIDDEN: not allowed for this principal'),
+  '429': errorResponse('RATE_LIMITED: see Retry-After'),
+  '500': errorResponse('INTERNAL_ERROR (never carries internals; quote request_id)'),
+};
+const json = (ref: string) => ({
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } } },
+});
+const headers = [
+  {
+    name: 'X-Contracts-Version',
+    in: 'header',
+    required: false,
+    schema: { type: 'string', example: CONTRACTS_VERSION },
+  },
+];
+const idempotency = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Same key + same body replays the first response; another body → 422; in flight → 409.',
+  schema: { type: 'string', maxLength: 255 },
+};
+
+export function buildOpenApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'NeuronetIQ Trader Infrastructure API',
+      version: CONTRACTS_VERSION,
+      description:
+        'The only public write path of the platform. Authenticate with `Authorization: Bearer <key>`: the service key, a vendor API key (`mp_…`) or a user session token. Every error has the shape of the Error schema.',
+    },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        SignalPayload: schema(SignalPayloadSchema),
+        ConsensusPayload: schema(ConsensusPayloadSchema),
+        OhlcvBar: schema(OhlcvBarSchema),
+        RegisterModel: schema(RegisterModelSchema),
+        CreateApiKey: schema(CreateApiKeySchema),
+        Error: schema(ErrorResponseSchema),
+      },
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      '/api/marketdata/ohlcv': {
+        get: {
+          summary: 'Bars of one series, newest first',
+          parameters: [...queryParameters(OhlcvQuerySchema), ...headers],
+          responses: { '200': { description: '`{ success: true, data: OhlcvBar[] }`' }, ...errors },
+        },
+        post: {
+          summary: 'Bulk upsert of bars (service key); bad rows reported by index, good rows stored',
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { bars: { type: 'array', items: { $ref: '#/components/schemas/OhlcvBar' } } },
+                },
+              },
+            },
+          },
+          responses: { '200': { description: '`{ success, received, accepted, written, rejected }`' }, ...errors },
+        },
+      },
+      '/api/marketdata/import': {
+        post: {
+          summary:
+            'Import a CSV of bars (service key): HistData, Binance, Yahoo, CryptoDataDownload or a generic headed CSV',
+          description:
+            'The body is the file (Content-Type: text/csv), streamed into the same importer as `npm run import`. Good rows are stored, every bad row is reported with its line number and reason, and the report says which clock was assumed.',
+          parameters: [
+            { name: 'symbol', in: 'query', required: true, schema: { type: 'string', example: 'EURUSD' } },
+            { name: 'tf', in: 'query', required: true, schema: { enum: ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] } },
+            {
+              name: 'format',
+              in: 'query',
+              required: false,
+              schema: { enum: ['histdata', 'binance', 'yahoo', 'cryptodatadownload', 'generic'] },
+            },
+            {
+              name: 'tz',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', example: 'America/New_York', default: 'UTC' },
+            },
+          ],
+          requestBody: { content: { 'text/csv': { schema: { type: 'string' } } } },
+          responses: {
+            '200': { description: '`{ success, data: ImportReport }`' },
+            '413': errorResponse('PAYLOAD_TOO_LARGE'),
+            ...errors,
+          },
+        },
+      },
+      '/api/marketdata/ohlcv/query': {
+        post: {
+          summary: "Many series' newest bars in one request (at most 1,000 series)",
+          requestBody: { content: { 'application/json': { schema: schema(OhlcvMultiQuerySchema) } } },
+          responses: {
+            '200': { description: '`{ success, data: [{ symbol, tf, bars }] }`, bars newest first' },
+            ...errors,
+          },
+        },
+      },
+      '/api/signals/store': {
+        post: {
+          summary: 'Store one signal (204)',
+          parameters: [...headers, idempotency],
+          requestBody: json('SignalPayload'),
+          responses: {
+            '204': { description: 'stored, or identical to what is stored' },
+            '409': errorResponse('SIGNAL_IMMUTABLE or IDEMPOTENCY_KEY_IN_FLIGHT'),
+            '422': errorResponse('IDEMPOTENCY_KEY_REUSED'),
+            ...errors,
+          },
+        },
+      },
+      '/api/signals/batch': {
+        post: {
+          summary: 'Store up to 1,000 signals in one statement; one result per item',
+          parameters: [...headers, idempotency],
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    signals: { type: 'array', maxItems: 1000, items: { $ref: '#/components/schemas/SignalPayload' } },
+                  },
+                },
+              },
+            },
+          },
+          responses: { '200': { description: '`{ success, stored, unchanged, rejected, results[] }`' }, ...errors },
+        },
+      },
+      '/api/signals': {
+        get: {
+          summary: "The caller's own signals, newest bar first",
+          parameters: [...queryParameters(SignalsQuerySchema), ...headers],
+          responses: { '200': { description: '`{ success: true, data }`' }, ...errors },
+        },
+      },
+      '/api/consensus/store': {
+        post: {
+          summary: 'Store one consensus (204)',
+          parameters: [...headers, idempotency],
+          requestBody: json('ConsensusPayload'),
+          responses: { '204': { description: 'stored' }, ...errors },
+        },
+      },
+      '/api/consensus/batch': {
+        post: {
+          summary: 'Store up to 1,000 consensus rows in one statement; one result per item',
+          parameters: [...headers, idempotency],
+          requestBody: {
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    consensus: {
+                      type: 'array',
+                      maxItems: 1000,
+                      items: { $ref: '#/components/schemas/ConsensusPayload' },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          responses: { '200': { description: '`{ success, stored, unchanged, rejected, results[] }`' }, ...errors },
+        },
+      },
+      '/api/consensus': {
+        get: {
+          summary: "The caller's own consensus rows",
+          parameters: [...queryParameters(ConsensusQuerySchema), ...headers],
+          responses: { '200': { description: '`{ success: true, data }`' }, ...errors },
+        },
+      },
+      '/api/models': {
+        get: { summary: 'Public models and your own', responses: { '200': { description: 'models' }, ...errors } },
+        post: {
+          summary: 'Register a model for your owner',
+          requestBody: json('RegisterModel'),
+          responses: {
+            '201': { description: 'registered' },
+            '409': errorResponse('CONFLICT: already registered'),
+            ...errors,
+          },
+        },
+      },
+      '/api/me': { get: { summary: 'Who you are', responses: { '200': { description: 'principal' }, ...errors } } },
+      '/api/keys': {
+        get: {
+          summary: 'Your API keys (never their secrets)',
+          responses: { '200': { description: 'keys' }, ...errors },
+        },
+        post: {
+          summary: 'Create an API key; the key is returned once',
+          requestBody: json('CreateApiKey'),
+          responses: { '201': { description: 'created' }, ...errors },
+        },
+      },
+      '/api/keys/{id}': {
+        delete: {
+          summary: 'Revoke a key',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+          responses: { '200': { description: 'revoked' }, '404': errorResponse('NOT_FOUND'), ...errors },
+        },
+      },
+      '/api/admin/outbox': {
+        get: {
+          summary: 'Outbox counts and items, dead letters with their last error (service key)',
+          parameters: [
+            { name: 'status', in: 'query', required: false, schema: { enum: ['pending', 'dead'] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+          ],
+          responses: { '200': { description: '`{ success, data: { counts, items } }`' }, ...errors },
+        },
+      },
+      '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'ok' } } } },
+      '/health/ready': {
+        get: {
+          summary: 'Database reachable and migrations current',
+          security: [],
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'text' } } },
+      },
+    },
+  };
+}

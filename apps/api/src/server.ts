@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { createDb, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app';
+import type { Env } from './env';
+import { apiLoggerOptions } from './http/logger';
+
+export interface ApiServer {
+  app: FastifyInstance;
+  url: string;
+  serviceRoleKey: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Owns the process side of the api: the database (embedded PGlite under PGLITE_DATA_DIR unless DATABASE_URL is set),
+ * migrations at start-up, the logger, listening, and a graceful close (in-flight requests finish, then the pool ends).
+ */
+export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Promise<ApiServer> {
+  const embedded =
+    overrides.db || env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR });
+  const db =
+    overrides.db ??
+    createDb(env.DATABASE_URL ?? (embedded?.url as string), { max: env.DB_POOL_MAX, applicationName: 'api' });
+  if (env.MIGRATE_ON_START) await migrate(db);
+  const serviceRoleKey = env.SERVICE_ROLE_KEY ?? randomBytes(32).toString('base64url');
+  const app = await buildApp({
+    db,
+    serviceRoleKey,
+    jwtSecret: env.SUPABASE_JWT_SECRET,
+    webOrigins: env.WEB_ORIGIN.split(',').map((s) => s.trim()),
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    importMaxBytes: env.IMPORT_MAX_BYTES,
+    rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    logger: apiLoggerOptions(env.LOG_LEVEL),
+  });
+  const address = await app.listen({ port: env.PORT, host: env.HOST });
+  if (!env.SERVICE_ROLE_KEY) {
+    app.log.warn('SERVICE_ROLE_KEY is not set: generated a random service key for this run (see .env.example)');
+  }
+  return {
+    app,
+    url: address,
+    serviceRoleKey,
+    async stop() {
+      await app.close();
+      if (!overrides.db) await db.end();
+      await embedded?.close();
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { SignalsQuery } from '@neuronetiq/contracts';
+import { createSignalRepository, type StoredSignal } from '@neuronetiq/db';
+import type { Principal } from '../auth/principal';
+import { assertMayReadOwner, readContext } from '../auth/principal';
+import type { ApiDeps } from '../deps';
+
+/** The caller's own signals (RLS filters by owner; the service principal sees every owner and may filter by one). */
+export async function findSignals(
+  deps: ApiDeps,
+  req: { principal: Principal; query: SignalsQuery & { owner?: string | undefined } },
+): Promise<StoredSignal[]> {
+  const { principal, query } = req;
+  assertMayReadOwner(principal, query.owner);
+  const signals = createSignalRepository(deps.db);
+  return deps.db.asRequest(readContext(principal), (tx) => signals.find(tx, query));
+}

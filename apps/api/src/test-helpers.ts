@@ -1,0 +1,146 @@
+// Shared set-up for the api's tests: one fresh database per backend (PGlite always, PostgreSQL when DATABASE_URL is
+// set), the app built on it, and factories that make unique owners, vendors and signed-in users.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe } from 'node:test';
+import type { SignalPayloadInput } from '@neuronetiq/contracts';
+import { type Backend, createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { SignJWT } from 'jose';
+import { type BuildAppOptions, buildApp } from './app';
+
+export const SERVICE_KEY = 'test-service-key-0123456789abcdef0123456789';
+export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
+export interface ApiTestContext {
+  backend: Backend;
+  database: TestDatabase;
+  app: FastifyInstance;
+  /** The api's clock; tests move it. */
+  clock: { now: number };
+  inject(options: InjectOptions): Promise<LightMyRequestResponse>;
+  asService(options: InjectOptions): Promise<LightMyRequestResponse>;
+}
+
+/** Declares `fn`'s tests once per database backend, each with its own database and app. */
+export function describeEachBackend(
+  name: string,
+  fn: (ctx: () => ApiTestContext) => void,
+  options: Partial<BuildAppOptions> = {},
+): void {
+  for (const backend of testBackends()) {
+    describe(`${name} [${backend}]`, () => {
+      let ctx: ApiTestContext | undefined;
+      before(async () => {
+        const database = await createTestDatabase(backend);
+        const clock = { now: Date.parse('2026-01-05T12:00:30Z') };
+        const app = await buildApp({
+          db: database.db,
+          serviceRoleKey: SERVICE_KEY,
+          jwtSecret: JWT_SECRET,
+          now: () => clock.now,
+          ...options,
+        });
+        await app.ready();
+        ctx = {
+          backend,
+          database,
+          app,
+          clock,
+          inject: (o) => app.inject(o),
+          asService: (o) =>
+            app.inject({ ...o, headers: { authorization: `Bearer ${SERVICE_KEY}`, ...(o.headers ?? {}) } }),
+        };
+      });
+      after(async () => {
+        await ctx?.app.close();
+        await ctx?.database.close();
+      });
+      fn(() => {
+        if (!ctx) throw new Error('test context used before set-up');
+        return ctx;
+      });
+    });
+  }
+}
+
+export const uniqueSlug = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** A signal for a bar that is open at the test clock's default time (2026-01-05T12:00:30Z) on 1m. */
+export function signal(overrides: Partial<SignalPayloadInput> = {}): SignalPayloadInput {
+  return {
+    owner: 'pacey999',
+    model_id: 'test-model',
+    symbol: 'EURUSD',
+    timeframe: '1m',
+    bar_ts: '2026-01-05T12:00:00Z',
+    decision: 'BUY',
+    confidence: 0.8,
+    meta: { rsi: 28.1 },
+    ...overrides,
+  };
+}
+
+export interface Vendor {
+  owner: string;
+  key: string;
+  keyId: string;
+  modelId: string;
+  auth: { authorization: string };
+}
+
+/** A vendor with one registered model and an API key (all scopes), created through the api as the service. */
+export async function createVendor(ctx: ApiTestContext, owner = uniqueSlug('vendor')): Promise<Vendor> {
+  const modelId = uniqueSlug('model');
+  const model = await ctx.asService({
+    method: 'POST',
+    url: '/api/models',
+    payload: { owner, model_id: modelId, name: `Model of ${owner}` },
+  });
+  if (model.statusCode !== 201) throw new Error(`register model: ${model.statusCode} ${model.body}`);
+  const key = await ctx.asService({ method: 'POST', url: '/api/keys', payload: { owner, name: 'test key' } });
+  if (key.statusCode !== 201) throw new Error(`create key: ${key.statusCode} ${key.body}`);
+  const data = key.json().data as { key: string; id: string };
+  return { owner, key: data.key, keyId: data.id, modelId, auth: { authorization: `Bearer ${data.key}` } };
+}
+
+export interface TestUser {
+  userId: string;
+  token: string;
+  auth: { authorization: string };
+}
+
+/**
+ * A user as Supabase Auth would create one (auth.users + the provider's identity), and a session token for them.
+ * `github` takes a login, `google` an e-mail.
+ */
+export async function createUser(
+  ctx: ApiTestContext,
+  identity: { provider: 'github'; login: string } | { provider: 'google'; email: string },
+): Promise<TestUser> {
+  const userId = randomUUID();
+  const identityData =
+    identity.provider === 'github'
+      ? { user_name: identity.login, full_name: `${identity.login} (GitHub)` }
+      : { email: identity.email, full_name: identity.email, email_verified: true };
+  const email = identity.provider === 'google' ? identity.email : `${identity.login}@users.noreply.github.com`;
+  await ctx.database.db.query(
+    `INSERT INTO auth.users (id, email, raw_app_meta_data, raw_user_meta_data) VALUES ($1, $2, $3, $4)`,
+    [userId, email, { provider: identity.provider }, identityData],
+  );
+  await ctx.database.db.query(
+    `INSERT INTO auth.identities (provider_id, user_id, identity_data, provider, email) VALUES ($1, $2, $3, $4, $5)`,
+    [randomUUID(), userId, identityData, identity.provider, email],
+  );
+  const token = await new SignJWT({
+    role: 'authenticated',
+    email,
+    app_metadata: { provider: identity.provider },
+    user_metadata: identityData,
+  })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(userId)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+  return { userId, token, auth: { authorization: `Bearer ${token}` } };
+}

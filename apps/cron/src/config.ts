@@ -1,0 +1,59 @@
+import type { RetryPolicy } from '@neuronetiq/client';
+import type { ReplayIngestOptions } from './ingest/replay-ingest';
+import type { SyntheticIngestOptions } from './ingest/synthetic-ingest';
+import type { DrainOptions } from './outbox/drain-outbox';
+
+export interface CronConfig {
+  infraApiUrl: string;
+  serviceRoleKey: string;
+  /** The outbox and the idempotency records. */
+  databaseUrl: string;
+  apiTimeoutMs: number;
+  /** Drain every this often (and at once on NOTIFY where the database delivers it). */
+  drainIntervalMs: number;
+  drain: DrainOptions;
+  /** LISTEN for new outbox items (PostgreSQL only; detected). */
+  listen: boolean;
+  /** Synthetic demo feed; undefined: off. */
+  synthetic?: SyntheticIngestOptions;
+  /** CSV replay; undefined: off. */
+  replay?: ReplayIngestOptions;
+  /** Delete idempotency records older than this, every maintenanceIntervalMs. */
+  idempotencyMaxAgeMs: number;
+  maintenanceIntervalMs: number;
+  host: string;
+  /** /health and /metrics; 0 picks a free port. */
+  port: number;
+  /** Retries of the feed's reads of the api. */
+  retry: RetryPolicy;
+}
+
+export const CRON_DEFAULTS = {
+  apiTimeoutMs: 10_000,
+  drainIntervalMs: 30_000,
+  drain: {
+    batchSize: 100,
+    leaseMs: 60_000,
+    concurrency: 8,
+    maxAttempts: 12,
+    backoff: { baseMs: 5_000, maxMs: 15 * 60_000 },
+  },
+  listen: true,
+  idempotencyMaxAgeMs: 24 * 60 * 60 * 1000,
+  maintenanceIntervalMs: 60 * 60 * 1000,
+  host: '0.0.0.0',
+  port: 8081,
+  retry: { attempts: 3, baseMs: 200, maxMs: 2_000 },
+} as const satisfies Partial<CronConfig>;
+
+export type CronConfigInput = Pick<CronConfig, 'infraApiUrl' | 'serviceRoleKey' | 'databaseUrl'> &
+  Partial<Omit<CronConfig, 'drain'>> & { drain?: Partial<DrainOptions> };
+
+export function withCronDefaults(input: CronConfigInput): CronConfig {
+  return {
+    ...CRON_DEFAULTS,
+    ...input,
+    drain: { ...CRON_DEFAULTS.drain, ...input.drain },
+    retry: { ...CRON_DEFAULTS.retry, ...input.retry },
+  };
+}

@@ -1,0 +1,159 @@
+import { createApiClient, createLogger, type FetchLike, type Logger } from '@neuronetiq/client';
+import { createDb, createOutboxRepository, type Db } from '@neuronetiq/db';
+import { type Clock, systemClock } from '@neuronetiq/marketdata';
+import { type CronConfig, type CronConfigInput, withCronDefaults } from './config';
+import { type RunningServer, serveHealth } from './http/health-server';
+import { createReplayIngest } from './ingest/replay-ingest';
+import { createSyntheticIngest } from './ingest/synthetic-ingest';
+import { expireIdempotencyRecords } from './maintenance/expire-idempotency';
+import { createCronMetrics } from './metrics';
+import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
+import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
+
+export interface CronDeps {
+  clock?: Clock;
+  logger?: Logger;
+  fetch?: FetchLike;
+  /** Database for the outbox; created from `databaseUrl` when absent (and then closed by stop()). */
+  db?: Db;
+  random?: () => number;
+}
+
+/**
+ * The infra cron: drains the outbox (every drainIntervalMs, and at once on NOTIFY), runs the configured market-data
+ * feeds, expires idempotency records, and serves /health and /metrics on one port.
+ */
+export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
+  const config: CronConfig = withCronDefaults(input);
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger('cron');
+  const metrics = createCronMetrics();
+  const api = createApiClient({
+    baseUrl: config.infraApiUrl,
+    token: config.serviceRoleKey,
+    timeoutMs: config.apiTimeoutMs,
+    fetch: deps.fetch,
+  });
+  const ownsDb = !deps.db;
+  const db = deps.db ?? createDb(config.databaseUrl, { max: 4, applicationName: 'cron' });
+  const drainer = createOutboxDrainer(config.drain, { db, api, logger, metrics, random: deps.random });
+  const ingest = [
+    ...(config.synthetic ? [createSyntheticIngest(config.synthetic, { api, clock, logger, metrics })] : []),
+    ...(config.replay ? [createReplayIngest(config.replay, { api, clock, logger, metrics })] : []),
+  ];
+
+  let stopping: AbortController | undefined;
+  let wake: AbortController | undefined;
+  let loops: Promise<void>[] = [];
+  let server: RunningServer | undefined;
+  let listener: OutboxListener | undefined;
+  let lastDrain: { at: number; report: DrainReport } | undefined;
+  let draining: Promise<DrainReport> | undefined;
+
+  /** One drain pass; concurrent callers share the pass in progress. */
+  function drainNow(): Promise<DrainReport> {
+    draining ??= drainer
+      .drainOnce()
+      .then((report) => {
+        lastDrain = { at: clock.now(), report };
+        if (report.delivered + report.dead > 0) logger.info({ ...report }, 'outbox drained');
+        return report;
+      })
+      .finally(() => {
+        draining = undefined;
+      });
+    return draining;
+  }
+
+  async function drainLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      // Armed before the pass: a NOTIFY that arrives while it runs (for an item it leased too early to see) cuts the
+      // next sleep short instead of waiting for the interval.
+      wake = new AbortController();
+      const both = AbortSignal.any([signal, wake.signal]);
+      try {
+        await drainNow();
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'outbox drain failed');
+      }
+      await clock.sleep(config.drainIntervalMs, both).catch(() => {});
+    }
+  }
+
+  async function maintenanceLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const n = await expireIdempotencyRecords(db, config.idempotencyMaxAgeMs);
+        metrics.idempotencyExpired.inc(n);
+        if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'idempotency expiry failed');
+      }
+      await clock.sleep(config.maintenanceIntervalMs, signal).catch(() => {});
+    }
+  }
+
+  async function health() {
+    let outbox: { pending: number; dead: number } | null = null;
+    try {
+      outbox = await createOutboxRepository(db).counts();
+    } catch {
+      outbox = null;
+    }
+    return {
+      status: outbox ? 200 : 503,
+      body: {
+        status: outbox ? 'ok' : 'database_unreachable',
+        service: 'cron',
+        outbox,
+        notify: listener?.mode ?? null,
+        last_drain: lastDrain ? { at: new Date(lastDrain.at).toISOString(), ...lastDrain.report } : null,
+      },
+    };
+  }
+
+  return {
+    config,
+    metrics,
+    /** Runs one drain pass now (tests; the loop calls it too). */
+    drainNow,
+
+    async start(): Promise<{ port: number }> {
+      if (stopping) throw new Error('cron already started');
+      server = await serveHealth(
+        {
+          health,
+          metrics: async () => ({ body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
+        },
+        config.port,
+        config.host,
+      );
+      stopping = new AbortController();
+      const signal = stopping.signal;
+      if (config.listen) {
+        try {
+          listener = await listenForOutbox(config.databaseUrl, () => wake?.abort(), logger);
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, 'cannot LISTEN for the outbox; polling only');
+        }
+      }
+      loops = [drainLoop(signal), maintenanceLoop(signal)];
+      for (const feed of ingest) feed.start();
+      return { port: server.port };
+    },
+
+    async stop(): Promise<void> {
+      if (!stopping) return;
+      stopping.abort();
+      await Promise.all(ingest.map((f) => f.stop()));
+      await Promise.all(loops);
+      await draining?.catch(() => {});
+      await listener?.close();
+      await server?.close();
+      loops = [];
+      if (ownsDb && stopping) await db.end();
+      stopping = undefined;
+    },
+  };
+}
+export type Cron = ReturnType<typeof createCron>;

@@ -1,0 +1,130 @@
+// The cron's environment (and the import command's), parsed once at start-up. Nothing else reads process.env.
+import { SymbolSchema, TimeframeSchema } from '@neuronetiq/contracts';
+import { IMPORT_FORMATS } from '@neuronetiq/marketdata';
+import { z } from 'zod';
+import { CRON_DEFAULTS, type CronConfigInput } from './config';
+
+const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1')
+    .default(fallback);
+const csv = () =>
+  z.string().transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const EnvSchema = z.object({
+  INFRA_API_URL: z.url().default('http://127.0.0.1:8787'),
+  SERVICE_ROLE_KEY: z
+    .string({ error: 'SERVICE_ROLE_KEY must be set (at least 16 characters)' })
+    .min(16, { error: 'SERVICE_ROLE_KEY must be set (at least 16 characters)' }),
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL must be set to a postgres:// URL' })
+    .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' }),
+  API_TIMEOUT_MS: int(CRON_DEFAULTS.apiTimeoutMs, 1),
+  OUTBOX_DRAIN_INTERVAL_MS: int(CRON_DEFAULTS.drainIntervalMs, 100),
+  OUTBOX_BATCH_SIZE: int(CRON_DEFAULTS.drain.batchSize, 1),
+  OUTBOX_LEASE_MS: int(CRON_DEFAULTS.drain.leaseMs, 1000),
+  OUTBOX_CONCURRENCY: int(CRON_DEFAULTS.drain.concurrency, 1),
+  OUTBOX_MAX_ATTEMPTS: int(CRON_DEFAULTS.drain.maxAttempts, 1),
+  OUTBOX_BACKOFF_BASE_MS: int(CRON_DEFAULTS.drain.backoff.baseMs, 1),
+  OUTBOX_BACKOFF_MAX_MS: int(CRON_DEFAULTS.drain.backoff.maxMs, 1),
+  OUTBOX_LISTEN: bool(CRON_DEFAULTS.listen),
+  DEMO_SYMBOLS: csv().pipe(z.array(SymbolSchema)).default([]),
+  DEMO_TIMEFRAME: TimeframeSchema.default('1m'),
+  DEMO_BACKFILL_BARS: int(500),
+  DEMO_SEED: int(42),
+  REPLAY_CSV: z.string().optional(),
+  REPLAY_SYMBOL: SymbolSchema.optional(),
+  REPLAY_TIMEFRAME: TimeframeSchema.optional(),
+  REPLAY_FORMAT: z.enum(IMPORT_FORMATS).optional(),
+  REPLAY_TZ: z.string().optional(),
+  REPLAY_SPEED: z.coerce.number().positive().default(60),
+  IDEMPOTENCY_MAX_AGE_MS: int(CRON_DEFAULTS.idempotencyMaxAgeMs, 60_000),
+  HOST: z.string().default(CRON_DEFAULTS.host),
+  PORT: int(CRON_DEFAULTS.port),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+function fail(error: z.ZodError, what: string): never {
+  const lines = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new Error(`invalid ${what} environment:\n${lines.join('\n')}`);
+}
+
+export interface CronEnv {
+  config: CronConfigInput;
+  logLevel: string;
+}
+
+/** Parses the cron's environment; throws an Error whose message names every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): CronEnv {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) fail(parsed.error, 'cron');
+  const e = parsed.data;
+  if (e.REPLAY_CSV && (!e.REPLAY_SYMBOL || !e.REPLAY_TIMEFRAME)) {
+    throw new Error('invalid cron environment:\n  REPLAY_CSV needs REPLAY_SYMBOL and REPLAY_TIMEFRAME');
+  }
+  return {
+    logLevel: e.LOG_LEVEL,
+    config: {
+      infraApiUrl: e.INFRA_API_URL,
+      serviceRoleKey: e.SERVICE_ROLE_KEY,
+      databaseUrl: e.DATABASE_URL,
+      apiTimeoutMs: e.API_TIMEOUT_MS,
+      drainIntervalMs: e.OUTBOX_DRAIN_INTERVAL_MS,
+      drain: {
+        batchSize: e.OUTBOX_BATCH_SIZE,
+        leaseMs: e.OUTBOX_LEASE_MS,
+        concurrency: e.OUTBOX_CONCURRENCY,
+        maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+        backoff: { baseMs: e.OUTBOX_BACKOFF_BASE_MS, maxMs: e.OUTBOX_BACKOFF_MAX_MS },
+      },
+      listen: e.OUTBOX_LISTEN,
+      ...(e.DEMO_SYMBOLS.length > 0
+        ? {
+            synthetic: {
+              symbols: e.DEMO_SYMBOLS,
+              timeframe: e.DEMO_TIMEFRAME,
+              backfillBars: e.DEMO_BACKFILL_BARS,
+              seed: e.DEMO_SEED,
+            },
+          }
+        : {}),
+      ...(e.REPLAY_CSV && e.REPLAY_SYMBOL && e.REPLAY_TIMEFRAME
+        ? {
+            replay: {
+              file: e.REPLAY_CSV,
+              symbol: e.REPLAY_SYMBOL,
+              timeframe: e.REPLAY_TIMEFRAME,
+              format: e.REPLAY_FORMAT,
+              tz: e.REPLAY_TZ,
+              speed: e.REPLAY_SPEED,
+            },
+          }
+        : {}),
+      idempotencyMaxAgeMs: e.IDEMPOTENCY_MAX_AGE_MS,
+      host: e.HOST,
+      port: e.PORT,
+    },
+  };
+}
+
+const ImportEnvSchema = z.object({
+  /** Unset: the embedded database under EMBEDDED_DATA_DIR (stop `npm start` first: one process may open it). */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' })
+    .optional(),
+  EMBEDDED_DATA_DIR: z.string().default('.data/pglite'),
+});
+
+export function loadImportEnv(source: NodeJS.ProcessEnv = process.env) {
+  const parsed = ImportEnvSchema.safeParse(source);
+  if (!parsed.success) fail(parsed.error, 'import');
+  return { databaseUrl: parsed.data.DATABASE_URL, embeddedDataDir: parsed.data.EMBEDDED_DATA_DIR };
+}

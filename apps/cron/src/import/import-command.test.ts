@@ -1,0 +1,135 @@
+// `npm run import` end to end: the command as a person runs it (a child process through tsx, configured only by
+// environment), on a small excerpt of real bars (or generated ones when ../shared/data is absent), into the embedded
+// database under EMBEDDED_DATA_DIR and into PostgreSQL at DATABASE_URL.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createDb, type Db, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
+const REAL = fileURLToPath(new URL('../../../../../shared/data/backtestingpy-eurusd-h1/EURUSD.csv', import.meta.url));
+const ROWS = 48;
+const FIRST = '2017-04-19T09:00:00.000Z';
+
+/** 48 hourly EURUSD bars: the first of kernc/backtesting.py's EURUSD.csv (UTC), or generated in its format. */
+function excerpt(dir: string): { file: string; real: boolean } {
+  const file = join(dir, 'eurusd-h1.csv');
+  if (existsSync(REAL)) {
+    writeFileSync(
+      file,
+      `${readFileSync(REAL, 'utf8')
+        .split('\n')
+        .slice(0, ROWS + 1)
+        .join('\n')}\n`,
+    );
+    return { file, real: true };
+  }
+  const lines = [',Open,High,Low,Close,Volume'];
+  for (let i = 0; i < ROWS; i++) {
+    const ts = new Date(Date.parse(FIRST) + i * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+    const open = 1.07 + i / 10_000;
+    lines.push(
+      `${ts},${open.toFixed(5)},${(open + 0.001).toFixed(5)},${(open - 0.001).toFixed(5)},${open.toFixed(5)},100`,
+    );
+  }
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return { file, real: false };
+}
+
+function runImport(args: string[], env: Record<string, string | undefined>) {
+  const { DATABASE_URL: _, ...inherited } = process.env;
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    cwd: ROOT,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function storedBars(db: Db): Promise<{ n: number; first: string | null }> {
+  const [row] = await db.query<{ n: number; first: string | null }>(
+    `SELECT count(*) AS n, min(bar_ts) AS first FROM market.ohlcv WHERE symbol = 'EURUSD' AND timeframe = '1h'`,
+  );
+  return row ?? { n: 0, first: null };
+}
+
+function assertReport(stdout: string): void {
+  assert.match(
+    stdout,
+    new RegExp(`EURUSD 1h \\(\\w+[^)]*\\): ${ROWS} rows read, ${ROWS} stored, 0 duplicates dropped, 0 rejected`),
+  );
+  assert.match(stdout, /^clock: .*UTC/m, 'the report says which clock it assumed');
+  assert.match(stdout, /^range: 2017-04-19T09:00:00\.000Z → 2017-04-21T08:00:00\.000Z/m);
+}
+
+describe('npm run import', () => {
+  let dir: string;
+  let source: { file: string; real: boolean };
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'import-command-'));
+    source = excerpt(dir);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('into the embedded database under EMBEDDED_DATA_DIR: prints the report and the clock, and the bars persist', async () => {
+    const dataDir = join(dir, 'pglite');
+    const r = await runImport([source.file, '--symbol', 'EURUSD', '--tf', '1h'], { EMBEDDED_DATA_DIR: dataDir });
+    assert.equal(r.code, 0, r.stderr);
+    assertReport(r.stdout);
+    assert.match(r.stderr, /embedded database at/);
+    const embedded = await startEmbeddedDatabase({ dataDir, maxConnections: 2 });
+    const db = createDb(embedded.url, { max: 1 });
+    try {
+      assert.deepEqual(await storedBars(db), { n: ROWS, first: FIRST });
+    } finally {
+      await db.end();
+      await embedded.close();
+    }
+  });
+
+  test('a bad argument exits 2 with the usage, before touching a database', async () => {
+    const bad = await runImport([source.file, '--symbol', 'EURUSD', '--tf', '7m'], {
+      EMBEDDED_DATA_DIR: join(dir, 'x'),
+    });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Usage: import/);
+    assert.ok(!existsSync(join(dir, 'x')), 'no database was created');
+  });
+
+  for (const backend of testBackends().filter((b) => b === 'postgres')) {
+    describe(`into ${backend} at DATABASE_URL`, () => {
+      let tdb: TestDatabase;
+      before(async () => {
+        tdb = await createTestDatabase(backend);
+      });
+      after(async () => {
+        await tdb?.close();
+      });
+
+      test('stores every bar; importing the same file again changes nothing', async () => {
+        for (let run = 0; run < 2; run++) {
+          const r = await runImport([source.file, '--symbol', 'EURUSD', '--tf', '1h'], { DATABASE_URL: tdb.url });
+          assert.equal(r.code, 0, r.stderr);
+          assertReport(r.stdout);
+          assert.deepEqual(await storedBars(tdb.db), { n: ROWS, first: FIRST });
+        }
+      });
+    });
+  }
+});

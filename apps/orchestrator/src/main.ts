@@ -1,0 +1,35 @@
+// trader-ml-orchestrator as its own process (production: `node apps/orchestrator/dist/main.js`), configured by env.
+import { createLogger } from '@neuronetiq/client';
+import { loadEnv } from './env';
+import { createOrchestrator } from './orchestrator';
+
+let env: ReturnType<typeof loadEnv>;
+try {
+  env = loadEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
+const logger = createLogger('orchestrator', env.logLevel);
+const orchestrator = createOrchestrator(env.config, { logger });
+const { port, metricsPort } = await orchestrator.start();
+logger.info(
+  { port, metricsPort, series: env.config.series.length, api: env.config.infraApiUrl, worker: env.config.workerUrl },
+  'orchestrator started',
+);
+
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal: sig }, 'stopping: finishing the cycle in progress');
+    orchestrator.stop().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err: (err as Error).message }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,212 @@
+// The client of the Infrastructure API (apps/api): one method per endpoint the services and the mp CLI call, each one
+// HTTP request that resolves with a typed result or throws (HttpError for an answer, fetch's error for none; see
+// ./errors for which are transient). Requests carry X-Contracts-Version and the bearer token.
+import {
+  type BatchItemResult,
+  type ConsensusPayload,
+  idempotencyKeyFor,
+  OHLCV_SERIES_MAX,
+  type OhlcvBarInput,
+  SIGNAL_BATCH_MAX,
+  type SignalPayload,
+  type Timeframe,
+  type WorkerBarInput,
+} from '@neuronetiq/contracts';
+import { type FetchLike, requestJson } from './http';
+
+export interface ApiClientOptions {
+  /** Base URL of the Infrastructure API, e.g. `http://127.0.0.1:8787`. */
+  baseUrl: string;
+  /** Bearer token: the service role key (orchestrator, cron) or a vendor API key `mp_…` (the CLI). */
+  token: string;
+  /** Per request; default 10,000. */
+  timeoutMs?: number;
+  fetch?: FetchLike;
+}
+
+/** A bar as the api stores it; prices are numbers on the wire. */
+export type Bar = WorkerBarInput;
+
+export interface BarsQuery {
+  symbol: string;
+  timeframe: Timeframe;
+  /** 1..5000. */
+  limit: number;
+  /** Newest bar_ts wanted (inclusive), ISO-8601 UTC. */
+  to?: string;
+}
+
+export interface BarsManyQuery {
+  /** At most OHLCV_SERIES_MAX. */
+  series: readonly { symbol: string; timeframe: Timeframe }[];
+  /** Newest bars per series, 1..5000. */
+  limit: number;
+  /** Newest bar_ts wanted (inclusive) for every series, ISO-8601 UTC. */
+  to?: string;
+}
+
+export interface SeriesBars {
+  symbol: string;
+  timeframe: Timeframe;
+  /** Oldest first. */
+  bars: Bar[];
+}
+
+/** Answer of a batch write: one result per item, in request order, and the counts. */
+export interface BatchWriteResult {
+  stored: number;
+  unchanged: number;
+  rejected: number;
+  results: BatchItemResult[];
+}
+
+/** Answer of `POST /api/marketdata/ohlcv`: bad rows by index, good rows stored. */
+export interface UpsertBarsResult {
+  received: number;
+  accepted: number;
+  /** Rows inserted or changed (an identical re-upload changes nothing). */
+  written: number;
+  rejected: { index: number; details: { path: string; message: string }[] }[];
+}
+
+/** Per-call options of the single-item stores. */
+export interface StoreOptions {
+  /** Defaults to the seed's key of the payload (`idempotencyKeyFor`). */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+interface StoredBarWire {
+  bar_ts: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number | null;
+}
+
+const isList = (x: unknown): x is unknown[] => Array.isArray(x);
+
+export function createApiClient(options: ApiClientOptions) {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const auth = { authorization: `Bearer ${options.token}` };
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const f = options.fetch;
+  const post = <T>(path: string, body: unknown, signal?: AbortSignal, headers: Record<string, string> = {}) =>
+    requestJson<T>(
+      { method: 'POST', url: `${base}${path}`, body, headers: { ...auth, ...headers }, timeoutMs, signal },
+      f,
+    );
+
+  // The api answers newest first; callers (the worker, indicators) want oldest first.
+  const oldestFirst = (data: readonly StoredBarWire[]): Bar[] => {
+    const bars: Bar[] = new Array(data.length);
+    for (let i = 0, j = data.length - 1; j >= 0; i++, j--) {
+      const b = data[j] as StoredBarWire;
+      bars[i] = { bar_ts: b.bar_ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
+    }
+    return bars;
+  };
+
+  const batch = async (path: string, field: string, items: readonly unknown[], signal?: AbortSignal) => {
+    if (items.length > SIGNAL_BATCH_MAX) throw new RangeError(`at most ${SIGNAL_BATCH_MAX} items per batch`);
+    const body = await post<Partial<BatchWriteResult>>(path, { [field]: items }, signal);
+    if (!body || !isList(body.results) || body.results.length !== items.length) {
+      throw new Error(`POST ${path} answered without one result per item (${items.length} sent)`);
+    }
+    const results = body.results;
+    const count = (s: BatchItemResult['status']) => results.filter((r) => r.status === s).length;
+    return { stored: count('stored'), unchanged: count('unchanged'), rejected: count('rejected'), results };
+  };
+
+  const storeOne = async (path: string, payload: SignalPayload | ConsensusPayload, o: StoreOptions = {}) => {
+    await post(path, payload, o.signal, { 'idempotency-key': o.idempotencyKey ?? idempotencyKeyFor(payload) });
+  };
+
+  return {
+    /** `GET /api/marketdata/ohlcv`: the newest `limit` bars of one series at or before `to`, oldest first. */
+    async getBars(q: BarsQuery, signal?: AbortSignal): Promise<Bar[]> {
+      const params = new URLSearchParams({ symbol: q.symbol, tf: q.timeframe, limit: String(q.limit) });
+      if (q.to) params.set('to', q.to);
+      const body = await requestJson<{ data?: StoredBarWire[] }>(
+        { method: 'GET', url: `${base}/api/marketdata/ohlcv?${params}`, headers: auth, timeoutMs, signal },
+        f,
+      );
+      if (!body || !isList(body.data)) throw new Error('GET /api/marketdata/ohlcv answered without a data list');
+      return oldestFirst(body.data);
+    },
+
+    /**
+     * `POST /api/marketdata/ohlcv/query`: the newest `limit` bars of up to OHLCV_SERIES_MAX series in one request (one
+     * SQL statement at the api), in the order asked, each oldest first.
+     */
+    async queryBars(q: BarsManyQuery, signal?: AbortSignal): Promise<SeriesBars[]> {
+      if (q.series.length > OHLCV_SERIES_MAX) throw new RangeError(`at most ${OHLCV_SERIES_MAX} series per query`);
+      const body = await post<{ data?: { symbol: string; tf: string; bars: StoredBarWire[] }[] }>(
+        '/api/marketdata/ohlcv/query',
+        {
+          series: q.series.map((s) => ({ symbol: s.symbol, tf: s.timeframe })),
+          limit: q.limit,
+          ...(q.to ? { to: q.to } : {}),
+        },
+        signal,
+      );
+      const data = body?.data;
+      if (!isList(data) || data.length !== q.series.length) {
+        throw new Error(
+          `POST /api/marketdata/ohlcv/query answered without one entry per series (${q.series.length} asked)`,
+        );
+      }
+      return q.series.map((s, i) => {
+        const d = data[i];
+        if (!d || d.symbol !== s.symbol || d.tf !== s.timeframe || !isList(d.bars)) {
+          throw new Error(
+            `POST /api/marketdata/ohlcv/query answered entry ${i} for another series than ${s.symbol} ${s.timeframe}`,
+          );
+        }
+        return { symbol: s.symbol, timeframe: s.timeframe, bars: oldestFirst(d.bars) };
+      });
+    },
+
+    /** `POST /api/marketdata/ohlcv` (service role): bulk upsert; bad rows come back by index, good rows are stored. */
+    async upsertBars(bars: readonly OhlcvBarInput[], signal?: AbortSignal): Promise<UpsertBarsResult> {
+      const body = await post<Partial<UpsertBarsResult>>('/api/marketdata/ohlcv', { bars }, signal);
+      if (!body || typeof body.written !== 'number' || !isList(body.rejected)) {
+        throw new Error('POST /api/marketdata/ohlcv answered without written and rejected');
+      }
+      return {
+        received: body.received ?? bars.length,
+        accepted: body.accepted ?? bars.length - body.rejected.length,
+        written: body.written,
+        rejected: body.rejected,
+      };
+    },
+
+    /** `POST /api/signals/store` (204) under the seed's idempotency key (or `o.idempotencyKey`). */
+    storeSignal: (payload: SignalPayload, o?: StoreOptions): Promise<void> =>
+      storeOne('/api/signals/store', payload, o),
+
+    /** `POST /api/signals/batch`: at most SIGNAL_BATCH_MAX signals; one result per signal, in order. */
+    storeSignals: (payloads: readonly SignalPayload[], signal?: AbortSignal): Promise<BatchWriteResult> =>
+      batch('/api/signals/batch', 'signals', payloads, signal),
+
+    /** `POST /api/consensus/store` (204) under the consensus' idempotency key (or `o.idempotencyKey`). */
+    storeConsensus: (payload: ConsensusPayload, o?: StoreOptions): Promise<void> =>
+      storeOne('/api/consensus/store', payload, o),
+
+    /** `POST /api/consensus/batch`: at most SIGNAL_BATCH_MAX rows; one result per row, in order. */
+    storeConsensusBatch: (payloads: readonly ConsensusPayload[], signal?: AbortSignal): Promise<BatchWriteResult> =>
+      batch('/api/consensus/batch', 'consensus', payloads, signal),
+
+    /** Re-posts a parked outbox item under the idempotency key it was generated with. */
+    async redeliver(
+      item: { kind: 'signal' | 'consensus'; payload: unknown; idempotencyKey: string },
+      signal?: AbortSignal,
+    ): Promise<void> {
+      await post(`/api/${item.kind === 'signal' ? 'signals' : 'consensus'}/store`, item.payload, signal, {
+        'idempotency-key': item.idempotencyKey,
+      });
+    },
+  };
+}
+export type ApiClient = ReturnType<typeof createApiClient>;

@@ -1,0 +1,7 @@
+export * from './api-client';
+export * from './concurrency';
+export * from './errors';
+export * from './http';
+export * from './logger';
+export * from './retry';
+export * from './worker-client';

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  CONTRACTS_VERSION,
+  ConsensusPayload,
+  ERROR_CODES,
+  HTTP_STATUS_BY_ERROR_CODE,
+  idempotencyKeyFor,
+  isCompatibleVersion,
+  OhlcvBar,
+  SignalPayload,
+  zodIssuesToDetails,
+} from './index';
+
+const valid = {
+  owner: 'pacey999',
+  model_id: 'test-model',
+  symbol: 'EURUSD',
+  timeframe: '5m',
+  bar_ts: '2025-01-03T10:30:00Z',
+  decision: 'BUY',
+  confidence: 0.8,
+  meta: {},
+};
+
+const pathsOf = (input: unknown) => {
+  const r = SignalPayload.safeParse(input);
+  return r.success ? [] : zodIssuesToDetails(r.error, input).map((d) => d.path);
+};
+
+describe('SignalPayload', () => {
+  test("accepts the seed's payload and normalises bar_ts to UTC with milliseconds", () => {
+    const r = SignalPayload.parse(valid);
+    assert.equal(r.bar_ts, '2025-01-03T10:30:00.000Z');
+  });
+
+  test('normalises an explicit offset to UTC', () => {
+    assert.equal(
+      SignalPayload.parse({ ...valid, bar_ts: '2025-01-03T11:30:00+01:00' }).bar_ts,
+      '2025-01-03T10:30:00.000Z',
+    );
+  });
+
+  test('meta defaults to an empty object', () => {
+    const { meta: _meta, ...rest } = valid;
+    assert.deepEqual(SignalPayload.parse(rest).meta, {});
+  });
+
+  for (const [field, value] of [
+    ['owner', 'Pacey999'],
+    ['owner', ''],
+    ['owner', 'a'.repeat(65)],
+    ['model_id', 'has space'],
+    ['symbol', 'eurusd'],
+    ['symbol', 'A'.repeat(33)],
+    ['timeframe', '2m'],
+    ['bar_ts', '2025-01-03T10:30:00'],
+    ['bar_ts', 'yesterday'],
+    ['bar_ts', '2025-01-03T10:31:00Z'],
+    ['decision', 'buy'],
+    ['confidence', 1.01],
+    ['confidence', -0.01],
+    ['confidence', Number.NaN],
+    ['confidence', '0.5'],
+    ['meta', []],
+    ['meta', { blob: 'x'.repeat(8200) }],
+  ] as const) {
+    test(`rejects ${field} = ${JSON.stringify(value)?.slice(0, 30)} naming ${field}`, () => {
+      assert.deepEqual(pathsOf({ ...valid, [field]: value }), [field]);
+    });
+  }
+
+  test('accepts symbols like BRK.B and BTC-USDT, and confidence at both ends', () => {
+    for (const symbol of ['BRK.B', 'BTC-USDT', 'ES_F', 'BTCUSDT']) assert.deepEqual(pathsOf({ ...valid, symbol }), []);
+    for (const confidence of [0, 1]) assert.deepEqual(pathsOf({ ...valid, confidence }), []);
+  });
+
+  test('names unknown top-level keys and missing fields', () => {
+    const { confidence: _c, ...missing } = valid;
+    const details = zodIssuesToDetails(SignalPayload.safeParse({ ...missing, extra: 1 }).error as never, missing);
+    assert.deepEqual(details.map((d) => d.path).sort(), ['confidence', 'extra']);
+    assert.match(details.find((d) => d.path === 'confidence')?.message ?? '', /required/);
+  });
+
+  test('daily bars sit on 00:00 UTC; 4h bars on multiples of 4 hours', () => {
+    assert.deepEqual(pathsOf({ ...valid, timeframe: '1d', bar_ts: '2025-01-03T00:00:00Z' }), []);
+    assert.deepEqual(pathsOf({ ...valid, timeframe: '1d', bar_ts: '2025-01-03T05:00:00Z' }), ['bar_ts']);
+    assert.deepEqual(pathsOf({ ...valid, timeframe: '4h', bar_ts: '2025-01-03T08:00:00Z' }), []);
+    assert.deepEqual(pathsOf({ ...valid, timeframe: '4h', bar_ts: '2025-01-03T09:00:00Z' }), ['bar_ts']);
+  });
+});
+
+describe('ConsensusPayload and OhlcvBar', () => {
+  test('consensus needs at least one contributor with a non-negative weight', () => {
+    const base = { ...valid, contributors: [{ model_id: 'a', decision: 'BUY', confidence: 0.5, weight: 1 }] };
+    const { model_id: _m, ...c } = base;
+    assert.equal(ConsensusPayload.safeParse(c).success, true);
+    assert.equal(ConsensusPayload.safeParse({ ...c, contributors: [] }).success, false);
+    assert.equal(
+      ConsensusPayload.safeParse({
+        ...c,
+        contributors: [{ model_id: 'a', decision: 'BUY', confidence: 0.5, weight: -1 }],
+      }).success,
+      false,
+    );
+  });
+
+  test('a bar needs high >= max(open, close), low <= min(open, close) and positive prices', () => {
+    const bar = {
+      symbol: 'EURUSD',
+      timeframe: '1m',
+      bar_ts: '2025-01-03T10:31:00Z',
+      open: 1,
+      high: 1.2,
+      low: 0.9,
+      close: 1.1,
+      volume: 5,
+    };
+    assert.equal(OhlcvBar.safeParse(bar).success, true);
+    const paths = (b: unknown) => {
+      const r = OhlcvBar.safeParse(b);
+      return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+    };
+    assert.deepEqual(paths({ ...bar, high: 1.05 }), ['high']);
+    assert.deepEqual(paths({ ...bar, low: 1.05 }), ['low']);
+    assert.deepEqual(paths({ ...bar, open: 0 }), ['open']);
+    assert.deepEqual(paths({ ...bar, volume: -1 }), ['volume']);
+    assert.equal(OhlcvBar.parse({ ...bar, volume: undefined }).volume, null);
+  });
+});
+
+describe('versions, keys and errors', () => {
+  test('CONTRACTS_VERSION is 0.16.4 and only 0.16.x is compatible', () => {
+    assert.equal(CONTRACTS_VERSION, '0.16.4');
+    assert.equal(isCompatibleVersion('0.16.0'), true);
+    assert.equal(isCompatibleVersion('0.16.12'), true);
+    assert.equal(isCompatibleVersion('0.17.0'), false);
+    assert.equal(isCompatibleVersion('1.16.4'), false);
+    assert.equal(isCompatibleVersion('0.16'), false);
+  });
+
+  test("idempotencyKeyFor is the seed's owner:model_id:symbol:timeframe:floor(bar_ts/5000)", () => {
+    const p = SignalPayload.parse(valid);
+    assert.equal(idempotencyKeyFor(p), `pacey999:test-model:EURUSD:5m:${Math.floor(Date.parse(p.bar_ts) / 5000)}`);
+    const { model_id: _m, ...consensus } = p;
+    assert.match(idempotencyKeyFor(consensus), /^pacey999:~consensus:EURUSD:5m:\d+$/);
+  });
+
+  test('every error code has an HTTP status', () => {
+    for (const code of ERROR_CODES) assert.ok(HTTP_STATUS_BY_ERROR_CODE[code] >= 400);
+  });
+});

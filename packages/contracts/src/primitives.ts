@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
+export const TimeframeSchema = z.enum(TIMEFRAMES, {
+  error: `timeframe must be one of ${TIMEFRAMES.join(', ')}`,
+});
+export type Timeframe = z.infer<typeof TimeframeSchema>;
+
+/** Length of one bar of each timeframe, in milliseconds. Daily bars start at 00:00 UTC. */
+export const TIMEFRAME_MS: Record<Timeframe, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '30m': 1_800_000,
+  '1h': 3_600_000,
+  '4h': 14_400_000,
+  '1d': 86_400_000,
+};
+
+export const DECISIONS = ['BUY', 'SELL', 'NEUTRAL'] as const;
+export const DecisionSchema = z.enum(DECISIONS, { error: 'decision must be one of BUY, SELL, NEUTRAL' });
+export type Decision = z.infer<typeof DecisionSchema>;
+
+const SLUG = /^[a-z0-9_-]{1,64}$/;
+/** Lower-case letters, digits, `-` and `_`, 1 to 64 characters (owner names, model ids). */
+export const SlugSchema = z
+  .string({ error: 'expected a string' })
+  .regex(SLUG, { error: 'must be 1-64 characters of lower-case letters, digits, "-" or "_"' });
+
+const SYMBOL = /^[A-Z0-9._-]{1,32}$/;
+/** Instrument symbol: upper-case letters, digits, `.`, `_`, `-`, 1 to 32 characters (EURUSD, BTCUSDT, BRK.B). */
+export const SymbolSchema = z
+  .string({ error: 'expected a string' })
+  .regex(SYMBOL, { error: 'must be 1-32 characters of upper-case letters, digits, ".", "_" or "-" (e.g. EURUSD)' });
+
+/**
+ * An instant as ISO-8601 with an explicit offset (`Z` or `±hh:mm`), normalised to UTC
+ * (`2025-01-03T10:30:00.000Z`). A timestamp without an offset is rejected: its clock would be a guess.
+ */
+export const UtcTimestampSchema = z
+  .string({ error: 'expected an ISO-8601 timestamp string' })
+  .pipe(
+    z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO-8601 timestamp with an explicit offset, e.g. 2025-01-03T10:30:00Z',
+    }),
+  )
+  .transform((s) => new Date(s).toISOString());
+
+/** Confidence in [0, 1], finite. */
+export const ConfidenceSchema = z
+  .number({ error: 'confidence must be a number between 0 and 1' })
+  .min(0, { error: 'confidence must be between 0 and 1' })
+  .max(1, { error: 'confidence must be between 0 and 1' });
+
+export const META_MAX_BYTES = 8 * 1024;
+/** Free-form JSON object, at most 8 KiB when serialised. */
+export const MetaSchema = z
+  .record(z.string(), z.unknown(), { error: 'meta must be a JSON object' })
+  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= META_MAX_BYTES, {
+    error: `meta must be at most ${META_MAX_BYTES} bytes of JSON; move bulky data elsewhere`,
+  });
+
+/** True when `ms` (epoch milliseconds) sits on a boundary of `timeframe` in UTC. */
+export function isAlignedTo(ms: number, timeframe: Timeframe): boolean {
+  return ms % TIMEFRAME_MS[timeframe] === 0;
+}
+
+/** Start of the bar of `timeframe` that contains `ms`. */
+export function barStart(ms: number, timeframe: Timeframe): number {
+  const len = TIMEFRAME_MS[timeframe];
+  return Math.floor(ms / len) * len;
+}
+
+/** Adds an issue at `bar_ts` when it is not on its timeframe's boundary. */
+export function checkBarAlignment(
+  value: { bar_ts: string; timeframe: Timeframe },
+  ctx: { addIssue: (issue: { code: 'custom'; path: string[]; message: string; input?: unknown }) => void },
+): void {
+  const ms = Date.parse(value.bar_ts);
+  // Object refinements run even when a field already failed: judge alignment only on a valid time and timeframe.
+  if (Number.isNaN(ms) || !(value.timeframe in TIMEFRAME_MS)) return;
+  if (!isAlignedTo(ms, value.timeframe)) {
+    const start = new Date(barStart(ms, value.timeframe)).toISOString();
+    ctx.addIssue({
+      code: 'custom',
+      path: ['bar_ts'],
+      message: `bar_ts must sit on a ${value.timeframe} boundary in UTC; the bar containing it starts at ${start}`,
+      input: value.bar_ts,
+    });
+  }
+}

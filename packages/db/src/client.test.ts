@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createTestDatabase, testBackends } from './testing';
+
+for (const backend of testBackends()) {
+  describe(`db client [${backend}]`, () => {
+    test('200 concurrent parameterised statements outside transactions each get their own answer', async () => {
+      const t = await createTestDatabase(backend, { migrate: false });
+      try {
+        const answers = await Promise.all(
+          Array.from({ length: 200 }, (_, i) =>
+            t.db.query<{ i: number; s: string }>('SELECT $1::int AS i, repeat($2::text, $1::int % 7) AS s', [i, 'x']),
+          ),
+        );
+        for (const [i, rows] of answers.entries()) assert.deepEqual(rows, [{ i, s: 'x'.repeat(i % 7) }]);
+      } finally {
+        await t.close();
+      }
+    });
+
+    test('a transaction that throws is rolled back and its error reaches the caller', async () => {
+      const t = await createTestDatabase(backend, { migrate: false });
+      try {
+        await t.db.query('CREATE TABLE tx_probe (x int)');
+        await assert.rejects(
+          t.db.transaction(async (tx) => {
+            await tx.query('INSERT INTO tx_probe VALUES (1)');
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        assert.deepEqual(await t.db.query('SELECT count(*)::int AS n FROM tx_probe'), [{ n: 0 }]);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+}
+
+describe('parameters inlined into a request transaction (simple protocol)', () => {
+  test('any text and JSON value round-trips exactly: the driver escapes, nothing is injected', async () => {
+    const fc = (await import('fast-check')).default;
+    const t = await createTestDatabase('pglite', { migrate: true });
+    try {
+      const text = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replaceAll('\u0000', ''));
+      await fc.assert(
+        fc.asyncProperty(
+          text,
+          fc.array(fc.option(text, { nil: null }), { maxLength: 5 }),
+          fc.jsonValue(),
+          async (s, arr, json) => {
+            const [row] = await t.db.asRequest({ role: 'service_role', claims: { note: s } }, (tx) =>
+              tx.query<{ s: string; a: (string | null)[]; j: unknown; claims: string }>(
+                `SELECT $1::text AS s, $2::text[] AS a, $3::jsonb AS j, current_setting('request.jwt.claims') AS claims`,
+                [s, arr, JSON.stringify(json)],
+                { commit: true },
+              ),
+            );
+            assert.equal(row?.s, s);
+            assert.deepEqual(row?.a, arr);
+            assert.deepEqual(row?.j, JSON.parse(JSON.stringify(json).replaceAll('\\u0000', '')));
+            assert.equal(JSON.parse(row?.claims ?? '{}').note, s);
+          },
+        ),
+        { numRuns: 300, seed: 7 },
+      );
+    } finally {
+      await t.close();
+    }
+  });
+});

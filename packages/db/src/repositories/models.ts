@@ -1,0 +1,48 @@
+import type { Db, Queryable } from '../client';
+
+export interface ModelRecord {
+  owner: string;
+  model_id: string;
+  name: string;
+  description: string;
+  visibility: 'public' | 'private';
+  created_at: string;
+}
+
+export function createModelRepository(db: Db) {
+  return {
+    /** Registers a model; returns null when (owner, model_id) already exists. */
+    async register(
+      m: Omit<ModelRecord, 'created_at'>,
+      { tx = db }: { tx?: Queryable } = {},
+    ): Promise<ModelRecord | null> {
+      const rows = await tx.query<ModelRecord>(
+        `INSERT INTO ml.models (owner, model_id, name, description, visibility) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (owner, model_id) DO NOTHING
+         RETURNING owner, model_id, name, description, visibility, created_at`,
+        [m.owner, m.model_id, m.name, m.description, m.visibility],
+      );
+      return rows[0] ?? null;
+    },
+
+    /** Models visible to the caller of `tx` (public ones, and the caller's own). */
+    async find(tx: Queryable, q: { owner?: string; limit: number }): Promise<ModelRecord[]> {
+      const params: unknown[] = [];
+      const where = q.owner ? `WHERE owner = $${params.push(q.owner)}` : '';
+      return tx.query<ModelRecord>(
+        `SELECT owner, model_id, name, description, visibility, created_at FROM ml.models ${where}
+         ORDER BY owner, model_id LIMIT $${params.push(q.limit)}`,
+        params,
+      );
+    },
+
+    /** Which of `modelIds` are registered to `owner`. */
+    async registered(tx: Queryable, owner: string, modelIds: readonly string[]): Promise<Set<string>> {
+      const rows = await tx.query<{ model_id: string }>(
+        'SELECT model_id FROM ml.models WHERE owner = $1 AND model_id = ANY($2::text[])',
+        [owner, [...new Set(modelIds)]],
+      );
+      return new Set(rows.map((r) => r.model_id));
+    },
+  };
+}

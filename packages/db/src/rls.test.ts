@@ -1,0 +1,176 @@
+// Row-level security straight from SQL: the database itself, not handler code, keeps owners apart.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { RequestContext } from './client';
+import { createTestDatabase, type TestDatabase, testBackends } from './testing';
+
+for (const backend of testBackends()) {
+  describe(`row-level security between two owners [${backend}]`, () => {
+    let t: TestDatabase;
+    const users = { a: randomUUID(), b: randomUUID() };
+    const asUser = (id: string): RequestContext => ({ role: 'authenticated', claims: { sub: id } });
+
+    before(async () => {
+      t = await createTestDatabase(backend);
+      for (const [name, id] of Object.entries(users)) {
+        await t.db.query('INSERT INTO auth.users (id, email) VALUES ($1, $2)', [id, `${name}@example.org`]);
+        await t.db.query('INSERT INTO app.users (user_id, owner, provider, username) VALUES ($1, $2, $3, $4)', [
+          id,
+          `owner-${name}`,
+          'github',
+          name,
+        ]);
+        await t.db.query(
+          `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence)
+           VALUES ($1, 'm1', 'EURUSD', '5m', '2026-01-05T10:00:00Z', 'BUY', 0.7)`,
+          [`owner-${name}`],
+        );
+        await t.db.query(
+          `INSERT INTO ml.consensus_latest (owner, symbol, timeframe, bar_ts, decision, confidence, contributors)
+           VALUES ($1, 'EURUSD', '5m', '2026-01-05T10:00:00Z', 'BUY', 0.7, '[{"model_id":"m1"}]')`,
+          [`owner-${name}`],
+        );
+        await t.db.query(
+          `INSERT INTO ml.models (owner, model_id, name, visibility) VALUES ($1, 'private-m', 'P', 'private')`,
+          [`owner-${name}`],
+        );
+        await t.db.query(
+          `INSERT INTO app.api_keys (owner, user_id, name, prefix, key_hash, scopes)
+           VALUES ($1, $2, 'k', $3, repeat('0', 64), '{signals:write}')`,
+          [`owner-${name}`, id, `p${name}${'0'.repeat(10)}`],
+        );
+      }
+      await t.db.query(`INSERT INTO ml.ingest_outbox (kind, payload, idempotency_key) VALUES ('signal', '{}', 'k1')`);
+      await t.db.query(
+        `INSERT INTO app.idempotency_keys (principal, key, request_hash, response_status) VALUES ('service', 'k', 'h', 204)`,
+      );
+    });
+    after(() => t.close());
+
+    const ownerOnlyTables = ['ml.signals_latest', 'ml.consensus_latest', 'app.users', 'app.api_keys'] as const;
+
+    for (const table of ownerOnlyTables) {
+      test(`an authenticated session of owner A reads only A's rows of ${table}, zero of B's`, async () => {
+        const rows = await t.db.asRequest(asUser(users.a), (tx) =>
+          tx.query<{ owner: string }>(`SELECT owner FROM ${table}`),
+        );
+        assert.deepEqual(
+          rows.map((r) => r.owner),
+          ['owner-a'],
+        );
+      });
+    }
+
+    test("private models of another owner are invisible; the owner's own are visible", async () => {
+      const rows = await t.db.asRequest(asUser(users.a), (tx) =>
+        tx.query<{ owner: string }>(`SELECT owner FROM ml.models WHERE visibility = 'private'`),
+      );
+      assert.deepEqual(
+        rows.map((r) => r.owner),
+        ['owner-a'],
+      );
+    });
+
+    test('server-internal tables (outbox, idempotency records) are not readable by a signed-in user at all', async () => {
+      for (const table of ['ml.ingest_outbox', 'app.idempotency_keys']) {
+        await assert.rejects(
+          t.db.asRequest(asUser(users.a), (tx) => tx.query(`SELECT * FROM ${table}`)),
+          /permission denied/,
+        );
+      }
+    });
+
+    test('a signed-in user may not read key hashes, even of their own keys', async () => {
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) => tx.query('SELECT key_hash FROM app.api_keys')),
+        /permission denied/,
+      );
+    });
+
+    test('an authenticated session may not insert signals or consensus at all, for any owner', async () => {
+      for (const owner of ['owner-a', 'owner-b']) {
+        await assert.rejects(
+          t.db.asRequest(asUser(users.a), (tx) =>
+            tx.query(
+              `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence)
+               VALUES ($1, 'm2', 'EURUSD', '5m', '2026-01-05T10:05:00Z', 'SELL', 0.5)`,
+              [owner],
+            ),
+          ),
+          /permission denied|row-level security/,
+        );
+      }
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) =>
+          tx.query(
+            `INSERT INTO ml.consensus_latest (owner, symbol, timeframe, bar_ts, decision, confidence, contributors)
+             VALUES ('owner-a', 'EURUSD', '5m', '2026-01-05T10:05:00Z', 'SELL', 0.5, '[{}]')`,
+          ),
+        ),
+        /permission denied|row-level security/,
+      );
+    });
+
+    test('an authenticated session may not update or delete signals', async () => {
+      const updated = await t.db
+        .asRequest(asUser(users.a), (tx) => tx.query(`UPDATE ml.signals_latest SET confidence = 0.1 RETURNING 1`))
+        .catch((e: Error) => e);
+      assert.ok(updated instanceof Error && /permission denied/.test(updated.message));
+      const [row] = await t.db.query<{ c: string }>(
+        `SELECT confidence::text AS c FROM ml.signals_latest WHERE owner = 'owner-a'`,
+      );
+      assert.equal(row?.c, '0.7');
+    });
+
+    test('a user may register a model only for their own owner (RLS WITH CHECK)', async () => {
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) =>
+          tx.query(`INSERT INTO ml.models (owner, model_id, name) VALUES ('owner-b', 'hijack', 'H')`),
+        ),
+        /row-level security/,
+      );
+      const ok = await t.db.asRequest(asUser(users.a), (tx) =>
+        tx.query<{ owner: string }>(
+          `INSERT INTO ml.models (owner, model_id, name) VALUES ('owner-a', 'mine', 'M') RETURNING owner`,
+        ),
+      );
+      assert.deepEqual(ok, [{ owner: 'owner-a' }]);
+    });
+
+    test('anon sees no signals and no market data; the service role sees every owner', async () => {
+      const anon: RequestContext = { role: 'anon', claims: {} };
+      await assert.rejects(
+        t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM ml.signals_latest')),
+        /permission denied/,
+      );
+      await assert.rejects(
+        t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM market.ohlcv')),
+        /permission denied/,
+      );
+      const all = await t.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
+        tx.query<{ owner: string }>('SELECT owner FROM ml.signals_latest ORDER BY owner'),
+      );
+      assert.deepEqual(
+        all.map((r) => r.owner),
+        ['owner-a', 'owner-b'],
+      );
+    });
+
+    test('claims and role do not leak to the next transaction on the same pool', async () => {
+      await t.db.asRequest(asUser(users.a), (tx) => tx.query('SELECT 1'));
+      const [who] = await t.db.query<{ role: string; claims: string | null }>(
+        `SELECT current_user AS role, nullif(current_setting('request.jwt.claims', true), '') AS claims`,
+      );
+      assert.equal(who?.claims, null);
+      assert.notEqual(who?.role, 'authenticated');
+    });
+
+    test("the seed's app.upsert_user(p_owner, …) does not exist: nobody can pick their owner", async () => {
+      const [row] = await t.db.query<{ f: string | null }>(
+        `SELECT to_regprocedure('app.upsert_user(text,text,text)')::text AS f`,
+      );
+      assert.equal(row?.f, null);
+    });
+  });
+}

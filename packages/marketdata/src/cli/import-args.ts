@@ -1,0 +1,113 @@
+import { SymbolSchema, TIMEFRAMES, type Timeframe } from '@neuronetiq/contracts';
+import { Command, CommanderError, Option } from 'commander';
+import { IMPORT_FORMATS, type ImportFormat } from '../import/report';
+import { CALENDAR_NAMES, type CalendarName } from '../resample/calendars';
+import { isValidZone } from '../time/zone-clock';
+
+/** What `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …]` asks for. */
+export interface ImportCliOptions {
+  file: string;
+  symbol: string;
+  timeframe: Timeframe;
+  /** Undefined: recognise the format from the file. */
+  format: ImportFormat | undefined;
+  /** IANA zone for timestamps without an offset; `UTC` unless given. */
+  tz: string;
+  calendar: CalendarName | undefined;
+  chunkSize: number;
+  /** Parse and report without storing. */
+  dryRun: boolean;
+  /** Print the report as JSON instead of text. */
+  json: boolean;
+}
+
+export type ParsedImportArgs = { kind: 'run'; options: ImportCliOptions } | { kind: 'help'; text: string };
+
+/** A usage mistake: `message` names the argument and what is allowed; print it with `usage` and exit 2. */
+export class ImportArgsError extends Error {
+  constructor(
+    message: string,
+    readonly usage: string,
+  ) {
+    super(message);
+    this.name = 'ImportArgsError';
+  }
+}
+
+function buildCommand(): Command {
+  return new Command('import')
+    .description('Import OHLCV bars from a CSV file (HistData, Binance, Yahoo, CryptoDataDownload or a headed CSV).')
+    .argument('<file>', 'CSV file to import')
+    .requiredOption('--symbol <symbol>', 'instrument symbol stored on every bar, e.g. EURUSD')
+    .addOption(
+      new Option('--tf <timeframe>', 'timeframe of the bars in the file').choices(TIMEFRAMES).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option('--format <format>', 'file format (default: recognised from the file)').choices(IMPORT_FORMATS),
+    )
+    .option('--tz <zone>', 'IANA time zone of timestamps without an offset (HistData: America/New_York)', 'UTC')
+    .addOption(
+      new Option('--calendar <calendar>', 'market calendar for gap counting (default: by format)').choices(
+        CALENDAR_NAMES,
+      ),
+    )
+    .option('--chunk-size <bars>', 'bars per database write', '5000')
+    .option('--dry-run', 'parse and report without storing', false)
+    .option('--json', 'print the report as JSON', false)
+    .helpOption('-h, --help', 'show this help')
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
+}
+
+/** Parses the import command's arguments (without `node` and the script path). Never exits the process. */
+export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
+  const cmd = buildCommand();
+  const usage = cmd.helpInformation();
+  try {
+    cmd.parse([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help') return { kind: 'help', text: usage };
+      throw new ImportArgsError(e.message.replace(/^error: /, ''), usage);
+    }
+    throw e;
+  }
+  const o = cmd.opts<{
+    symbol: string;
+    tf: Timeframe;
+    format?: ImportFormat;
+    tz: string;
+    calendar?: CalendarName;
+    chunkSize: string;
+    dryRun: boolean;
+    json: boolean;
+  }>();
+  const file = cmd.args[0] as string;
+  const symbol = SymbolSchema.safeParse(o.symbol);
+  if (!symbol.success)
+    throw new ImportArgsError(`option '--symbol ${o.symbol}': ${symbol.error.issues[0]?.message}`, usage);
+  if (!isValidZone(o.tz)) {
+    throw new ImportArgsError(
+      `option '--tz ${o.tz}': unknown time zone; use an IANA name such as America/New_York`,
+      usage,
+    );
+  }
+  const chunkSize = Number(o.chunkSize);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
+    throw new ImportArgsError(`option '--chunk-size ${o.chunkSize}': must be a whole number from 1 to 10000`, usage);
+  }
+  return {
+    kind: 'run',
+    options: {
+      file,
+      symbol: symbol.data,
+      timeframe: o.tf,
+      format: o.format,
+      tz: o.tz,
+      calendar: o.calendar,
+      chunkSize,
+      dryRun: o.dryRun,
+      json: o.json,
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import cliProgress from 'cli-progress';
+import type { ImportProgress } from '../import/import-csv';
+
+export interface ImportProgressBar {
+  /** False when the stream is not a terminal: then nothing is drawn (logs and CI stay clean). */
+  readonly enabled: boolean;
+  /** Pass as ImportOptions.onProgress. */
+  onProgress(p: ImportProgress): void;
+  stop(): void;
+}
+
+export interface ImportProgressBarOptions {
+  /** Default process.stdout; drawn only when it is a TTY. */
+  stream?: NodeJS.WriteStream;
+  label?: string;
+}
+
+/** A terminal progress bar for an import: bytes read of the file when its size is known, and the row counts. */
+export function createImportProgressBar(options: ImportProgressBarOptions = {}): ImportProgressBar {
+  const stream = options.stream ?? process.stdout;
+  if (!stream.isTTY) return { enabled: false, onProgress: () => {}, stop: () => {} };
+  const label = options.label ?? 'import';
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: `${label} {bar} {percentage}% | {rows} rows, {stored} stored, {rejected} rejected, {duplicates} duplicates | {eta_formatted}`,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 20,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    enabled: true,
+    onProgress(p) {
+      const payload = { rows: p.rowsRead, stored: p.stored, rejected: p.rejected, duplicates: p.duplicates };
+      // Without a known size the bar tracks rows and its total grows with them.
+      const total = p.totalBytes ?? Math.max(p.rowsRead, 1);
+      const value = p.totalBytes === null ? p.rowsRead : p.bytesRead;
+      if (!started) {
+        bar.start(total, value, payload);
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(value, payload);
+      }
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

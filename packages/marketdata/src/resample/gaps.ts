@@ -1,0 +1,79 @@
+import { TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
+import { type CalendarName, getCalendar } from './calendars';
+
+export interface Gap {
+  /** bar_ts of the last bar before the gap (UTC ISO). */
+  after: string;
+  /** bar_ts of the first bar after the gap. */
+  before: string;
+  /** Bars the calendar expected between the two and that are absent. */
+  missingBars: number;
+}
+
+export interface GapReport {
+  calendar: CalendarName;
+  presentBars: number;
+  /** presentBars + missingBars: the bars a complete series over the same span would hold. */
+  expectedBars: number;
+  missingBars: number;
+  gapCount: number;
+  /** The first gaps in time order (at most `maxListed`). */
+  gaps: Gap[];
+  largest: Gap | null;
+}
+
+export interface FindGapsOptions {
+  calendar?: CalendarName;
+  /** How many gaps to list; the counts are always exact. Default 20. */
+  maxListed?: number;
+}
+
+/**
+ * Finds the holes in a series of bar open times (ms, ascending, unique). Gaps are reported, never filled:
+ * a missing bar is a fact about the data, and an invented one would be scored as if the market had traded.
+ */
+export function findGaps(
+  timestampsMs: ArrayLike<number>,
+  timeframe: Timeframe,
+  options: FindGapsOptions = {},
+): GapReport {
+  const calendarName = options.calendar ?? 'continuous';
+  const calendar = getCalendar(calendarName);
+  const maxListed = options.maxListed ?? 20;
+  const tf = TIMEFRAME_MS[timeframe];
+  const gaps: Gap[] = [];
+  let largest: Gap | null = null;
+  let missingBars = 0;
+  let gapCount = 0;
+  for (let i = 1; i < timestampsMs.length; i++) {
+    const a = timestampsMs[i - 1] as number;
+    const b = timestampsMs[i] as number;
+    if (b <= a)
+      throw new RangeError(`findGaps needs ascending unique timestamps; index ${i} is not after index ${i - 1}`);
+    const slots = Math.floor((b - a - 1) / tf);
+    if (slots === 0) continue;
+    let closed = 0;
+    for (const [s, e] of calendar.closedIntervals(a + tf, b)) {
+      const kFrom = Math.max(1, Math.ceil((s - a) / tf));
+      const kTo = Math.min(slots, Math.ceil((e - a) / tf) - 1);
+      if (kTo >= kFrom) closed += kTo - kFrom + 1;
+    }
+    const missing = slots - closed;
+    if (missing <= 0) continue;
+    gapCount++;
+    missingBars += missing;
+    const gap = { after: new Date(a).toISOString(), before: new Date(b).toISOString(), missingBars: missing };
+    if (gaps.length < maxListed) gaps.push(gap);
+    if (largest === null || missing > largest.missingBars) largest = gap;
+  }
+  const presentBars = timestampsMs.length;
+  return {
+    calendar: calendarName,
+    presentBars,
+    expectedBars: presentBars + missingBars,
+    missingBars,
+    gapCount,
+    gaps,
+    largest,
+  };
+}

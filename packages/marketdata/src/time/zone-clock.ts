@@ -1,0 +1,96 @@
+import { Info, type Zone } from 'luxon';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * How a wall-clock reading maps to UTC in a zone. `ambiguous` happens once a year when clocks fall back (the
+ * local hour occurs twice: `ms` is the earlier instant, `laterMs` the second one); `nonexistent` when clocks
+ * spring forward (the local hour is skipped, so no instant has that reading).
+ */
+export type WallTimeResolution =
+  | { kind: 'exact'; ms: number }
+  | { kind: 'ambiguous'; ms: number; laterMs: number }
+  | { kind: 'nonexistent' };
+
+export interface ZoneClock {
+  /** The IANA name as given (e.g. `America/New_York`, `UTC`). */
+  readonly zone: string;
+  /** True when the zone never changes its offset (UTC, fixed offsets): readings are never ambiguous. */
+  readonly isFixed: boolean;
+  /**
+   * Resolves a wall-clock reading, given as milliseconds of the same fields read as if they were UTC
+   * (`Date.UTC(y, m - 1, d, h, mi, s)`), to the instant(s) it names in this zone.
+   */
+  resolve(wallMs: number): WallTimeResolution;
+}
+
+/** Throws a RangeError naming the zone when luxon (i.e. the platform's Intl tz database) does not know it. */
+export function createZoneClock(zone: string): ZoneClock {
+  const z = Info.normalizeZone(zone);
+  if (!z.isValid) throw new RangeError(`Unknown time zone "${zone}": use an IANA name such as "America/New_York"`);
+  if (z.isUniversal) {
+    const offsetMs = z.offset(0) * MINUTE_MS;
+    return { zone, isFixed: true, resolve: (wallMs) => ({ kind: 'exact', ms: wallMs - offsetMs }) };
+  }
+  // Offsets come from the zone database through luxon. What is cached is its answer for a whole local day (or,
+  // on the day of a change, a local hour), and only when the span's first and last millisecond agree.
+  const dayOffsetMs = new Map<number, number | null>();
+  const hourOffsetMs = new Map<number, number | null>();
+  let lastKey = Number.NaN;
+  let lastOffsetMs = 0;
+
+  const uniformOffset = (fromWall: number, toWall: number): number | null => {
+    const a = resolveUncached(z, fromWall);
+    const b = resolveUncached(z, toWall);
+    if (a.kind !== 'exact' || b.kind !== 'exact') return null;
+    const offset = fromWall - a.ms;
+    return toWall - b.ms === offset ? offset : null;
+  };
+
+  const resolve = (wallMs: number): WallTimeResolution => {
+    const day = Math.floor(wallMs / DAY_MS);
+    if (day === lastKey) return { kind: 'exact', ms: wallMs - lastOffsetMs };
+    let dayOffset = dayOffsetMs.get(day);
+    if (dayOffset === undefined) {
+      dayOffset = uniformOffset(day * DAY_MS, day * DAY_MS + DAY_MS - 1);
+      dayOffsetMs.set(day, dayOffset);
+    }
+    if (dayOffset !== null) {
+      lastKey = day;
+      lastOffsetMs = dayOffset;
+      return { kind: 'exact', ms: wallMs - dayOffset };
+    }
+    const hour = Math.floor(wallMs / HOUR_MS);
+    let hourOffset = hourOffsetMs.get(hour);
+    if (hourOffset === undefined) {
+      hourOffset = uniformOffset(hour * HOUR_MS, hour * HOUR_MS + HOUR_MS - 1);
+      hourOffsetMs.set(hour, hourOffset);
+    }
+    if (hourOffset !== null) return { kind: 'exact', ms: wallMs - hourOffset };
+    return resolveUncached(z, wallMs);
+  };
+  return { zone, isFixed: false, resolve };
+}
+
+// The candidate offsets are the zone's offsets a day before and a day after; a reading is valid under an
+// offset when the instant it gives really has that offset. Zero valid offsets: a skipped hour; two: a repeated one.
+function resolveUncached(z: Zone, wallMs: number): WallTimeResolution {
+  const candidates = new Set([z.offset(wallMs - DAY_MS), z.offset(wallMs + DAY_MS)]);
+  const valid: number[] = [];
+  for (const offsetMin of candidates) {
+    const ms = wallMs - offsetMin * MINUTE_MS;
+    if (z.offset(ms) === offsetMin) valid.push(ms);
+  }
+  valid.sort((a, b) => a - b);
+  const [a, b] = valid;
+  if (a === undefined) return { kind: 'nonexistent' };
+  if (b === undefined || b === a) return { kind: 'exact', ms: a };
+  return { kind: 'ambiguous', ms: a, laterMs: b };
+}
+
+/** True when `zone` is an IANA name the platform's time-zone database knows, or `UTC` / `UTC±h`. */
+export function isValidZone(zone: string): boolean {
+  return zone.length > 0 && Info.normalizeZone(zone).isValid;
+}

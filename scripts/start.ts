@@ -1,0 +1,201 @@
+// `npm start`: the whole platform on the embedded database, with live demo data.
+// The database (PGlite, persisted in .data/pglite) runs in this process and is served over the PostgreSQL wire
+// protocol; each service runs its own main.ts as a child process against it, configured only by environment, exactly
+// as in production. Ctrl-C stops everything; the next `npm start` resumes from the same data.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createDb, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { z } from 'zod';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+// Defaults are what a person wants; the variables exist so that a test can run a second platform beside the first.
+const env = z
+  .object({
+    /** Where the embedded database and the service key live. */
+    NQ_DATA_DIR: z.string().default(`${root}.data`),
+    /** Added to every default port (8787, 7071, 8081, 8080, 9091, 3000, 54329). */
+    NQ_PORT_OFFSET: z.coerce.number().int().min(0).max(11_000).default(0),
+  })
+  .parse(process.env);
+const dataDir = env.NQ_DATA_DIR;
+const port = (p: number) => p + env.NQ_PORT_OFFSET;
+mkdirSync(dataDir, { recursive: true });
+
+const DEMO_SYMBOLS = 'EURUSD,BTCUSDT';
+const DEMO_TIMEFRAME = '1m';
+
+// The service key is kept with the data so that restarts (and outbox items parked before them) keep working.
+const keyFile = `${dataDir}/service-role-key`;
+if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+const serviceRoleKey = readFileSync(keyFile, 'utf8').trim();
+
+const t0 = Date.now();
+console.log(`starting the embedded database (PGlite, ${dataDir}/pglite) …`);
+const embedded = await startEmbeddedDatabase({ dataDir: `${dataDir}/pglite`, port: port(54329), maxConnections: 100 });
+const db = createDb(embedded.url, { max: 2, applicationName: 'start' });
+const { applied } = await migrate(db);
+console.log(applied.length ? `applied ${applied.length} migration(s)` : 'schema is current');
+
+interface Service {
+  name: string;
+  entry: string;
+  port: number;
+  url: string;
+  env: Record<string, string>;
+  extra?: string;
+}
+const common = { DATABASE_URL: embedded.url, SERVICE_ROLE_KEY: serviceRoleKey, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+const services: Service[] = [
+  {
+    name: 'api',
+    entry: 'apps/api/src/main.ts',
+    port: port(8787),
+    url: `http://127.0.0.1:${port(8787)}`,
+    env: { ...common, PORT: String(port(8787)), MIGRATE_ON_START: 'false' },
+    extra: `docs: http://127.0.0.1:${port(8787)}/docs`,
+  },
+  {
+    name: 'worker',
+    entry: 'apps/worker/src/main.ts',
+    port: port(7071),
+    url: `http://127.0.0.1:${port(7071)}`,
+    env: { ...common, PORT: String(port(7071)) },
+  },
+  {
+    name: 'cron',
+    entry: 'apps/cron/src/main.ts',
+    port: port(8081),
+    url: `http://127.0.0.1:${port(8081)}`,
+    env: {
+      ...common,
+      PORT: String(port(8081)),
+      INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
+      DEMO_SYMBOLS,
+      DEMO_TIMEFRAME,
+      DEMO_BACKFILL_BARS: '500',
+      OUTBOX_DRAIN_INTERVAL_MS: '5000',
+    },
+    extra: `synthetic feed: ${DEMO_SYMBOLS} ${DEMO_TIMEFRAME}`,
+  },
+  {
+    name: 'orchestrator',
+    entry: 'apps/orchestrator/src/main.ts',
+    port: port(8080),
+    url: `http://127.0.0.1:${port(8080)}`,
+    env: {
+      ...common,
+      PORT: String(port(8080)),
+      METRICS_PORT: String(port(9091)),
+      INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
+      WORKER_URL: `http://127.0.0.1:${port(7071)}`,
+      SYMBOLS: DEMO_SYMBOLS,
+      TIMEFRAMES: DEMO_TIMEFRAME,
+      SETTLE_DELAY_MS: '2000',
+    },
+    extra: `metrics: http://127.0.0.1:${port(9091)}/metrics`,
+  },
+];
+if (existsSync(`${root}apps/web/package.json`)) {
+  services.push({
+    name: 'web',
+    entry: 'apps/web/scripts/serve.ts',
+    port: port(3000),
+    url: `http://127.0.0.1:${port(3000)}`,
+    env: { ...common, PORT: String(port(3000)), INFRA_API_URL: `http://127.0.0.1:${port(8787)}` },
+  });
+}
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function launch(s: Service): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', s.entry], {
+    cwd: root,
+    env: { ...process.env, ...s.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => console.log(`[${s.name}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(s.name);
+    if (!stopping) {
+      console.error(`[${s.name}] exited (${signal ?? code}); stopping the platform`);
+      void shutdown(1);
+    }
+  });
+  children.set(s.name, child);
+  return child;
+}
+
+async function waitHealthy(s: Service, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!children.has(s.name)) throw new Error(`${s.name} exited during start-up`);
+    const ok = await fetch(`${s.url}/health`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${s.name} did not become healthy within ${timeoutMs / 1000} s`);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping …');
+  for (const s of [...services].reverse()) {
+    const child = children.get(s.name);
+    if (!child) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (children.has(s.name)) child.kill('SIGKILL');
+  }
+  clearInterval(ticker);
+  await db.end().catch(() => {});
+  await embedded.close();
+  console.log('stopped; data kept in .data/ (delete it to start afresh)');
+  process.exit(code);
+}
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  for (const s of services) {
+    launch(s);
+    await waitHealthy(s);
+    console.log(`  ✓ ${s.name.padEnd(12)} ${s.url}${s.extra ? `   (${s.extra})` : ''}`);
+  }
+} catch (err) {
+  console.error((err as Error).message);
+  await shutdown(1);
+}
+
+console.log(`
+NeuronetIQ Trader is up in ${((Date.now() - t0) / 1000).toFixed(1)} s
+  database      ${embedded.url}   (embedded PGlite, persisted in ${dataDir}/pglite)
+  service key   in ${keyFile}
+Signals and consensus for ${DEMO_SYMBOLS} arrive at every ${DEMO_TIMEFRAME} bar close. Try:
+  curl -H "Authorization: Bearer $(cat ${keyFile})" "http://127.0.0.1:${port(8787)}/api/signals?limit=5"
+Ctrl-C stops everything.
+`);
+
+let last = '';
+const ticker = setInterval(async () => {
+  const [row] = await db
+    .query<{ signals: number; consensus: number; latest: string | null }>(
+      `SELECT (SELECT count(*) FROM ml.signals_latest) AS signals, (SELECT count(*) FROM ml.consensus_latest) AS consensus,
+              (SELECT max(bar_ts) FROM ml.signals_latest) AS latest`,
+    )
+    .catch(() => []);
+  if (!row) return;
+  const line = `stored so far: ${row.signals} signals, ${row.consensus} consensus rows; newest bar ${row.latest ?? '—'}`;
+  if (line !== last) console.log(line);
+  last = line;
+}, 10_000);
