@@ -53,4 +53,13 @@ if (files.length === 0) {
 console.log(
   `\nrunning ${files.length} test files${process.env.DATABASE_URL ? ' (embedded PGlite + PostgreSQL at DATABASE_URL)' : ' (embedded PGlite only; set DATABASE_URL to add PostgreSQL)'}`,
 );
-run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files]);
+// No test here takes more than ~15 s; a hung one fails by name after 3 minutes instead of stalling CI.
+run(process.execPath, [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-concurrency=2',
+  '--test-timeout=180000',
+  '--test-reporter=spec',
+  ...files,
+]);

@@ -69,14 +69,18 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     while (!signal.aborted) {
       // Armed before the pass: a NOTIFY that arrives while it runs (for an item it leased too early to see) cuts the
       // next sleep short instead of waiting for the interval.
-      wake = new AbortController();
-      const both = AbortSignal.any([signal, wake.signal]);
+      // One controller that both stop() and a NOTIFY abort.
+      const cut = new AbortController();
+      wake = cut;
+      const onStop = () => cut.abort();
+      signal.addEventListener('abort', onStop, { once: true });
       try {
         await drainNow();
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'outbox drain failed');
       }
-      await clock.sleep(config.drainIntervalMs, both).catch(() => {});
+      await clock.sleep(config.drainIntervalMs, cut.signal).catch(() => {});
+      signal.removeEventListener('abort', onStop);
     }
   }
 

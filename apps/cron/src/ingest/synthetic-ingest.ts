@@ -77,6 +77,7 @@ export function createSyntheticIngest(options: SyntheticIngestOptions, deps: Ing
     // Every bar that has closed already, in one go; then each new bar as it closes.
     const closed = Math.max(0, Math.floor((now - startMs) / tf));
     if (closed > 0) await poster.push(series.take(closed));
+    if (signal.aborted) return;
     deps.logger.info(
       { symbol, timeframe: options.timeframe, resumed: Boolean(resume), backfilled: closed },
       'synthetic feed',

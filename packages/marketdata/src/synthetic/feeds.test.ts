@@ -38,6 +38,19 @@ describe('live synthetic feed', () => {
     assert.equal(got.length, 4, 'close ends the feed');
   });
 
+  test('a feed made from an already-aborted signal yields nothing and ends without the clock moving', async () => {
+    const clock = createFakeClock(T0 + 30_000);
+    const { series } = generateBackfill({ symbol: 'DEMO', timeframe: '1m', seed: 7, count: 10, endMs: clock.now() });
+    const stop = new AbortController();
+    stop.abort();
+    const { got, done } = drain(createLiveFeed(series, { clock, signal: stop.signal }));
+    await done;
+    assert.deepEqual(got, []);
+    const replay = drain(replayBars(series.take(3), { clock, speed: 60, signal: stop.signal }));
+    await replay.done;
+    assert.deepEqual(replay.got, []);
+  });
+
   test('a feed started late catches up at once, then waits', async () => {
     const clock = createFakeClock(T0 + 5 * 60_000);
     const series = createSyntheticSeries({ symbol: 'DEMO', timeframe: '1m', seed: 7, startMs: T0 });

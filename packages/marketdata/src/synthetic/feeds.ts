@@ -13,7 +13,9 @@ export interface BarFeed extends AsyncIterable<OhlcvBar> {
 
 function feedFrom(run: (signal: AbortSignal) => AsyncGenerator<OhlcvBar>, outer?: AbortSignal): BarFeed {
   const controller = new AbortController();
-  outer?.addEventListener('abort', () => controller.abort(), { once: true });
+  // An 'abort' listener added after the fact never fires: a feed made from an already-aborted signal is closed.
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener('abort', () => controller.abort(), { once: true });
   return {
     close: () => controller.abort(),
     [Symbol.asyncIterator]: () => run(controller.signal),
