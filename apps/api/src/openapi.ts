@@ -230,6 +230,15 @@ export function buildOpenApiDocument() {
           },
         },
       },
+      '/api/performance': {
+        get: {
+          summary:
+            'Track records: hit rate and mean return of each model on each series, over its newest scored signals',
+          description:
+            'A signal for bar T is scored when bar T is stored after its close: a hit when the bar moved the called way. Late signals are never scored. Public models are visible to anyone, private ones to their owner.',
+          responses: { '200': { description: 'track records' }, ...errors },
+        },
+      },
       '/api/me': { get: { summary: 'Who you are', responses: { '200': { description: 'principal' }, ...errors } } },
       '/api/keys': {
         get: {

@@ -7,6 +7,7 @@ import {
   OhlcvMultiQuerySchema,
   OhlcvQuerySchema,
   OhlcvUpsertSchema,
+  PerformanceQuerySchema,
   RegisterModelSchema,
   SignalBatchSchema,
   SignalPayloadSchema,
@@ -31,6 +32,7 @@ import { findBars, findManyBarsJson, upsertBars } from './marketdata/bars';
 import { importBarsCsv } from './marketdata/import-csv';
 import { getMe } from './me/get-me';
 import { findModels, registerModel } from './models/models';
+import { findPerformance } from './performance/find-performance';
 import { findSignals } from './signals/find-signals';
 import { storeSignal, storeSignalBatch } from './signals/store-signals';
 
@@ -164,6 +166,11 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/models', async (req) => {
     const query = parseOrThrow(ListQuerySchema, req.query, 'query');
     return { success: true, data: await findModels(deps, { principal: req.principal, ...query }) };
+  });
+
+  app.get('/api/performance', async (req) => {
+    const query = parseOrThrow(PerformanceQuerySchema, req.query, 'query');
+    return { success: true, data: await findPerformance(deps, { principal: req.principal, query }) };
   });
 
   app.post('/api/models', async (req, reply) => {

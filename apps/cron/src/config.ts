@@ -21,6 +21,9 @@ export interface CronConfig {
   /** Delete idempotency records older than this, every maintenanceIntervalMs. */
   idempotencyMaxAgeMs: number;
   maintenanceIntervalMs: number;
+  /** Sweep for unscored signals (ml.score_signals) every this often, over bars of the last scoreLookbackMs. */
+  scoreIntervalMs: number;
+  scoreLookbackMs: number;
   host: string;
   /** /health and /metrics; 0 picks a free port. */
   port: number;
@@ -41,6 +44,8 @@ export const CRON_DEFAULTS = {
   listen: true,
   idempotencyMaxAgeMs: 24 * 60 * 60 * 1000,
   maintenanceIntervalMs: 60 * 60 * 1000,
+  scoreIntervalMs: 5 * 60 * 1000,
+  scoreLookbackMs: 24 * 60 * 60 * 1000,
   host: '0.0.0.0',
   port: 8081,
   retry: { attempts: 3, baseMs: 200, maxMs: 2_000 },

@@ -1,5 +1,5 @@
 import { createApiClient, createLogger, type FetchLike, type Logger } from '@neuronetiq/client';
-import { createDb, createOutboxRepository, type Db } from '@neuronetiq/db';
+import { createDb, createOutboxRepository, type Db, scoreSignals } from '@neuronetiq/db';
 import { type Clock, systemClock } from '@neuronetiq/marketdata';
 import { type CronConfig, type CronConfigInput, withCronDefaults } from './config';
 import { type RunningServer, serveHealth } from './http/health-server';
@@ -97,6 +97,26 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     }
   }
 
+  /** One scoring sweep over the last scoreLookbackMs (tests; the loop calls it too). */
+  async function scoreNow(): Promise<number> {
+    const now = clock.now();
+    const n = await scoreSignals(db, now - config.scoreLookbackMs, now);
+    metrics.signalsScored.inc(n);
+    if (n > 0) logger.info({ scored: n }, 'signals scored by the sweep');
+    return n;
+  }
+
+  async function scoreLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await scoreNow();
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'signal scoring failed');
+      }
+      await clock.sleep(config.scoreIntervalMs, signal).catch(() => {});
+    }
+  }
+
   async function health() {
     let outbox: { pending: number; dead: number } | null = null;
     try {
@@ -121,6 +141,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     metrics,
     /** Runs one drain pass now (tests; the loop calls it too). */
     drainNow,
+    scoreNow,
 
     async start(): Promise<{ port: number }> {
       if (stopping) throw new Error('cron already started');
@@ -141,7 +162,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
           logger.warn({ err: (err as Error).message }, 'cannot LISTEN for the outbox; polling only');
         }
       }
-      loops = [drainLoop(signal), maintenanceLoop(signal)];
+      loops = [drainLoop(signal), maintenanceLoop(signal), scoreLoop(signal)];
       for (const feed of ingest) feed.start();
       return { port: server.port };
     },

@@ -191,4 +191,80 @@ describe('end to end on the embedded database', () => {
     assert.deepEqual(await createOutboxRepository(tdb.db).counts(), { pending: 0, dead: 0 });
     await assertExact(close);
   });
+
+  test('the cron scores every stored signal against the real bars, and the next consensus weighs the track records', async () => {
+    const cron = createCron(
+      { infraApiUrl: apiUrl, serviceRoleKey: KEY, databaseUrl: tdb.url, listen: false },
+      { clock, db: tdb.db, logger: silentLogger },
+    );
+    // The bars were imported before the signals, so no trigger scored them: the sweep does.
+    const closes = [T0, T0 + HOUR, T0 + 2 * HOUR, T0 + 3 * HOUR];
+    assert.equal(await cron.scoreNow(), closes.length * BUILTIN_MODELS.length);
+    assert.equal(await cron.scoreNow(), 0, 'a second sweep changes nothing');
+
+    // Each outcome is the call against its own bar's move, open → close, from the file.
+    const want = new Map<string, { resolved: number; hits: number }>();
+    for (const close of closes) {
+      const [bar] = await createOhlcvRepository(tdb.db).find(tdb.db, {
+        symbol: 'EURUSD',
+        tf: '1h',
+        limit: 1,
+        to: iso(close),
+      });
+      assert.equal(bar?.bar_ts, iso(close));
+      for (const s of (await stored(close)).signals) {
+        const w = want.get(s.model_id) ?? { resolved: 0, hits: 0 };
+        if (s.decision !== 'NEUTRAL' && bar.close !== bar.open) {
+          w.resolved++;
+          if ((s.decision === 'BUY') === bar.close > bar.open) w.hits++;
+        }
+        want.set(s.model_id, w);
+      }
+    }
+    const res = await fetch(`${apiUrl}/api/performance?owner=pacey999&symbol=EURUSD&tf=1h`, {
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    assert.equal(res.status, 200);
+    const records = (
+      (await res.json()) as { data: { model_id: string; scored: number; resolved: number; hits: number }[] }
+    ).data;
+    assert.deepEqual(
+      records.map((r) => [r.model_id, r.scored, r.resolved, r.hits]),
+      [...want.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([id, w]) => [id, closes.length, w.resolved, w.hits]),
+    );
+
+    // The orchestrator reads them at the next close; with at least 2 resolved calls a record sets the weight.
+    const close = T0 + 4 * HOUR;
+    await clock.advanceTo(close + SETTLE);
+    const orchestrator = createOrchestrator(
+      {
+        owner: 'pacey999',
+        series: [{ symbol: 'EURUSD', timeframe: '1h' }],
+        infraApiUrl: apiUrl,
+        workerUrl,
+        serviceRoleKey: KEY,
+        databaseUrl: tdb.url,
+        settleMs: SETTLE,
+        catchUpBars: 0,
+        trackRecordMinResolved: 2,
+      },
+      { clock, db: tdb.db, logger: silentLogger },
+    );
+    const [r] = await orchestrator.tick();
+    assert.equal(r?.consensus.stored, 1);
+    const weights = Object.fromEntries(
+      [...want.entries()]
+        .filter(([, w]) => w.resolved >= 2)
+        .map(([id, w]) => [id, (2 * (w.hits + 1)) / (w.resolved + 2)]),
+    );
+    assert.ok(Object.keys(weights).length > 0, 'some model has a track record on this data');
+    const { votes } = await expected(close);
+    const consensus = computeConsensus(votes, { weights });
+    const got = await stored(close);
+    assert.deepEqual(got.consensus?.contributors, consensus.contributors);
+    assert.equal(got.consensus?.decision, consensus.decision);
+    assert.equal(Number(got.consensus?.confidence), consensus.confidence);
+  });
 });

@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   REPLAY_TZ: z.string().optional(),
   REPLAY_SPEED: z.coerce.number().positive().default(60),
   IDEMPOTENCY_MAX_AGE_MS: int(CRON_DEFAULTS.idempotencyMaxAgeMs, 60_000),
+  SCORE_INTERVAL_MS: int(CRON_DEFAULTS.scoreIntervalMs, 1_000),
+  SCORE_LOOKBACK_MS: int(CRON_DEFAULTS.scoreLookbackMs, 60_000),
   HOST: z.string().default(CRON_DEFAULTS.host),
   PORT: int(CRON_DEFAULTS.port),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -108,6 +110,8 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CronEnv {
           }
         : {}),
       idempotencyMaxAgeMs: e.IDEMPOTENCY_MAX_AGE_MS,
+      scoreIntervalMs: e.SCORE_INTERVAL_MS,
+      scoreLookbackMs: e.SCORE_LOOKBACK_MS,
       host: e.HOST,
       port: e.PORT,
     },

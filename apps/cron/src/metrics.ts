@@ -48,6 +48,11 @@ export function createCronMetrics() {
       labelNames: ['source'],
       registers: [registry],
     }),
+    signalsScored: new Counter({
+      name: 'cron_signals_scored_total',
+      help: 'Signal outcomes written by the scoring sweep (the trigger on market.ohlcv scores most of them first)',
+      registers: [registry],
+    }),
     idempotencyExpired: new Counter({
       name: 'cron_idempotency_records_expired_total',
       help: 'Idempotency records older than their retention, deleted',

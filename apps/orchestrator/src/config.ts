@@ -42,8 +42,13 @@ export interface OrchestratorConfig {
   retry: RetryPolicy;
   /** Smallest weighted lean that is not NEUTRAL (see consensus/compute-consensus.ts). */
   consensusMinMargin: number;
-  /** Static track-record weights per model id (deps.weights, when given, wins). */
+  /** Static weights per model id, for models without enough track record (see consensus/track-record.ts). */
   modelWeights?: Record<string, number>;
+  /** Track-record weights: newest scored signals per series read, fewest resolved calls that count, and how often
+   * the records are read; 0 for trackRecordRefreshMs turns track-record weights off. */
+  trackRecordWindow: number;
+  trackRecordMinResolved: number;
+  trackRecordRefreshMs: number;
   /** `batch`: POST /api/signals/batch (≤ 1000 per request); `single`: POST /api/signals/store per signal. */
   signalStoreMode: 'batch' | 'single';
   host: string;
@@ -70,6 +75,9 @@ export const ORCHESTRATOR_DEFAULTS = {
   apiTimeoutMs: 10_000,
   retry: { attempts: 4, baseMs: 250, maxMs: 5_000 },
   consensusMinMargin: 0.15,
+  trackRecordWindow: 200,
+  trackRecordMinResolved: 20,
+  trackRecordRefreshMs: 5 * 60_000,
   signalStoreMode: 'batch',
   host: '0.0.0.0',
   port: 8080,

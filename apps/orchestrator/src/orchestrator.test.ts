@@ -104,6 +104,62 @@ for (const backend of testBackends()) {
       }
     });
 
+    test('the consensus weighs each model by its track record on the series; too little history is weight 1', async () => {
+      const { api, orch, close } = await setup({ trackRecordMinResolved: 20 });
+      try {
+        seed(api, T - MIN);
+        const record = (symbol: string, model_id: string, resolved: number, hits: number) => ({
+          owner: 'pacey999',
+          model_id,
+          symbol,
+          timeframe: '1m' as const,
+          scored: resolved,
+          resolved,
+          hits,
+          hit_rate: hits / resolved,
+          avg_return: 0,
+          first_bar_ts: iso(T - 300 * MIN),
+          last_bar_ts: iso(T - MIN),
+        });
+        api.trackRecords.push(
+          record('EURUSD', 'fake-trend', 200, 150), // weight 2 × 151/202
+          record('EURUSD', 'fake-revert', 200, 40), // weight 2 × 41/202
+          record('EURUSD', 'fake-slow', 10, 10), // under 20 resolved: weight 1
+          record('GBPUSD', 'fake-trend', 200, 20),
+          record('OTHER', 'fake-trend', 200, 200),
+        );
+        await orch.tick();
+        const eur = api.consensus.get(`pacey999/EURUSD/1m/${iso(T)}`);
+        assert.deepEqual(
+          eur?.contributors.map((c) => [c.model_id, c.weight]),
+          [
+            ['fake-revert', (2 * 41) / 202],
+            ['fake-slow', 1],
+            ['fake-trend', (2 * 151) / 202],
+          ],
+        );
+        const window = walkBars('1m', T - MIN, 30, 7).slice(-20);
+        const votes = fakePredictions(window).map((p) => ({ ...p, meta: undefined }) as never);
+        const want = computeConsensus(votes, {
+          weights: { 'fake-trend': (2 * 151) / 202, 'fake-revert': (2 * 41) / 202 },
+        });
+        assert.equal(eur?.decision, want.decision);
+        assert.equal(eur?.confidence, want.confidence);
+        const gbp = api.consensus.get(`pacey999/GBPUSD/1m/${iso(T)}`);
+        assert.deepEqual(
+          gbp?.contributors.map((c) => [c.model_id, c.weight]),
+          [
+            ['fake-revert', 1],
+            ['fake-slow', 1],
+            ['fake-trend', (2 * 21) / 202],
+          ],
+        );
+        assert.equal(api.requests.filter((r) => r.path === '/api/performance').length, 1);
+      } finally {
+        await close();
+      }
+    });
+
     test('a cycle costs four requests per chunk of series: bars query, worker batch, signals batch, consensus batch', async () => {
       const series = Array.from({ length: 5 }, (_, i) => ({ symbol: `SYM${i}`, timeframe: '1m' as const }));
       const { api, worker, orch, close } = await setup({ series, workerBatchSeries: 2 });

@@ -12,6 +12,7 @@ import { OHLCV_LIMIT_MAX } from '@neuronetiq/contracts';
 import { createDb, createOutboxRepository, type Db, notify, OUTBOX_CHANNEL } from '@neuronetiq/db';
 import { type Clock, systemClock } from './clock';
 import { type OrchestratorConfig, type OrchestratorConfigInput, type SeriesConfig, withDefaults } from './config';
+import { createTrackRecordWeights, type WeightsForSeries } from './consensus/track-record';
 import { type BarWindows, createBarWindows } from './cycle/bar-windows';
 import { type CycleReport, type ParkItem, runCycle } from './cycle/run-cycle';
 import { pathOf, type RunningServer, serveHttp } from './http/serve';
@@ -25,8 +26,8 @@ export interface OrchestratorDeps {
   fetch?: FetchLike;
   /** Database for the outbox; created from `databaseUrl` when absent (and then closed by stop()). */
   db?: Db;
-  /** Track-record weight per model id, read once per cycle; undefined or missing ids mean equal weights. */
-  weights?: () => Promise<Readonly<Record<string, number>> | undefined>;
+  /** The consensus weights of each series for a cycle (default: track records from the api; see track-record.ts). */
+  weights?: () => Promise<WeightsForSeries>;
   /** Names this instance in the leader lease and in logs. */
   instanceId?: string;
   /** Forces the leader lock's mode instead of detecting it from the database. */
@@ -74,6 +75,28 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
     onRetry: (err, attempt, delayMs) =>
       logger.debug({ attempt, delayMs, err: (err as Error).message }, 'transient failure, retrying'),
   };
+
+  const trackRecords = createTrackRecordWeights(
+    api,
+    {
+      owner: config.owner,
+      window: config.trackRecordWindow,
+      minResolved: config.trackRecordMinResolved,
+      refreshMs: config.trackRecordRefreshMs,
+      staticWeights: config.modelWeights,
+    },
+    { now: () => clock.now(), logger },
+  );
+  const staticWeights: WeightsForSeries = () => config.modelWeights;
+  /** This cycle's weights; any failure falls back to the static ones (a consensus is never held up by them). */
+  async function readWeights(): Promise<WeightsForSeries> {
+    try {
+      if (deps.weights) return await deps.weights();
+      return config.trackRecordRefreshMs > 0 ? await trackRecords.get() : staticWeights;
+    } catch {
+      return staticWeights;
+    }
+  }
 
   let db = deps.db;
   const ownsDb = !deps.db;
@@ -155,7 +178,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
         else byClose.set(c, [s]);
       }
     }
-    const weights = (await deps.weights?.().catch(() => undefined)) ?? config.modelWeights;
+    const weights = await readWeights();
     const reports: CycleReport[] = [];
     const failedNow = new Set<string>();
     for (const closeMs of [...byClose.keys()].sort((a, b) => a - b)) {

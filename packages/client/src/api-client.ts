@@ -10,6 +10,7 @@ import {
   SIGNAL_BATCH_MAX,
   type SignalPayload,
   type Timeframe,
+  type TrackRecord,
   type WorkerBarInput,
 } from '@neuronetiq/contracts';
 import { type FetchLike, requestJson } from './http';
@@ -134,6 +135,25 @@ export function createApiClient(options: ApiClientOptions) {
       );
       if (!body || !isList(body.data)) throw new Error('GET /api/marketdata/ohlcv answered without a data list');
       return oldestFirst(body.data);
+    },
+
+    /** `GET /api/performance`: track records (own and public models; all for the service key). */
+    async getPerformance(
+      q: { owner?: string; model_id?: string; symbol?: string; timeframe?: Timeframe; window?: number },
+      signal?: AbortSignal,
+    ): Promise<TrackRecord[]> {
+      const params = new URLSearchParams();
+      if (q.owner) params.set('owner', q.owner);
+      if (q.model_id) params.set('model_id', q.model_id);
+      if (q.symbol) params.set('symbol', q.symbol);
+      if (q.timeframe) params.set('tf', q.timeframe);
+      if (q.window !== undefined) params.set('window', String(q.window));
+      const body = await requestJson<{ data?: TrackRecord[] }>(
+        { method: 'GET', url: `${base}/api/performance?${params}`, headers: auth, timeoutMs, signal },
+        f,
+      );
+      if (!body || !isList(body.data)) throw new Error('GET /api/performance answered without a data list');
+      return body.data;
     },
 
     /**

@@ -66,3 +66,39 @@ export const CreateApiKeySchema = z.strictObject({
 });
 export type CreateApiKey = z.infer<typeof CreateApiKeySchema>;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export const PERFORMANCE_WINDOW_MAX = 5000;
+/** Query of `GET /api/performance`: each series' track record over its newest `window` scored signals. */
+export const PerformanceQuerySchema = z.strictObject({
+  owner: SlugSchema.optional(),
+  model_id: SlugSchema.optional(),
+  symbol: SymbolSchema.optional(),
+  tf: TimeframeSchema.optional(),
+  window: z.coerce
+    .number({ error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
+    .int({ error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
+    .min(1, { error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
+    .max(PERFORMANCE_WINDOW_MAX, { error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
+    .default(200),
+});
+export type PerformanceQuery = z.infer<typeof PerformanceQuerySchema>;
+
+/** One model's track record on one series (see supabase/migrations/*_signal_outcomes.sql for how signals are scored). */
+export const TrackRecordSchema = z.object({
+  owner: SlugSchema,
+  model_id: SlugSchema,
+  symbol: SymbolSchema,
+  timeframe: TimeframeSchema,
+  /** Scored signals in the window, NEUTRAL ones included. */
+  scored: z.number().int().nonnegative(),
+  /** BUY and SELL calls whose bar moved: the ones a hit rate is taken over. */
+  resolved: z.number().int().nonnegative(),
+  hits: z.number().int().nonnegative(),
+  /** hits / resolved; null when nothing resolved. */
+  hit_rate: z.number().min(0).max(1).nullable(),
+  /** Mean of the signed bar return over BUY and SELL calls; null without any. */
+  avg_return: z.number().nullable(),
+  first_bar_ts: z.string(),
+  last_bar_ts: z.string(),
+});
+export type TrackRecord = z.infer<typeof TrackRecordSchema>;

@@ -7,6 +7,7 @@ export * from './repositories/idempotency';
 export * from './repositories/models';
 export * from './repositories/ohlcv';
 export * from './repositories/outbox';
+export * from './repositories/performance';
 export * from './repositories/signals';
 export * from './repositories/users';
 export * from './session-locks';

@@ -33,6 +33,7 @@ for (const backend of testBackends()) {
             'ml.consensus_latest',
             'ml.ingest_outbox',
             'ml.models',
+            'ml.signal_outcomes',
             'ml.signals_latest',
           ],
         );

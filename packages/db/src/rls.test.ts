@@ -157,6 +157,41 @@ for (const backend of testBackends()) {
       );
     });
 
+    test("track records: an owner reads their own, another owner's only for public models; only the database writes them", async () => {
+      await t.db.query(
+        `INSERT INTO ml.models (owner, model_id, name, visibility) VALUES ('owner-b', 'm1', 'M', 'public')`,
+      );
+      // Storing the bar scores both owners' signals on it (the trigger), whoever stores it.
+      await t.db.query(
+        `INSERT INTO market.ohlcv (symbol, timeframe, bar_ts, open, high, low, close, volume)
+         VALUES ('EURUSD', '5m', '2026-01-05T10:00:00Z', 1.1, 1.2, 1.0, 1.15, 1)`,
+      );
+      const all = await t.db.query<{ owner: string; hit: boolean }>(
+        'SELECT owner, hit FROM ml.signal_outcomes ORDER BY owner',
+      );
+      assert.deepEqual(all, [
+        { owner: 'owner-a', hit: true },
+        { owner: 'owner-b', hit: true },
+      ]);
+      const seen = async (ctx: RequestContext) =>
+        (
+          await t.db.asRequest(ctx, (tx) =>
+            tx.query<{ owner: string }>('SELECT owner FROM ml.signal_outcomes ORDER BY owner'),
+          )
+        ).map((r) => r.owner);
+      assert.deepEqual(await seen(asUser(users.a)), ['owner-a', 'owner-b'], "A's own, and B's public model");
+      assert.deepEqual(await seen(asUser(users.b)), ['owner-b'], "A's m1 is not registered public: hidden");
+      assert.deepEqual(await seen({ role: 'anon', claims: {} }), ['owner-b']);
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) => tx.query(`UPDATE ml.signal_outcomes SET hit = false RETURNING 1`)),
+        /permission denied/,
+      );
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) => tx.query(`SELECT ml.score_signals(now() - interval '1 day', now())`)),
+        /permission denied/,
+      );
+    });
+
     test('claims and role do not leak to the next transaction on the same pool', async () => {
       await t.db.asRequest(asUser(users.a), (tx) => tx.query('SELECT 1'));
       const [who] = await t.db.query<{ role: string; claims: string | null }>(

@@ -33,6 +33,7 @@ import {
 } from '@neuronetiq/contracts';
 import type { OrchestratorConfig, SeriesConfig } from '../config';
 import { CONSENSUS_RULE, computeConsensus, type Vote } from '../consensus/compute-consensus';
+import type { WeightsForSeries } from '../consensus/track-record';
 import type { OrchestratorMetrics } from '../metrics';
 import type { BarWindows } from './bar-windows';
 
@@ -53,8 +54,8 @@ export interface CycleContext {
   windowBars: number;
   /** Each series' window kept between closes, so that a close reads only the new bars. */
   windows: BarWindows;
-  /** Track-record weights for this cycle (undefined: equal weights). */
-  weights: Readonly<Record<string, number>> | undefined;
+  /** Consensus weights of each series for this cycle (undefined for a series: equal weights). */
+  weights: WeightsForSeries;
   /** Puts an item in the outbox; never throws (holds it in memory if the database is down too). */
   park(item: ParkItem): Promise<void>;
   retryDeps: RetryDeps;
@@ -320,7 +321,7 @@ function decide(
     }
     report.done.push(s);
     if (votes.length === 0) continue;
-    const c = computeConsensus(votes, { weights: ctx.weights, minMargin: config.consensusMinMargin });
+    const c = computeConsensus(votes, { weights: ctx.weights(s), minMargin: config.consensusMinMargin });
     consensus.push(
       ConsensusPayloadSchema.parse({
         owner: config.owner,

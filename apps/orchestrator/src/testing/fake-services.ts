@@ -12,6 +12,7 @@ import {
   SignalPayloadSchema,
   TIMEFRAME_MS,
   type Timeframe,
+  type TrackRecord,
   type WorkerBarInput,
 } from '@neuronetiq/contracts';
 
@@ -82,6 +83,8 @@ export async function startFakeApi(options: FakeApiOptions) {
   /** Successful POSTs per idempotency key (store endpoints) — to prove exactly-once delivery. */
   const deliveries = new Map<string, number>();
   const requests: { method: string; path: string; body: string }[] = [];
+  /** What GET /api/performance answers (filtered by owner); tests fill it. */
+  const trackRecords: TrackRecord[] = [];
   let mode: FakeApiMode = 'up';
   /** Called before each request is answered; may switch the mode (to kill the api mid-cycle). */
   let beforeRequest: ((method: string, path: string) => void) | undefined;
@@ -144,6 +147,10 @@ export async function startFakeApi(options: FakeApiOptions) {
       const tf = url.searchParams.get('tf') ?? '';
       const data = newest(symbol, tf, Number(url.searchParams.get('limit') ?? 100), url.searchParams.get('to'));
       return send(res, 200, { success: true, data });
+    }
+    if (req.method === 'GET' && url.pathname === '/api/performance') {
+      const owner = url.searchParams.get('owner');
+      return send(res, 200, { success: true, data: trackRecords.filter((r) => !owner || r.owner === owner) });
     }
     if (req.method !== 'POST') return send(res, 404, error('NOT_FOUND', `${req.method} ${url.pathname}`));
     if (
@@ -250,6 +257,7 @@ export async function startFakeApi(options: FakeApiOptions) {
     consensus,
     deliveries,
     requests,
+    trackRecords,
     setMode(m: FakeApiMode) {
       mode = m;
       if (m === 'refuse') for (const s of http.sockets) s.destroy();

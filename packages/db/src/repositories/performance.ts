@@ -1,0 +1,45 @@
+import type { PerformanceQuery, TrackRecord } from '@neuronetiq/contracts';
+import type { Queryable } from '../client';
+
+/**
+ * Track records from ml.signal_outcomes (filled by the scoring trigger on market.ohlcv): per owner, model and series,
+ * over the newest `window` scored signals. Runs under the caller's RLS: own models and public ones.
+ */
+export function createPerformanceRepository() {
+  return {
+    async find(tx: Queryable, q: PerformanceQuery): Promise<TrackRecord[]> {
+      const params: unknown[] = [];
+      const where: string[] = [];
+      if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+      if (q.model_id) where.push(`model_id = $${params.push(q.model_id)}`);
+      if (q.symbol) where.push(`symbol = $${params.push(q.symbol)}`);
+      if (q.tf) where.push(`timeframe = $${params.push(q.tf)}`);
+      const sql = `
+        SELECT owner, model_id, symbol, timeframe,
+               count(*)::int AS scored,
+               count(hit)::int AS resolved,
+               (count(*) FILTER (WHERE hit))::int AS hits,
+               CASE WHEN count(hit) > 0 THEN (count(*) FILTER (WHERE hit))::float8 / count(hit) END AS hit_rate,
+               (avg(return) FILTER (WHERE decision <> 'NEUTRAL'))::float8 AS avg_return,
+               to_char(min(bar_ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS first_bar_ts,
+               to_char(max(bar_ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS last_bar_ts
+        FROM (
+          SELECT o.*, row_number() OVER (PARTITION BY owner, model_id, symbol, timeframe ORDER BY bar_ts DESC) AS rn
+          FROM ml.signal_outcomes o ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ) w
+        WHERE rn <= $${params.push(q.window)}
+        GROUP BY owner, model_id, symbol, timeframe
+        ORDER BY owner, model_id, symbol, timeframe`;
+      return tx.query<TrackRecord>(sql, params);
+    },
+  };
+}
+
+/** Scores the on-time signals of bars in [fromMs, toMs] that are stored and closed (see ml.score_signals). */
+export async function scoreSignals(db: Queryable, fromMs: number, toMs: number): Promise<number> {
+  const [row] = await db.query<{ n: number }>('SELECT ml.score_signals($1, $2) AS n', [
+    new Date(fromMs).toISOString(),
+    new Date(toMs).toISOString(),
+  ]);
+  return row?.n ?? 0;
+}
