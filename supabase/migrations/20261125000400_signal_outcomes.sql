@@ -27,14 +27,26 @@ CREATE TABLE IF NOT EXISTS ml.signal_outcomes (
     REFERENCES ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts) ON DELETE CASCADE
 );
 
--- The trigger finds the signals of a batch of bars by time. Signals arrive in bar order, so a BRIN index on bar_ts is
--- tiny, costs next to nothing per insert, and prunes a historical import (no signals in its range) to no work.
-CREATE INDEX IF NOT EXISTS signals_latest_bar_ts_brin ON ml.signals_latest USING brin (bar_ts);
+-- No index is added for scoring: signals are found through the existing (owner, symbol, timeframe, bar_ts) index, one
+-- probe per owner and series (owners are few; a loose index scan lists them). An index on bar_ts alone would tax every
+-- signal write (measured: BENCHMARKS.md, ingest) for a lookup these probes already make cheap.
+CREATE OR REPLACE FUNCTION ml.signal_owners() RETURNS SETOF text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+  WITH RECURSIVE o(owner) AS (
+    (SELECT s.owner FROM ml.signals_latest s ORDER BY s.owner LIMIT 1)
+    UNION ALL
+    SELECT (SELECT s.owner FROM ml.signals_latest s WHERE s.owner > o.owner ORDER BY s.owner LIMIT 1)
+    FROM o WHERE o.owner IS NOT NULL
+  )
+  SELECT owner FROM o WHERE owner IS NOT NULL
+$$;
+REVOKE ALL ON FUNCTION ml.signal_owners() FROM PUBLIC;
 
--- Scores (or re-scores, when the bar changed) every on-time signal with bar_ts in [p_from, p_to] whose bar is stored
--- and closed by the database's clock; returns how many outcomes it wrote. Unchanged outcomes are left alone, so a
--- repeated call is cheap and harmless.
-CREATE OR REPLACE FUNCTION ml.score_signals(p_from timestamptz, p_to timestamptz) RETURNS integer
+-- Scores (or re-scores, when the bar changed) every on-time signal of one series with bar_ts in [p_from, p_to] whose
+-- bar is stored and closed by the database's clock; returns how many outcomes it wrote. Unchanged outcomes are left
+-- alone, so a repeated call is cheap and harmless.
+CREATE OR REPLACE FUNCTION ml.score_series(p_symbol text, p_timeframe text, p_from timestamptz, p_to timestamptz)
+RETURNS integer
 LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
   WITH scored AS (
     INSERT INTO ml.signal_outcomes AS o
@@ -45,10 +57,12 @@ LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
                            ELSE 0 END,
            CASE WHEN s.decision = 'NEUTRAL' OR b.close = b.open THEN NULL
                 ELSE (s.decision = 'BUY') = (b.close > b.open) END
-    FROM ml.signals_latest s
+    FROM ml.signal_owners() AS w(owner)
+    JOIN ml.signals_latest s
+      ON s.owner = w.owner AND s.symbol = p_symbol AND s.timeframe = p_timeframe
+     AND s.bar_ts BETWEEN p_from AND p_to
     JOIN market.ohlcv b ON b.symbol = s.symbol AND b.timeframe = s.timeframe AND b.bar_ts = s.bar_ts
-    WHERE s.bar_ts BETWEEN p_from AND p_to
-      AND NOT s.late
+    WHERE NOT s.late
       AND b.bar_ts + CASE b.timeframe WHEN '1m' THEN interval '1 minute' WHEN '5m' THEN interval '5 minutes'
                                       WHEN '15m' THEN interval '15 minutes' WHEN '30m' THEN interval '30 minutes'
                                       WHEN '1h' THEN interval '1 hour' WHEN '4h' THEN interval '4 hours'
@@ -61,21 +75,34 @@ LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
   )
   SELECT count(*)::integer FROM scored
 $$;
+REVOKE ALL ON FUNCTION ml.score_series(text, text, timestamptz, timestamptz) FROM PUBLIC;
+
+-- The sweep: every series with bars (a loose index scan of market.ohlcv's primary key), over [p_from, p_to].
+CREATE OR REPLACE FUNCTION ml.score_signals(p_from timestamptz, p_to timestamptz) RETURNS integer
+LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
+  WITH RECURSIVE series(symbol, timeframe) AS (
+    (SELECT b.symbol, b.timeframe FROM market.ohlcv b ORDER BY b.symbol, b.timeframe LIMIT 1)
+    UNION ALL
+    SELECT n.symbol, n.timeframe
+    FROM series p
+    CROSS JOIN LATERAL (
+      SELECT b.symbol, b.timeframe FROM market.ohlcv b
+      WHERE (b.symbol, b.timeframe) > (p.symbol, p.timeframe)
+      ORDER BY b.symbol, b.timeframe LIMIT 1
+    ) n
+  )
+  SELECT coalesce(sum(ml.score_series(symbol, timeframe, p_from, p_to)), 0)::integer FROM series
+$$;
 REVOKE ALL ON FUNCTION ml.score_signals(timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ml.score_signals(timestamptz, timestamptz) TO service_role;
 
--- The trigger: the signals of the bars a statement wrote, scored in the same transaction. (The cron also sweeps the
--- last day with ml.score_signals, for bars stored before their signals, e.g. while they were still forming.)
+-- The trigger: the signals of the bars a statement wrote, scored in the same transaction, per series over the range
+-- of bars written. (The cron's sweep catches bars stored before their signals, e.g. while they were still forming.)
 CREATE OR REPLACE FUNCTION ml.score_signals_of_bars() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-DECLARE
-  lo timestamptz;
-  hi timestamptz;
 BEGIN
-  SELECT min(b.bar_ts), max(b.bar_ts) INTO lo, hi FROM new_bars b;
-  IF lo IS NOT NULL THEN
-    PERFORM ml.score_signals(lo, hi);
-  END IF;
+  PERFORM ml.score_series(b.symbol, b.timeframe, min(b.bar_ts), max(b.bar_ts))
+  FROM new_bars b GROUP BY b.symbol, b.timeframe;
   RETURN NULL;
 END
 $$;

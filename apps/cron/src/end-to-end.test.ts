@@ -12,7 +12,7 @@ import { TIMEFRAME_MS } from '@neuronetiq/contracts';
 import { createOhlcvRepository, createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
 import { BUILTIN_MODELS, isInsufficientBars } from '@neuronetiq/models';
-import { computeConsensus, createOrchestrator } from '@neuronetiq/orchestrator';
+import { computeConsensus, createOrchestrator, type OrchestratorConfigInput } from '@neuronetiq/orchestrator';
 import { createManualClock } from '@neuronetiq/orchestrator/testing';
 import { buildWorkerApp } from '@neuronetiq/worker';
 import type { FastifyInstance } from 'fastify';
@@ -75,6 +75,23 @@ describe('end to end on the embedded database', () => {
     await tdb?.close();
   });
 
+  /** The orchestrator of these tests: EURUSD 1h through the real api and worker, on the manual clock. */
+  const orchestratorOn = (over: Partial<OrchestratorConfigInput> = {}) =>
+    createOrchestrator(
+      {
+        owner: 'pacey999',
+        series: [{ symbol: 'EURUSD', timeframe: '1h' }],
+        infraApiUrl: apiUrl,
+        workerUrl,
+        serviceRoleKey: KEY,
+        databaseUrl: tdb.url,
+        settleMs: SETTLE,
+        catchUpBars: 0,
+        ...over,
+      },
+      { clock, db: tdb.db, logger: silentLogger },
+    );
+
   /** What the signals for the close at `closeMs` must be: every built-in model on the bars up to that close. */
   async function expected(closeMs: number) {
     const window = Math.max(...BUILTIN_MODELS.map((m) => m.requiredBars));
@@ -133,19 +150,7 @@ describe('end to end on the embedded database', () => {
   test('imported real bars, three simulated bar closes: the exact signals and consensus are stored, on time', async () => {
     const report = await importCsvToDatabase(tdb.db, DATA, { symbol: 'EURUSD', timeframe: '1h' });
     assert.equal(report.stored, 5000);
-    const orchestrator = createOrchestrator(
-      {
-        owner: 'pacey999',
-        series: [{ symbol: 'EURUSD', timeframe: '1h' }],
-        infraApiUrl: apiUrl,
-        workerUrl,
-        serviceRoleKey: KEY,
-        databaseUrl: tdb.url,
-        settleMs: SETTLE,
-        catchUpBars: 0,
-      },
-      { clock, db: tdb.db, logger: silentLogger },
-    );
+    const orchestrator = orchestratorOn();
     for (const close of [T0, T0 + HOUR, T0 + 2 * HOUR]) {
       await clock.advanceTo(close + SETTLE);
       const [r] = await orchestrator.tick();
@@ -159,20 +164,7 @@ describe('end to end on the embedded database', () => {
   test('the api dies mid-cycle: every item is parked, and arrives once the api is back and the outbox drains', async () => {
     const close = T0 + 3 * HOUR;
     await clock.advanceTo(close + SETTLE);
-    const orchestrator = createOrchestrator(
-      {
-        owner: 'pacey999',
-        series: [{ symbol: 'EURUSD', timeframe: '1h' }],
-        infraApiUrl: apiUrl,
-        workerUrl,
-        serviceRoleKey: KEY,
-        databaseUrl: tdb.url,
-        settleMs: SETTLE,
-        catchUpBars: 0,
-        retry: { attempts: 2, baseMs: 1, maxMs: 1 },
-      },
-      { clock, db: tdb.db, logger: silentLogger },
-    );
+    const orchestrator = orchestratorOn({ retry: { attempts: 2, baseMs: 1, maxMs: 1 } });
     killApiOnPredict = true;
     const [r] = await orchestrator.tick();
     killApiOnPredict = false;
@@ -238,20 +230,7 @@ describe('end to end on the embedded database', () => {
     // The orchestrator reads them at the next close; with at least 2 resolved calls a record sets the weight.
     const close = T0 + 4 * HOUR;
     await clock.advanceTo(close + SETTLE);
-    const orchestrator = createOrchestrator(
-      {
-        owner: 'pacey999',
-        series: [{ symbol: 'EURUSD', timeframe: '1h' }],
-        infraApiUrl: apiUrl,
-        workerUrl,
-        serviceRoleKey: KEY,
-        databaseUrl: tdb.url,
-        settleMs: SETTLE,
-        catchUpBars: 0,
-        trackRecordMinResolved: 2,
-      },
-      { clock, db: tdb.db, logger: silentLogger },
-    );
+    const orchestrator = orchestratorOn({ trackRecordMinResolved: 2 });
     const [r] = await orchestrator.tick();
     assert.equal(r?.consensus.stored, 1);
     const weights = Object.fromEntries(

@@ -1,6 +1,7 @@
 export * from './clock';
 export * from './config';
 export * from './consensus/compute-consensus';
+export * from './consensus/track-record';
 export type { CycleReport } from './cycle/run-cycle';
 export { loadEnv as loadOrchestratorEnv } from './env';
 export * from './http/serve';

@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { SlugSchema, SymbolSchema, TimeframeSchema, UtcTimestampSchema } from './primitives';
+import { boundedIntParam, SlugSchema, SymbolSchema, TimeframeSchema, UtcTimestampSchema } from './primitives';
 
 export const QUERY_LIMIT_MAX = 5000;
-const limit = z.coerce
-  .number({ error: `limit must be a whole number from 1 to ${QUERY_LIMIT_MAX}` })
-  .int({ error: `limit must be a whole number from 1 to ${QUERY_LIMIT_MAX}` })
-  .min(1, { error: `limit must be a whole number from 1 to ${QUERY_LIMIT_MAX}` })
-  .max(QUERY_LIMIT_MAX, { error: `limit must be a whole number from 1 to ${QUERY_LIMIT_MAX}` })
-  .default(100);
+const limit = boundedIntParam('limit', QUERY_LIMIT_MAX, 100);
 
 /** Query of `GET /api/signals`. */
 export const SignalsQuerySchema = z.strictObject({
@@ -74,12 +69,7 @@ export const PerformanceQuerySchema = z.strictObject({
   model_id: SlugSchema.optional(),
   symbol: SymbolSchema.optional(),
   tf: TimeframeSchema.optional(),
-  window: z.coerce
-    .number({ error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
-    .int({ error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
-    .min(1, { error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
-    .max(PERFORMANCE_WINDOW_MAX, { error: `window must be a whole number from 1 to ${PERFORMANCE_WINDOW_MAX}` })
-    .default(200),
+  window: boundedIntParam('window', PERFORMANCE_WINDOW_MAX, 200),
 });
 export type PerformanceQuery = z.infer<typeof PerformanceQuerySchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkBarAlignment, SymbolSchema, TimeframeSchema, UtcTimestampSchema } from './primitives';
+import { boundedIntParam, checkBarAlignment, SymbolSchema, TimeframeSchema, UtcTimestampSchema } from './primitives';
 
 /** A price field: a number > 0 (exact decimals are kept as numeric in storage). */
 export const priceSchema = (field: string) =>
@@ -64,12 +64,7 @@ export const OHLCV_LIMIT_MAX = 5000;
 export const OhlcvQuerySchema = z.strictObject({
   symbol: SymbolSchema,
   tf: TimeframeSchema,
-  limit: z.coerce
-    .number({ error: `limit must be a whole number from 1 to ${OHLCV_LIMIT_MAX}` })
-    .int({ error: `limit must be a whole number from 1 to ${OHLCV_LIMIT_MAX}` })
-    .min(1, { error: `limit must be a whole number from 1 to ${OHLCV_LIMIT_MAX}` })
-    .max(OHLCV_LIMIT_MAX, { error: `limit must be a whole number from 1 to ${OHLCV_LIMIT_MAX}` })
-    .default(100),
+  limit: boundedIntParam('limit', OHLCV_LIMIT_MAX, 100),
   from: UtcTimestampSchema.optional(),
   to: UtcTimestampSchema.optional(),
 });

@@ -53,6 +53,12 @@ export const ConfidenceSchema = z
   .min(0, { error: 'confidence must be between 0 and 1' })
   .max(1, { error: 'confidence must be between 0 and 1' });
 
+/** A whole-number query parameter in [1, max] (query strings are text: coerced), with one message naming it. */
+export function boundedIntParam(name: string, max: number, fallback: number) {
+  const error = `${name} must be a whole number from 1 to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(fallback);
+}
+
 export const META_MAX_BYTES = 8 * 1024;
 /** Free-form JSON object, at most 8 KiB when serialised. */
 export const MetaSchema = z
