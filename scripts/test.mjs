@@ -53,13 +53,15 @@ if (files.length === 0) {
 console.log(
   `\nrunning ${files.length} test files${process.env.DATABASE_URL ? ' (embedded PGlite + PostgreSQL at DATABASE_URL)' : ' (embedded PGlite only; set DATABASE_URL to add PostgreSQL)'}`,
 );
-// No test here takes more than ~15 s; a hung one fails by name after 3 minutes instead of stalling CI.
+// No test here takes more than ~15 s; a hung one fails by name after 3 minutes instead of stalling CI, and a file
+// whose tests have finished exits even if something it started left a handle open (--test-force-exit).
 run(process.execPath, [
   '--import',
   'tsx',
   '--test',
   '--test-concurrency=2',
   '--test-timeout=180000',
+  '--test-force-exit',
   '--test-reporter=spec',
   ...files,
 ]);
