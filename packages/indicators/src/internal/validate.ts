@@ -3,13 +3,28 @@
 
 /** Returns `values` itself when it already is a Float64Array, else a Float64Array copy. Every hot loop in this
  * package then sees one element kind, which keeps V8's code for it monomorphic (a loop that sees both `number[]`
- * and `Float64Array` runs markedly slower); the copy costs one pass and only number[] callers pay it. */
+ * and `Float64Array` runs markedly slower); the copy costs one pass and only number[] callers pay it.
+ *
+ * The copy checks each element: a plain conversion would turn `null` into 0 and `"1.1"` into 1.1 (a JavaScript
+ * caller reading JSON can hand over either), silently computing on a price that was never given. A NaN element
+ * is a number and is kept (each function documents what it does with one). */
 export function toFloat64(fn: string, name: string, values: ArrayLike<number>): Float64Array {
   if (values instanceof Float64Array) return values;
   if (values === null || typeof values !== 'object' || typeof (values as { length?: unknown }).length !== 'number') {
     throw new TypeError(`${fn}: ${name} must be a Float64Array or an array of numbers`);
   }
-  return Float64Array.from(values);
+  // Other typed arrays hold numbers by construction.
+  if (ArrayBuffer.isView(values)) return Float64Array.from(values);
+  const n = values.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') {
+      throw new TypeError(`${fn}: ${name}[${i}] must be a number (got ${v === null ? 'null' : typeof v})`);
+    }
+    out[i] = v;
+  }
+  return out;
 }
 
 /** A window or smoothing length: an integer >= 1. */

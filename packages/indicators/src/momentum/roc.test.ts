@@ -27,10 +27,13 @@ describe('roc', () => {
     );
   });
 
-  it("is TA-Lib's 100·(x/x[−period] − 1) on the TA-Lib reference series", () => {
-    const out = roc(TALIB_CLOSE, 10);
-    assert.ok(Number.isNaN(out[9]));
-    assertClose(out[10], 100 * ((TALIB_CLOSE[10] as number) / (TALIB_CLOSE[0] as number) - 1), 1e-12, 'first');
+  it('matches TA-Lib regression values for ROC(14) (ta_regtest/ta_test_func/test_mom.c)', () => {
+    const out = roc(TALIB_CLOSE, 14);
+    assert.ok(Number.isNaN(out[13]), 'lookback 14');
+    assertClose(out[14], -0.546, 0.0005, 'ROC first');
+    assertClose(out[15], -2.109, 0.0005, 'ROC second');
+    assertClose(out[16], -5.53, 0.005, 'ROC third');
+    assertClose(out[251], -1.0367, 0.00005, 'ROC last');
   });
 
   it('gives 0 for a zero reference (TA-Lib) and NaN only where an input is NaN', () => {

@@ -57,3 +57,29 @@ test('baseline-rsi-001 does not read a flat series as oversold (TA-Lib gives RSI
   assert.equal(p.confidence, 0);
   assert.equal(p.meta.rsi, null);
 });
+
+test('baseline-rsi-001 grows more confident the further RSI goes past either threshold, on both sides', () => {
+  // 30 closes falling by 1 to 71, then a last bar up by 0.5 … 5: RSI = 100·up/(13 + up) climbs from deep below 30 towards
+  // it, so BUY confidence must fall.
+  const buys = [0.5, 1, 2, 3, 4, 5].map((up) => predict([...line(30, 100, -1), 71 + up]));
+  // The mirror image: rising to 129, then a last bar down by 0.5 … 5; RSI falls from near 100 towards 70.
+  const sells = [0.5, 1, 2, 3, 4, 5].map((down) => predict([...line(30, 100, 1), 129 - down]));
+  for (const [side, list, decision] of [
+    ['BUY', buys, 'BUY'],
+    ['SELL', sells, 'SELL'],
+  ] as const) {
+    const rsis = list.map((p) => p.meta.rsi as number);
+    assert.ok(
+      list.every((p) => p.decision === decision),
+      `${side}: all past the threshold (RSI ${rsis.map((r) => r.toFixed(1))})`,
+    );
+    for (let i = 1; i < list.length; i++) {
+      const distance = (p: ModelPrediction) =>
+        side === 'BUY' ? 30 - (p.meta.rsi as number) : (p.meta.rsi as number) - 70;
+      const [a, b] = [list[i - 1] as ModelPrediction, list[i] as ModelPrediction];
+      assert.ok(distance(a) > distance(b), `${side}: the constructed RSIs move towards the threshold (${rsis})`);
+      assert.ok(a.confidence > b.confidence, `${side}: farther past the threshold, more confident (${rsis})`);
+      assert.ok(b.confidence >= 0.5, `${side}: at least 0.5 past the threshold`);
+    }
+  }
+});

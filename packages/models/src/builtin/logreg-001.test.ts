@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { BarSeries } from '../bar-series';
 import { FEATURE_NAMES, featureVector } from '../logreg/features';
 import { predictProbability } from '../logreg/logistic';
 import weightsJson from '../logreg/logreg-001.weights.json' with { type: 'json' };
 import { barsFromCloses, randomWalk } from '../test-bars';
-import { parseBarsCsv } from '../train/csv';
-import { buildDataset } from '../train/dataset';
-import { walkForward } from '../train/walk-forward';
 import { isInsufficientBars, type ModelPrediction } from '../types';
 import { createLogregModel, LOGREG_WEIGHTS, LogregWeightsSchema, logreg001 } from './logreg-001';
-
-const DATA = new URL('../../../../../shared/data/backtestingpy-eurusd-h1/EURUSD.csv', import.meta.url);
 
 function predict(model: typeof logreg001, closes: number[]): ModelPrediction {
   const outcome = model.predict(barsFromCloses(closes));
@@ -71,23 +65,4 @@ test('logreg-001 turns P(up) into BUY, SELL or NEUTRAL at the threshold', () => 
   assert.equal(flat.decision, 'NEUTRAL');
   assert.equal(flat.confidence, 0.5);
   assert.equal(predict(make(0.1), closes).decision, 'NEUTRAL'); // p = 0.525, inside 0.5 ± 0.05
-});
-
-test('npm run train reproduces the committed weights from the recorded data', (t) => {
-  if (!existsSync(DATA)) {
-    t.skip('../shared/data/backtestingpy-eurusd-h1 is absent (a fresh clone has no ../shared)');
-    return;
-  }
-  const parsed = parseBarsCsv(readFileSync(DATA, 'utf8'));
-  const series = BarSeries.fromBars(parsed.bars);
-  const data = buildDataset(series, LOGREG_WEIGHTS.window_bars);
-  const training = LOGREG_WEIGHTS.training as { l2: number; folds: unknown[] };
-  const result = walkForward(data, {
-    folds: training.folds.length,
-    l2: training.l2,
-    threshold: LOGREG_WEIGHTS.threshold,
-  });
-  const round = (v: number) => Number(v.toPrecision(12));
-  assert.deepEqual(result.model.weights.map(round), LOGREG_WEIGHTS.weights);
-  assert.equal(round(result.model.bias), LOGREG_WEIGHTS.bias);
 });
