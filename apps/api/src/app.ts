@@ -14,7 +14,7 @@ import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
 import type { ApiDeps } from './deps';
 import { AppError } from './errors';
-import { createApiMetrics } from './http/metrics';
+import { createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
 import { buildOpenApiDocument } from './openapi';
 import { registerRoutes } from './routes';
 
@@ -79,6 +79,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     const err = toAppError(error, bodyLimit);
     if (err.status >= 500) request.log.error({ err: error }, 'request failed');
     metrics.errors.inc({ code: err.code });
+    if (VALIDATION_FAILURE_CODES.has(err.code)) metrics.validationFailures.inc({ code: err.code });
     if (err.headers) reply.headers(err.headers);
     const body: { success: false; error: ErrorCode; message: string; details?: ErrorDetail[]; request_id: string } = {
       success: false,

@@ -30,6 +30,14 @@ export const EnvSchema = z.object({
   MIGRATE_ON_START: bool.default(true),
   /** Database pool size. */
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  /**
+   * Named prepared statements: auto (on for PostgreSQL, off for the embedded database), or true/false. Set false
+   * behind a transaction-mode pooler (Supabase's port 6543), which cannot keep a statement across transactions.
+   */
+  DB_PREPARED_STATEMENTS: z
+    .enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' })
+    .default('auto')
+    .transform((v) => (v === 'auto' ? ('auto' as const) : v === 'true')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

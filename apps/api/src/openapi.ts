@@ -1,15 +1,25 @@
 import {
+  ApiKeySchema,
+  BatchWriteResponseSchema,
   CONTRACTS_VERSION,
   ConsensusPayloadSchema,
   ConsensusQuerySchema,
   CreateApiKeySchema,
+  CreatedApiKeySchema,
+  dataResponse,
   ErrorResponseSchema,
+  MeSchema,
+  ModelSchema,
   OhlcvBarSchema,
   OhlcvMultiQuerySchema,
   OhlcvQuerySchema,
+  OhlcvUpsertResponseSchema,
   RegisterModelSchema,
   SignalPayloadSchema,
   SignalsQuerySchema,
+  StoredBarSchema,
+  StoredConsensusSchema,
+  StoredSignalSchema,
 } from '@neuronetiq/contracts';
 import { z } from 'zod';
 
@@ -27,6 +37,16 @@ function queryParameters(s: z.ZodObject) {
     schema: prop,
   }));
 }
+
+/** A success body generated from its contracts schema (what the server sends: the output side). */
+const ok = (description: string, s: z.ZodType) => ({
+  description,
+  content: {
+    'application/json': {
+      schema: z.toJSONSchema(s, { io: 'output', unrepresentable: 'any', target: 'draft-2020-12' }),
+    },
+  },
+});
 
 const errorResponse = (description: string) => ({
   description,
@@ -84,7 +104,7 @@ export function buildOpenApiDocument() {
         get: {
           summary: 'Bars of one series, newest first',
           parameters: [...queryParameters(OhlcvQuerySchema), ...headers],
-          responses: { '200': { description: '`{ success: true, data: OhlcvBar[] }`' }, ...errors },
+          responses: { '200': ok('bars, newest first', dataResponse(z.array(StoredBarSchema))), ...errors },
         },
         post: {
           summary: 'Bulk upsert of bars (service key); bad rows reported by index, good rows stored',
@@ -98,7 +118,10 @@ export function buildOpenApiDocument() {
               },
             },
           },
-          responses: { '200': { description: '`{ success, received, accepted, written, rejected }`' }, ...errors },
+          responses: {
+            '200': ok('good bars stored, bad ones reported by index', OhlcvUpsertResponseSchema),
+            ...errors,
+          },
         },
       },
       '/api/marketdata/import': {
@@ -170,14 +193,14 @@ export function buildOpenApiDocument() {
               },
             },
           },
-          responses: { '200': { description: '`{ success, stored, unchanged, rejected, results[] }`' }, ...errors },
+          responses: { '200': ok('one result per item, in order', BatchWriteResponseSchema), ...errors },
         },
       },
       '/api/signals': {
         get: {
           summary: "The caller's own signals, newest bar first",
           parameters: [...queryParameters(SignalsQuerySchema), ...headers],
-          responses: { '200': { description: '`{ success: true, data }`' }, ...errors },
+          responses: { '200': ok('signals, newest bar first', dataResponse(z.array(StoredSignalSchema))), ...errors },
         },
       },
       '/api/consensus/store': {
@@ -208,23 +231,29 @@ export function buildOpenApiDocument() {
               },
             },
           },
-          responses: { '200': { description: '`{ success, stored, unchanged, rejected, results[] }`' }, ...errors },
+          responses: { '200': ok('one result per item, in order', BatchWriteResponseSchema), ...errors },
         },
       },
       '/api/consensus': {
         get: {
           summary: "The caller's own consensus rows",
           parameters: [...queryParameters(ConsensusQuerySchema), ...headers],
-          responses: { '200': { description: '`{ success: true, data }`' }, ...errors },
+          responses: {
+            '200': ok('consensus rows, newest bar first', dataResponse(z.array(StoredConsensusSchema))),
+            ...errors,
+          },
         },
       },
       '/api/models': {
-        get: { summary: 'Public models and your own', responses: { '200': { description: 'models' }, ...errors } },
+        get: {
+          summary: 'Public models and your own',
+          responses: { '200': ok('models', dataResponse(z.array(ModelSchema))), ...errors },
+        },
         post: {
           summary: 'Register a model for your owner',
           requestBody: json('RegisterModel'),
           responses: {
-            '201': { description: 'registered' },
+            '201': ok('registered', dataResponse(ModelSchema)),
             '409': errorResponse('CONFLICT: already registered'),
             ...errors,
           },
@@ -239,23 +268,25 @@ export function buildOpenApiDocument() {
           responses: { '200': { description: 'track records' }, ...errors },
         },
       },
-      '/api/me': { get: { summary: 'Who you are', responses: { '200': { description: 'principal' }, ...errors } } },
+      '/api/me': {
+        get: { summary: 'Who you are', responses: { '200': ok('the principal', dataResponse(MeSchema)), ...errors } },
+      },
       '/api/keys': {
         get: {
           summary: 'Your API keys (never their secrets)',
-          responses: { '200': { description: 'keys' }, ...errors },
+          responses: { '200': ok('keys', dataResponse(z.array(ApiKeySchema))), ...errors },
         },
         post: {
           summary: 'Create an API key; the key is returned once',
           requestBody: json('CreateApiKey'),
-          responses: { '201': { description: 'created' }, ...errors },
+          responses: { '201': ok('created; `key` is shown this once', dataResponse(CreatedApiKeySchema)), ...errors },
         },
       },
       '/api/keys/{id}': {
         delete: {
           summary: 'Revoke a key',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
-          responses: { '200': { description: 'revoked' }, '404': errorResponse('NOT_FOUND'), ...errors },
+          responses: { '200': ok('revoked', dataResponse(ApiKeySchema)), '404': errorResponse('NOT_FOUND'), ...errors },
         },
       },
       '/api/admin/outbox': {

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { describeEachBackend, signal, uniqueSlug } from './test-helpers';
+import { createVendor, describeEachBackend, signal, uniqueSlug } from './test-helpers';
+
+/** The value of one sample of the Prometheus text exposition (0 when absent). */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
 
 describeEachBackend('api platform behaviour', (ctx) => {
   test('GET /health is live and /health/ready reports the database and migrations', async () => {
@@ -87,6 +93,42 @@ describeEachBackend('api platform behaviour', (ctx) => {
     assert.match(res.body, /api_errors_total\{code="VALIDATION_ERROR"\} \d+/);
   });
 
+  test('GET /metrics counts signals stored and validation failures by code, batch items included', async () => {
+    const metrics = async () => (await ctx().inject({ method: 'GET', url: '/metrics' })).body;
+    const stored = 'api_signals_written_total{kind="signal",outcome="stored"}';
+    const invalid = 'api_validation_failures_total{code="VALIDATION_ERROR"}';
+    const version = 'api_validation_failures_total{code="CONTRACT_VERSION_UNSUPPORTED"}';
+    const before = await metrics();
+    const owner = uniqueSlug('own');
+    const batch = await ctx().asService({
+      method: 'POST',
+      url: '/api/signals/batch',
+      payload: {
+        signals: [
+          signal({ owner, model_id: 'm-1' }),
+          signal({ owner, model_id: 'm-2' }),
+          signal({ owner, model_id: 'm-3' }),
+          { ...signal({ owner }), confidence: 2 },
+          { ...signal({ owner }), decision: 'HOLD' },
+        ],
+      },
+    });
+    assert.equal(batch.statusCode, 200);
+    await ctx().asService({ method: 'POST', url: '/api/signals/store', payload: signal({ owner, model_id: 'm-4' }) });
+    await ctx().asService({ method: 'POST', url: '/api/signals/store', payload: { ...signal(), owner: 'BAD' } });
+    await ctx().asService({
+      method: 'GET',
+      url: '/api/signals',
+      headers: { 'x-contracts-version': '0.15.0' },
+    });
+    const after = await metrics();
+    assert.equal(sample(after, stored) - sample(before, stored), 4, 'three batch items and one single store');
+    assert.equal(sample(after, invalid) - sample(before, invalid), 3, 'two batch items and one request');
+    assert.equal(sample(after, version) - sample(before, version), 1);
+    assert.match(after, /# TYPE api_http_request_duration_seconds histogram/);
+    assert.match(after, /api_http_requests_total\{route="\/api\/signals\/batch",method="POST",status="200"\} [1-9]/);
+  });
+
   test('OpenAPI 3.1 is served at /openapi.json with the contracts schemas, and the docs page at /docs', async () => {
     const doc = (await ctx().inject({ method: 'GET', url: '/openapi.json' })).json();
     assert.equal(doc.openapi, '3.1.0');
@@ -132,6 +174,19 @@ describeEachBackend(
       for (let i = 0; i < 5; i++) {
         assert.equal((await ctx().asService({ method: 'GET', url: '/api/models' })).statusCode, 200);
       }
+    });
+
+    test('each vendor key has its own budget: one key at its limit does not throttle another', async () => {
+      const [a, b] = [await createVendor(ctx()), await createVendor(ctx())];
+      const statuses = async (auth: { authorization: string }, n: number) => {
+        const out: number[] = [];
+        for (let i = 0; i < n; i++) {
+          out.push((await ctx().inject({ method: 'GET', url: '/api/me', headers: auth })).statusCode);
+        }
+        return out;
+      };
+      assert.deepEqual(await statuses(a.auth, 4), [200, 200, 200, 429]);
+      assert.deepEqual(await statuses(b.auth, 1), [200]);
     });
   },
   { rateLimitPerMinute: 3 },

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { parseEnv } from './env';
 import { type ApiServer, startApiServer } from './server';
-import { SERVICE_KEY } from './test-helpers';
+import { createUser, JWT_SECRET, SERVICE_KEY } from './test-helpers';
 
 for (const backend of testBackends()) {
   describe(`seed validation curls against a listening api [${backend}]`, () => {
@@ -16,7 +16,13 @@ for (const backend of testBackends()) {
     before(async () => {
       database = await createTestDatabase(backend);
       server = await startApiServer(
-        parseEnv({ PORT: '0', HOST: '127.0.0.1', SERVICE_ROLE_KEY: SERVICE_KEY, LOG_LEVEL: 'silent' }),
+        parseEnv({
+          PORT: '0',
+          HOST: '127.0.0.1',
+          SERVICE_ROLE_KEY: SERVICE_KEY,
+          SUPABASE_JWT_SECRET: JWT_SECRET,
+          LOG_LEVEL: 'silent',
+        }),
         { db: database.db },
       );
       base = server.url;
@@ -36,14 +42,49 @@ for (const backend of testBackends()) {
       }
     });
 
-    test('3a. GET /api/marketdata/ohlcv?symbol=EURUSD&tf=5m&limit=10 answers { success, data }', async () => {
+    test('3a. GET /api/marketdata/ohlcv?symbol=EURUSD&tf=5m&limit=10 answers { success, data }: the newest 10', async () => {
+      const start = Date.parse('2025-01-03T09:00:00Z');
+      const bars = Array.from({ length: 12 }, (_, i) => ({
+        symbol: 'EURUSD',
+        timeframe: '5m',
+        bar_ts: new Date(start + i * 300_000).toISOString(),
+        open: 1.0345,
+        high: 1.0351,
+        low: 1.034,
+        close: 1.0348,
+        volume: 120,
+      }));
+      const post = await fetch(`${base}/api/marketdata/ohlcv`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${SERVICE_KEY}` },
+        body: JSON.stringify({ bars }),
+      });
+      assert.equal(post.status, 200);
       const res = await fetch(`${base}/api/marketdata/ohlcv?symbol=EURUSD&tf=5m&limit=10`, {
         headers: { authorization: `Bearer ${SERVICE_KEY}` },
       });
       assert.equal(res.status, 200);
-      const body = (await res.json()) as { success: boolean; data: unknown[] };
+      const body = (await res.json()) as { success: boolean; data: { bar_ts: string; close: number }[] };
       assert.equal(body.success, true);
-      assert.ok(Array.isArray(body.data));
+      assert.deepEqual(
+        body.data.map((b) => b.bar_ts),
+        bars
+          .slice(2)
+          .reverse()
+          .map((b) => b.bar_ts),
+      );
+      assert.equal(body.data[0]?.close, 1.0348);
+    });
+
+    test('3a′. the same curl with limit=100000000 is 400 naming limit (the seed read the whole table)', async () => {
+      const res = await fetch(`${base}/api/marketdata/ohlcv?symbol=EURUSD&tf=5m&limit=100000000`, {
+        headers: { authorization: `Bearer ${SERVICE_KEY}` },
+      });
+      assert.equal(res.status, 400);
+      const body = (await res.json()) as { error: string; details: { path: string }[]; request_id: string };
+      assert.equal(body.error, 'VALIDATION_ERROR');
+      assert.equal(body.details[0]?.path, 'limit');
+      assert.equal(body.request_id, res.headers.get('x-request-id'));
     });
 
     test("3b. the seed's v0.16.4 signal curl is stored with 204, and is readable afterwards", async () => {
@@ -84,6 +125,19 @@ for (const backend of testBackends()) {
         body: JSON.stringify({ owner: 'pacey999' }),
       });
       assert.equal(res.status, 401);
+    });
+
+    test('4. signing in with GitHub as pacey999 creates the app.users row with owner "pacey999"', async () => {
+      const user = await createUser({ database }, { provider: 'github', login: 'pacey999' });
+      const res = await fetch(`${base}/api/me`, { headers: user.auth });
+      assert.equal(res.status, 200);
+      const body = (await res.json()) as { data: { owner: string; provider: string } };
+      assert.equal(body.data.owner, 'pacey999');
+      const rows = await database.db.query<{ owner: string; provider: string }>(
+        'SELECT owner, provider FROM app.users WHERE user_id = $1',
+        [user.userId],
+      );
+      assert.deepEqual(rows, [{ owner: 'pacey999', provider: 'github' }]);
     });
 
     test('health and readiness answer over HTTP', async () => {

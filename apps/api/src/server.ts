@@ -21,7 +21,11 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     overrides.db || env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR });
   const db =
     overrides.db ??
-    createDb(env.DATABASE_URL ?? (embedded?.url as string), { max: env.DB_POOL_MAX, applicationName: 'api' });
+    createDb(env.DATABASE_URL ?? (embedded?.url as string), {
+      max: env.DB_POOL_MAX,
+      applicationName: 'api',
+      prepare: env.DB_PREPARED_STATEMENTS,
+    });
   if (env.MIGRATE_ON_START) await migrate(db);
   const serviceRoleKey = env.SERVICE_ROLE_KEY ?? randomBytes(32).toString('base64url');
   const app = await buildApp({

@@ -114,7 +114,7 @@ export interface TestUser {
  * `github` takes a login, `google` an e-mail.
  */
 export async function createUser(
-  ctx: ApiTestContext,
+  ctx: Pick<ApiTestContext, 'database'>,
   identity: { provider: 'github'; login: string } | { provider: 'google'; email: string },
 ): Promise<TestUser> {
   const userId = randomUUID();

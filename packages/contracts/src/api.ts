@@ -1,31 +1,42 @@
 import { z } from 'zod';
-import { boundedIntParam, SlugSchema, SymbolSchema, TimeframeSchema, UtcTimestampSchema } from './primitives';
+import {
+  boundedIntParam,
+  checkTimeRange,
+  SlugSchema,
+  SymbolSchema,
+  TimeframeSchema,
+  UtcTimestampSchema,
+} from './primitives';
 
 export const QUERY_LIMIT_MAX = 5000;
 const limit = boundedIntParam('limit', QUERY_LIMIT_MAX, 100);
 
 /** Query of `GET /api/signals`. */
-export const SignalsQuerySchema = z.strictObject({
-  /** Only the service principal reads other owners; others see their own rows whatever they ask. */
-  owner: SlugSchema.optional(),
-  symbol: SymbolSchema.optional(),
-  tf: TimeframeSchema.optional(),
-  model_id: SlugSchema.optional(),
-  from: UtcTimestampSchema.optional(),
-  to: UtcTimestampSchema.optional(),
-  limit,
-});
+export const SignalsQuerySchema = z
+  .strictObject({
+    /** Only the service principal reads other owners; others see their own rows whatever they ask. */
+    owner: SlugSchema.optional(),
+    symbol: SymbolSchema.optional(),
+    tf: TimeframeSchema.optional(),
+    model_id: SlugSchema.optional(),
+    from: UtcTimestampSchema.optional(),
+    to: UtcTimestampSchema.optional(),
+    limit,
+  })
+  .superRefine(checkTimeRange);
 export type SignalsQuery = z.infer<typeof SignalsQuerySchema>;
 
 /** Query of `GET /api/consensus`. */
-export const ConsensusQuerySchema = z.strictObject({
-  owner: SlugSchema.optional(),
-  symbol: SymbolSchema.optional(),
-  tf: TimeframeSchema.optional(),
-  from: UtcTimestampSchema.optional(),
-  to: UtcTimestampSchema.optional(),
-  limit,
-});
+export const ConsensusQuerySchema = z
+  .strictObject({
+    owner: SlugSchema.optional(),
+    symbol: SymbolSchema.optional(),
+    tf: TimeframeSchema.optional(),
+    from: UtcTimestampSchema.optional(),
+    to: UtcTimestampSchema.optional(),
+    limit,
+  })
+  .superRefine(checkTimeRange);
 export type ConsensusQuery = z.infer<typeof ConsensusQuerySchema>;
 
 export const MODEL_VISIBILITIES = ['public', 'private'] as const;

@@ -3,12 +3,17 @@ import { describe, test } from 'node:test';
 import {
   CONTRACTS_VERSION,
   ConsensusPayload,
+  ConsensusQuerySchema,
+  Decision,
   ERROR_CODES,
   HTTP_STATUS_BY_ERROR_CODE,
   idempotencyKeyFor,
   isCompatibleVersion,
   OhlcvBar,
+  OhlcvQuerySchema,
   SignalPayload,
+  SignalsQuerySchema,
+  Timeframe,
   zodIssuesToDetails,
 } from './index';
 
@@ -61,6 +66,7 @@ describe('SignalPayload', () => {
     ['confidence', 1.01],
     ['confidence', -0.01],
     ['confidence', Number.NaN],
+    ['confidence', Number.POSITIVE_INFINITY],
     ['confidence', '0.5'],
     ['meta', []],
     ['meta', { blob: 'x'.repeat(8200) }],
@@ -126,6 +132,48 @@ describe('ConsensusPayload and OhlcvBar', () => {
     assert.deepEqual(paths({ ...bar, open: 0 }), ['open']);
     assert.deepEqual(paths({ ...bar, volume: -1 }), ['volume']);
     assert.equal(OhlcvBar.parse({ ...bar, volume: undefined }).volume, null);
+  });
+});
+
+describe('query schemas', () => {
+  test('an empty time range (from after to) is refused naming from; from = to is one instant', () => {
+    const range = { from: '2025-01-03T10:30:00Z', to: '2025-01-03T10:25:00Z' };
+    for (const [name, schema, extra] of [
+      ['ohlcv', OhlcvQuerySchema, { symbol: 'EURUSD', tf: '5m' }],
+      ['signals', SignalsQuerySchema, {}],
+      ['consensus', ConsensusQuerySchema, {}],
+    ] as const) {
+      const r = schema.safeParse({ ...extra, ...range });
+      assert.equal(r.success, false, name);
+      assert.deepEqual(
+        zodIssuesToDetails(r.error as never).map((d) => d.path),
+        ['from'],
+        name,
+      );
+      assert.equal(schema.safeParse({ ...extra, from: range.from, to: range.from }).success, true, name);
+      // An offset that puts `to` after `from` in UTC is a valid range even though its text sorts first.
+      assert.equal(schema.safeParse({ ...extra, from: range.to, to: '2025-01-03T11:30:00+01:00' }).success, true);
+    }
+  });
+
+  test('a malformed time is reported once, at its own field, not as a range error too', () => {
+    const r = SignalsQuerySchema.safeParse({ from: 'yesterday', to: '2025-01-03T10:25:00Z' });
+    assert.deepEqual(
+      zodIssuesToDetails(r.error as never).map((d) => d.path),
+      ['from'],
+    );
+    assert.doesNotMatch(r.error?.issues[0]?.message ?? '', /after/);
+  });
+});
+
+describe("the seed's exported names", () => {
+  test('Decision and Timeframe are schemas as well as types', () => {
+    assert.deepEqual(Decision.options, ['BUY', 'SELL', 'NEUTRAL']);
+    assert.deepEqual(Timeframe.options, ['1m', '5m', '15m', '30m', '1h', '4h', '1d']);
+    const d: Decision = Decision.parse('SELL');
+    const tf: Timeframe = Timeframe.parse('4h');
+    assert.deepEqual([d, tf], ['SELL', '4h']);
+    assert.equal(Decision.safeParse('HOLD').success, false);
   });
 });
 

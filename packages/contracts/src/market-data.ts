@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { boundedIntParam, checkBarAlignment, SymbolSchema, TimeframeSchema, UtcTimestampSchema } from './primitives';
+import {
+  boundedIntParam,
+  checkBarAlignment,
+  checkTimeRange,
+  SymbolSchema,
+  TimeframeSchema,
+  UtcTimestampSchema,
+} from './primitives';
 
 /** A price field: a number > 0 (exact decimals are kept as numeric in storage). */
 export const priceSchema = (field: string) =>
@@ -61,13 +68,18 @@ export const OhlcvUpsertSchema = z.strictObject({
 
 export const OHLCV_LIMIT_MAX = 5000;
 /** Query of `GET /api/marketdata/ohlcv`. */
-export const OhlcvQuerySchema = z.strictObject({
-  symbol: SymbolSchema,
-  tf: TimeframeSchema,
-  limit: boundedIntParam('limit', OHLCV_LIMIT_MAX, 100),
-  from: UtcTimestampSchema.optional(),
-  to: UtcTimestampSchema.optional(),
-});
+export const OhlcvQuerySchema = z
+  .strictObject({
+    symbol: SymbolSchema,
+    tf: TimeframeSchema,
+    /** Bars returned, newest first: 1 to 5000 (default 100). */
+    limit: boundedIntParam('limit', OHLCV_LIMIT_MAX, 100),
+    /** Only bars at or after this time (ISO-8601 with an offset). */
+    from: UtcTimestampSchema.optional(),
+    /** Only bars at or before this time (ISO-8601 with an offset); not before `from`. */
+    to: UtcTimestampSchema.optional(),
+  })
+  .superRefine(checkTimeRange);
 export type OhlcvQuery = z.infer<typeof OhlcvQuerySchema>;
 
 export const OHLCV_SERIES_MAX = 1000;

@@ -5,6 +5,8 @@ export const TimeframeSchema = z.enum(TIMEFRAMES, {
   error: `timeframe must be one of ${TIMEFRAMES.join(', ')}`,
 });
 export type Timeframe = z.infer<typeof TimeframeSchema>;
+/** The seed's exported name: the schema, beside the `Timeframe` type. */
+export const Timeframe = TimeframeSchema;
 
 /** Length of one bar of each timeframe, in milliseconds. Daily bars start at 00:00 UTC. */
 export const TIMEFRAME_MS: Record<Timeframe, number> = {
@@ -20,6 +22,8 @@ export const TIMEFRAME_MS: Record<Timeframe, number> = {
 export const DECISIONS = ['BUY', 'SELL', 'NEUTRAL'] as const;
 export const DecisionSchema = z.enum(DECISIONS, { error: 'decision must be one of BUY, SELL, NEUTRAL' });
 export type Decision = z.infer<typeof DecisionSchema>;
+/** The seed's exported name: the schema, beside the `Decision` type. */
+export const Decision = DecisionSchema;
 
 const SLUG = /^[a-z0-9_-]{1,64}$/;
 /** Lower-case letters, digits, `-` and `_`, 1 to 64 characters (owner names, model ids). */
@@ -95,4 +99,21 @@ export function checkBarAlignment(
       input: value.bar_ts,
     });
   }
+}
+
+/** Adds an issue at `from` when a query's range is empty (`from` after `to`); judged only when both are valid times. */
+export function checkTimeRange(
+  value: { from?: string | undefined; to?: string | undefined },
+  ctx: { addIssue: (issue: { code: 'custom'; path: string[]; message: string; input?: unknown }) => void },
+): void {
+  if (value.from === undefined || value.to === undefined) return;
+  const from = Date.parse(value.from);
+  const to = Date.parse(value.to);
+  if (Number.isNaN(from) || Number.isNaN(to) || from <= to) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['from'],
+    message: `from (${value.from}) must not be after to (${value.to})`,
+    input: value.from,
+  });
 }

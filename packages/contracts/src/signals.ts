@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCodeSchema } from './errors';
 import {
   ConfidenceSchema,
   checkBarAlignment,
@@ -96,7 +97,8 @@ export const ConsensusBatchSchema = z.strictObject({
 export const BatchItemResultSchema = z.object({
   index: z.number().int(),
   status: z.enum(['stored', 'unchanged', 'rejected']),
-  error: z.string().optional(),
+  /** Why a rejected item was refused: VALIDATION_ERROR, FORBIDDEN or SIGNAL_IMMUTABLE. */
+  error: ErrorCodeSchema.optional(),
   message: z.string().optional(),
   details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });

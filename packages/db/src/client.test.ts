@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { createDb } from './client';
 import { createTestDatabase, testBackends } from './testing';
 
 for (const backend of testBackends()) {
@@ -36,6 +37,32 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+describe('prepared statements on PostgreSQL', () => {
+  test('named by default, and never with prepare: false (for transaction-mode poolers)', async (t) => {
+    if (!testBackends().includes('postgres')) {
+      t.skip('needs DATABASE_URL: the embedded database never uses named statements');
+      return;
+    }
+    const database = await createTestDatabase('postgres', { migrate: false });
+    const named = async (prepare: boolean) => {
+      const db = createDb(database.url, { max: 1, prepare });
+      try {
+        assert.deepEqual(await db.query('SELECT $1::int AS n', [7]), [{ n: 7 }]);
+        const [row] = await db.query<{ n: number }>('SELECT count(*) AS n FROM pg_prepared_statements');
+        return row?.n;
+      } finally {
+        await db.end();
+      }
+    };
+    try {
+      assert.equal(await named(true), 1);
+      assert.equal(await named(false), 0);
+    } finally {
+      await database.close();
+    }
+  });
+});
 
 describe('parameters inlined into a request transaction (simple protocol)', () => {
   test('any text and JSON value round-trips exactly: the driver escapes, nothing is injected', async () => {

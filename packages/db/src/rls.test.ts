@@ -59,8 +59,92 @@ for (const backend of testBackends()) {
           rows.map((r) => r.owner),
           ['owner-a'],
         );
+        const [b] = await t.db.asRequest(asUser(users.a), (tx) =>
+          tx.query<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE owner = 'owner-b'`),
+        );
+        assert.equal(b?.n, 0);
       });
     }
+
+    test("a vendor key's session (the owner claim the api sets, no user) reads zero rows of owner B", async () => {
+      const asKeyOfA: RequestContext = { role: 'authenticated', claims: { owner: 'owner-a', key_id: randomUUID() } };
+      for (const table of ['ml.signals_latest', 'ml.consensus_latest', 'app.api_keys']) {
+        const rows = await t.db.asRequest(asKeyOfA, (tx) => tx.query<{ owner: string }>(`SELECT owner FROM ${table}`));
+        assert.deepEqual(
+          rows.map((r) => r.owner),
+          ['owner-a'],
+          table,
+        );
+      }
+      const models = await t.db.asRequest(asKeyOfA, (tx) =>
+        tx.query<{ owner: string }>(`SELECT owner FROM ml.models WHERE visibility = 'private'`),
+      );
+      assert.deepEqual(
+        models.map((r) => r.owner),
+        ['owner-a'],
+      );
+    });
+
+    test("owner A cannot change owner B's rows: key revocation and model edits reach zero rows", async () => {
+      const revoked = await t.db.asRequest(asUser(users.a), (tx) =>
+        tx.query(`UPDATE app.api_keys SET revoked_at = now() WHERE owner = 'owner-b' RETURNING id`),
+      );
+      assert.deepEqual(revoked, []);
+      const renamed = await t.db.asRequest(asUser(users.a), (tx) =>
+        tx.query(`UPDATE ml.models SET name = 'pwned' WHERE owner = 'owner-b' RETURNING model_id`),
+      );
+      assert.deepEqual(renamed, []);
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) =>
+          tx.query(`UPDATE ml.models SET owner = 'owner-b' WHERE owner = 'owner-a' RETURNING model_id`),
+        ),
+        /permission denied/,
+        'owner is not an updatable column',
+      );
+      const [b] = await t.db.query<{ revoked: boolean; name: string }>(
+        `SELECT k.revoked_at IS NOT NULL AS revoked, m.name FROM app.api_keys k JOIN ml.models m USING (owner)
+         WHERE owner = 'owner-b'`,
+      );
+      assert.deepEqual(b, { revoked: false, name: 'P' });
+    });
+
+    test('an authenticated session may not write market data, user mappings, keys or idempotency records', async () => {
+      const attempts = [
+        `INSERT INTO market.ohlcv (symbol, timeframe, bar_ts, open, high, low, close)
+         VALUES ('EURUSD', '5m', '2026-01-05T10:05:00Z', 1, 1, 1, 1)`,
+        `INSERT INTO app.users (user_id, owner, provider) VALUES ('${users.b}', 'owner-b-2', 'github')`,
+        `UPDATE app.users SET owner = 'owner-b' WHERE user_id = '${users.a}'`,
+        `INSERT INTO app.api_keys (owner, name, prefix, key_hash, scopes)
+         VALUES ('owner-b', 'k', 'pwned0000000', repeat('0', 64), '{signals:write}')`,
+        `SELECT * FROM app.idempotency_claim('service', 'k')`,
+        `SELECT app.idempotency_save('service', 'k2', 'h', 204, NULL)`,
+      ];
+      for (const sql of attempts) {
+        await assert.rejects(
+          t.db.asRequest(asUser(users.a), (tx) => tx.query(sql)),
+          /permission denied/,
+          sql,
+        );
+      }
+    });
+
+    test("app.ensure_user() returns the caller's own owner; it takes no owner to choose", async () => {
+      const [row] = await t.db.asRequest(asUser(users.a), (tx) =>
+        tx.query<{ o: string }>('SELECT app.ensure_user() AS o'),
+      );
+      assert.equal(row?.o, 'owner-a');
+    });
+
+    test('every table of the market, ml and app schemas has row-level security enabled', async () => {
+      const rows = await t.db.query<{ t: string }>(
+        `SELECT n.nspname || '.' || c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('market', 'ml', 'app') AND NOT c.relrowsecurity`,
+      );
+      assert.deepEqual(
+        rows.map((r) => r.t),
+        [],
+      );
+    });
 
     test("private models of another owner are invisible; the owner's own are visible", async () => {
       const rows = await t.db.asRequest(asUser(users.a), (tx) =>

@@ -54,6 +54,38 @@ describeEachBackend('consensus endpoints', (ctx) => {
     assert.equal(weight.json().details[0].path, 'contributors.0.weight');
   });
 
+  test('Idempotency-Key on /api/consensus/store: a replay is 204 marked replayed, another body 422', async () => {
+    const owner = uniqueSlug('own');
+    const key = uniqueSlug('consensus-key');
+    const post = (payload: object) =>
+      ctx().asService({ method: 'POST', url: '/api/consensus/store', headers: { 'idempotency-key': key }, payload });
+    assert.equal((await post(consensus(owner))).statusCode, 204);
+    const replay = await post(consensus(owner));
+    assert.equal(replay.statusCode, 204);
+    assert.equal(replay.headers['idempotent-replayed'], 'true');
+    const reuse = await post(consensus(owner, { confidence: 0.9 }));
+    assert.equal(reuse.statusCode, 422);
+    assert.equal(reuse.json().error, 'IDEMPOTENCY_KEY_REUSED');
+    const rows = await ctx().database.db.query<{ c: number }>(
+      'SELECT confidence::float8 AS c FROM ml.consensus_latest WHERE owner = $1',
+      [owner],
+    );
+    assert.deepEqual(rows, [{ c: 0.7 }]);
+  });
+
+  test('GET /api/consensus without credentials is 401; a bad limit or timeframe is 400 naming it', async () => {
+    assert.equal((await ctx().inject({ method: 'GET', url: '/api/consensus' })).statusCode, 401);
+    for (const [query, path] of [
+      ['limit=0', 'limit'],
+      ['tf=2m', 'tf'],
+      ['symbol=eurusd', 'symbol'],
+    ]) {
+      const res = await ctx().asService({ method: 'GET', url: `/api/consensus?${query}` });
+      assert.equal(res.statusCode, 400, query);
+      assert.equal(res.json().details[0].path, path, query);
+    }
+  });
+
   test('after the bar closed a changed consensus is 409 SIGNAL_IMMUTABLE', async () => {
     const owner = uniqueSlug('own');
     await ctx().asService({ method: 'POST', url: '/api/consensus/store', payload: consensus(owner) });

@@ -1,4 +1,13 @@
+import type { ErrorCode } from '@neuronetiq/contracts';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** Error codes that mean "the input was refused as sent" (as opposed to who sent it, or the server's state). */
+export const VALIDATION_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALIDATION_ERROR',
+  'CONTRACT_VERSION_UNSUPPORTED',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+]);
 
 /** The api's Prometheus metrics, on a registry of its own (several apps may live in one test process). */
 export function createApiMetrics() {
@@ -28,6 +37,12 @@ export function createApiMetrics() {
     errors: new Counter({
       name: 'api_errors_total',
       help: 'Error responses by error code (validation failures are VALIDATION_ERROR)',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    validationFailures: new Counter({
+      name: 'api_validation_failures_total',
+      help: 'Inputs refused by validation, by error code: whole requests, and each item of a batch write or bar upload that a 200 answer reports as rejected',
       labelNames: ['code'] as const,
       registers: [registry],
     }),

@@ -1,4 +1,4 @@
-import type { ErrorDetail, OhlcvBar, OhlcvMultiQuery, OhlcvQuery } from '@neuronetiq/contracts';
+import type { OhlcvBar, OhlcvMultiQuery, OhlcvQuery, OhlcvUpsertResponse } from '@neuronetiq/contracts';
 import { OhlcvBarSchema, zodIssuesToDetails } from '@neuronetiq/contracts';
 import { createOhlcvRepository, type StoredBar } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
@@ -27,14 +27,7 @@ export async function findManyBarsJson(
   return `{"success":true,"data":[${series.join(',')}]}`;
 }
 
-export interface UpsertBarsResult {
-  success: boolean;
-  received: number;
-  accepted: number;
-  /** Rows inserted or changed (an identical re-upload changes nothing). */
-  written: number;
-  rejected: { index: number; details: ErrorDetail[] }[];
-}
+export type UpsertBarsResult = OhlcvUpsertResponse;
 
 /** POST /api/marketdata/ohlcv: validates each bar, stores the good ones in one statement, reports bad ones by index. */
 export async function upsertBars(deps: ApiDeps, req: { items: readonly unknown[] }): Promise<UpsertBarsResult> {
@@ -75,6 +68,7 @@ export async function upsertBars(deps: ApiDeps, req: { items: readonly unknown[]
   const bars = [...byKey.values()].map((v) => v.bar);
   const written = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) => repo.upsert(bars, { tx }));
   deps.metrics.barsStored.inc(written);
+  if (rejected.length) deps.metrics.validationFailures.inc({ code: 'VALIDATION_ERROR' }, rejected.length);
   return {
     success: rejected.length === 0,
     received: req.items.length,

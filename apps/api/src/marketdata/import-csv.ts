@@ -38,7 +38,7 @@ export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promi
   );
   req.stream.on('error', (err) => limited.destroy(err));
   try {
-    return await importCsv(
+    const report = await importCsv(
       limited,
       { symbol: req.symbol, timeframe: req.tf as never, format: req.format, tz: req.tz },
       async (bars) => {
@@ -48,6 +48,8 @@ export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promi
         deps.metrics.barsStored.inc(written);
       },
     );
+    if (report.rejected.count) deps.metrics.validationFailures.inc({ code: 'VALIDATION_ERROR' }, report.rejected.count);
+    return report;
   } catch (err) {
     if (err instanceof ImportError) {
       const path = err.code === 'OPTIONS_INVALID' ? 'query' : 'body';

@@ -99,6 +99,102 @@ describeEachBackend('market data endpoints', (ctx) => {
     assert.equal(unknown.json().details[0].path, 'foo');
   });
 
+  test('GET refuses each malformed parameter with 400 naming it', async () => {
+    const cases: [string, string][] = [
+      ['symbol=EURUSD&tf=5m&limit=0', 'limit'],
+      ['symbol=EURUSD&tf=5m&limit=abc', 'limit'],
+      ['symbol=EURUSD&tf=5m&limit=1.5', 'limit'],
+      ['symbol=EURUSD&tf=5m&limit=5001', 'limit'],
+      ['symbol=eurusd&tf=5m', 'symbol'],
+      ['symbol=EURUSD&symbol=GBPUSD&tf=5m', 'symbol'],
+      ['symbol=EURUSD&tf=5m&from=2026-01-05T10:00:00', 'from'],
+      ['symbol=EURUSD&tf=5m&to=tomorrow', 'to'],
+      ['symbol=EURUSD&tf=5m&from=2026-01-05T10:05:00Z&to=2026-01-05T10:00:00Z', 'from'],
+    ];
+    for (const [query, path] of cases) {
+      const res = await ctx().asService({ method: 'GET', url: `/api/marketdata/ohlcv?${query}` });
+      assert.equal(res.statusCode, 400, query);
+      const body = res.json();
+      assert.equal(body.error, 'VALIDATION_ERROR', query);
+      assert.deepEqual(
+        body.details.map((d: { path: string }) => d.path),
+        [path],
+        query,
+      );
+      assert.match(body.message, new RegExp(`^query is invalid \\(${path}: `), query);
+    }
+  });
+
+  test('GET defaults to the newest 100 bars and accepts limit=5000; from/to take any explicit offset', async () => {
+    const symbol = uniqueSlug('D').toUpperCase();
+    const start = Date.parse('2026-01-04T00:00:00Z');
+    const bars = Array.from({ length: 105 }, (_, i) => bar(symbol, new Date(start + i * 300_000).toISOString()));
+    const post = await ctx().asService({ method: 'POST', url: '/api/marketdata/ohlcv', payload: { bars } });
+    assert.equal(post.json().written, 105);
+    const res = await ctx().asService({ method: 'GET', url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m` });
+    const data = res.json().data as { bar_ts: string }[];
+    assert.equal(data.length, 100);
+    assert.equal(data[0]?.bar_ts, new Date(start + 104 * 300_000).toISOString());
+    assert.equal(data[99]?.bar_ts, new Date(start + 5 * 300_000).toISOString());
+    const all = await ctx().asService({
+      method: 'GET',
+      url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m&limit=5000`,
+    });
+    assert.equal(all.json().data.length, 105);
+    // 01:00+01:00 is 00:00Z: the first bar only.
+    const offset = await ctx().asService({
+      method: 'GET',
+      url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m&to=${encodeURIComponent('2026-01-04T01:00:00+01:00')}`,
+    });
+    assert.deepEqual(
+      offset.json().data.map((b: { bar_ts: string }) => b.bar_ts),
+      ['2026-01-04T00:00:00.000Z'],
+    );
+  });
+
+  test('POST reports a low above open/close, a missing field and an unknown field by index; counts add up', async () => {
+    const symbol = uniqueSlug('L').toUpperCase();
+    const { close: _close, ...noClose } = bar(symbol, '2026-01-05T10:05:00Z');
+    const bars = [
+      bar(symbol, '2026-01-05T10:00:00Z'),
+      { ...bar(symbol, '2026-01-05T10:10:00Z'), low: 1.2 },
+      noClose,
+      { ...bar(symbol, '2026-01-05T10:15:00Z'), vwap: 1.1 },
+      { ...bar(symbol, '2026-01-05T10:20:00Z'), volume: -5 },
+      'not a bar',
+    ];
+    const res = await ctx().asService({ method: 'POST', url: '/api/marketdata/ohlcv', payload: { bars } });
+    assert.equal(res.statusCode, 200);
+    const body = res.json();
+    assert.deepEqual(
+      { success: body.success, received: body.received, accepted: body.accepted, written: body.written },
+      { success: false, received: 6, accepted: 1, written: 1 },
+    );
+    assert.deepEqual(
+      body.rejected.map((r: { index: number; details: { path: string }[] }) => [r.index, r.details.map((d) => d.path)]),
+      [
+        [1, ['bars.1.low']],
+        [2, ['bars.2.close']],
+        [3, ['bars.3.vwap']],
+        [4, ['bars.4.volume']],
+        [5, ['bars.5']],
+      ],
+    );
+    const stored = await ctx().database.db.query<{ n: number }>(
+      'SELECT count(*) AS n FROM market.ohlcv WHERE symbol = $1',
+      [symbol],
+    );
+    assert.equal(stored[0]?.n, 1);
+  });
+
+  test('POST with no bars, or bars that is not a list, is 400 naming bars', async () => {
+    for (const payload of [{ bars: [] }, { bars: {} }, {}, { bars: [bar('EURUSD', '2026-01-05T10:00:00Z')], x: 1 }]) {
+      const res = await ctx().asService({ method: 'POST', url: '/api/marketdata/ohlcv', payload });
+      assert.equal(res.statusCode, 400, JSON.stringify(payload));
+      assert.match(res.json().details[0].path, /^(bars|x)$/, JSON.stringify(payload));
+    }
+  });
+
   test('GET without credentials is 401', async () => {
     const res = await ctx().inject({ method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m' });
     assert.equal(res.statusCode, 401);

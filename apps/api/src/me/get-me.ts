@@ -1,12 +1,8 @@
+import type { Me } from '@neuronetiq/contracts';
 import { createUserRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
-
-export type Me =
-  | { kind: 'service' }
-  | { kind: 'vendor'; owner: string; key: { id: string; prefix: string; scopes: string[] } }
-  | { kind: 'user'; user_id: string; owner: string; provider: string; username: string | null };
 
 export async function getMe(deps: ApiDeps, principal: Exclude<Principal, { kind: 'anonymous' }>): Promise<Me> {
   if (principal.kind === 'service') return { kind: 'service' };

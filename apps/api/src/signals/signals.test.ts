@@ -246,6 +246,49 @@ describeEachBackend('Idempotency-Key on /api/signals/store', (ctx) => {
     }
   });
 
+  test('on /api/signals/batch a replay returns the first per-item answer unchanged; another body is 422', async () => {
+    const owner = uniqueSlug('own');
+    const key = uniqueSlug('batch-key');
+    const signals = [signal({ owner, model_id: 'm-a' }), { ...signal({ owner, model_id: 'm-b' }), confidence: 7 }];
+    const post = (payload: object) =>
+      ctx().asService({ method: 'POST', url: '/api/signals/batch', headers: { 'idempotency-key': key }, payload });
+    const first = await post({ signals });
+    assert.equal(first.statusCode, 200);
+    assert.deepEqual(
+      first.json().results.map((r: { status: string }) => r.status),
+      ['stored', 'rejected'],
+    );
+    const replay = await post({ signals });
+    assert.equal(replay.statusCode, 200);
+    assert.equal(replay.headers['idempotent-replayed'], 'true');
+    // Without the key the same batch would now say "unchanged": the replay is the stored first answer.
+    assert.deepEqual(replay.json(), first.json());
+    const reuse = await post({ signals: [signal({ owner, model_id: 'm-c' })] });
+    assert.equal(reuse.statusCode, 422);
+    assert.equal(reuse.json().error, 'IDEMPOTENCY_KEY_REUSED');
+    assert.equal(await countRows(ctx(), owner), 1);
+  });
+
+  test('the same key for two different principals is two different requests', async () => {
+    const a = await createVendor(ctx());
+    const key = uniqueSlug('per-principal');
+    const first = await ctx().asService({
+      method: 'POST',
+      url: '/api/signals/store',
+      headers: { 'idempotency-key': key },
+      payload: signal({ owner: a.owner, model_id: a.modelId }),
+    });
+    assert.equal(first.statusCode, 204);
+    const second = await ctx().inject({
+      method: 'POST',
+      url: '/api/signals/store',
+      headers: { ...a.auth, 'idempotency-key': key },
+      payload: signal({ owner: a.owner, model_id: a.modelId, decision: 'SELL' }),
+    });
+    assert.equal(second.statusCode, 204, second.body);
+    assert.equal(second.headers['idempotent-replayed'], undefined);
+  });
+
   test('a malformed Idempotency-Key header is 400 naming the header', async () => {
     const res = await ctx().asService({
       method: 'POST',

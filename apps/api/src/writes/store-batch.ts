@@ -1,4 +1,4 @@
-import type { BatchItemResult, ErrorDetail } from '@neuronetiq/contracts';
+import type { BatchItemResult, BatchWriteResponse, ErrorDetail } from '@neuronetiq/contracts';
 import { zodIssuesToDetails } from '@neuronetiq/contracts';
 import { createModelRepository, type Queryable, type WriteOutcome } from '@neuronetiq/db';
 import type { z } from 'zod';
@@ -83,11 +83,17 @@ export async function storeBatch<T extends { owner: string; model_id?: string }>
           else results[v.index] = { index: v.index, status: outcome };
         });
         const counts = { stored: 0, unchanged: 0, rejected: 0 };
-        for (const r of results) counts[r.status] += 1;
+        let invalid = 0;
+        for (const r of results) {
+          counts[r.status] += 1;
+          if (r.error === 'VALIDATION_ERROR') invalid += 1;
+        }
+        if (invalid) deps.metrics.validationFailures.inc({ code: 'VALIDATION_ERROR' }, invalid);
         for (const [outcome, n] of Object.entries(counts)) {
           if (n) deps.metrics.signalsStored.inc({ kind: k.kind, outcome }, n);
         }
-        return { status: 200, body: { success: counts.rejected === 0, ...counts, results } };
+        const body: BatchWriteResponse = { success: counts.rejected === 0, ...counts, results };
+        return { status: 200, body };
       },
     ),
   );

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadMigrations } from '@neuronetiq/db';
+import { createTestDatabase, testBackends } from '@neuronetiq/db/testing';
+import { parseEnv } from './env';
+import { startApiServer } from './server';
+import { SERVICE_KEY } from './test-helpers';
+
+const env = (extra: Record<string, string> = {}) =>
+  parseEnv({ PORT: '0', HOST: '127.0.0.1', SERVICE_ROLE_KEY: SERVICE_KEY, LOG_LEVEL: 'silent', ...extra });
+
+for (const backend of testBackends()) {
+  describe(`api start-up [${backend}]`, () => {
+    test('applies pending migrations before it listens, unless MIGRATE_ON_START=false', async () => {
+      const database = await createTestDatabase(backend, { migrate: false });
+      try {
+        const idle = await startApiServer(env({ MIGRATE_ON_START: 'false' }), { db: database.db });
+        try {
+          const ready = await fetch(`${idle.url}/health/ready`);
+          assert.equal(ready.status, 503);
+          assert.equal(((await ready.json()) as { pending: string[] }).pending.length, loadMigrations().length);
+        } finally {
+          await idle.stop();
+        }
+        const server = await startApiServer(env(), { db: database.db });
+        try {
+          const ready = await fetch(`${server.url}/health/ready`);
+          assert.equal(ready.status, 200);
+          assert.deepEqual(await ready.json(), { status: 'ready', database: 'reachable', migrations: 'current' });
+        } finally {
+          await server.stop();
+        }
+      } finally {
+        await database.close();
+      }
+    });
+  });
+}
