@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createDb, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import { z } from 'zod';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,11 +33,45 @@ if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base6
 const serviceRoleKey = readFileSync(keyFile, 'utf8').trim();
 
 const t0 = Date.now();
-console.log(`starting the embedded database (PGlite, ${dataDir}/pglite) …`);
-const embedded = await startEmbeddedDatabase({ dataDir: `${dataDir}/pglite`, port: port(54329), maxConnections: 100 });
-const db = createDb(embedded.url, { max: 2, applicationName: 'start' });
-const { applied } = await migrate(db);
-console.log(applied.length ? `applied ${applied.length} migration(s)` : 'schema is current');
+const children = new Map<string, ChildProcess>();
+let embedded: EmbeddedDatabase | undefined;
+let db: Db | undefined;
+let ticker: ReturnType<typeof setInterval> | undefined;
+let stopping = false;
+// Resolves once the database is open and migrated (or failed to be): a Ctrl-C during a migration lets it finish
+// before the database is closed.
+let databaseReady: Promise<unknown> = Promise.resolve();
+
+// Ctrl-C works from the first moment: before the database is up, while services start, and once everything runs.
+// The services run in process groups of their own, so a terminal's Ctrl-C reaches this process alone and it stops
+// them in order (orchestrator and cron before the api they write to, the database last).
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('SIGHUP', () => void shutdown(0));
+// Whatever ends this process (a crash included) must not leave a service running on its ports.
+process.on('exit', () => {
+  for (const child of children.values()) child.kill('SIGKILL');
+});
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping …');
+  if (ticker) clearInterval(ticker);
+  for (const s of [...services].reverse()) {
+    const child = children.get(s.name);
+    if (!child) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (children.has(s.name)) child.kill('SIGKILL');
+  }
+  await databaseReady.catch(() => {});
+  await db?.end().catch(() => {});
+  await embedded?.close().catch((err: Error) => console.error(`closing the database: ${err.message}`));
+  console.log('stopped; data kept in .data/ (delete it to start afresh)');
+  process.exit(code);
+}
 
 interface Service {
   name: string;
@@ -47,75 +81,14 @@ interface Service {
   env: Record<string, string>;
   extra?: string;
 }
-const common = { DATABASE_URL: embedded.url, SERVICE_ROLE_KEY: serviceRoleKey, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-const services: Service[] = [
-  {
-    name: 'api',
-    entry: 'apps/api/src/main.ts',
-    port: port(8787),
-    url: `http://127.0.0.1:${port(8787)}`,
-    env: { ...common, PORT: String(port(8787)), MIGRATE_ON_START: 'false' },
-    extra: `docs: http://127.0.0.1:${port(8787)}/docs`,
-  },
-  {
-    name: 'worker',
-    entry: 'apps/worker/src/main.ts',
-    port: port(7071),
-    url: `http://127.0.0.1:${port(7071)}`,
-    env: { ...common, PORT: String(port(7071)) },
-  },
-  {
-    name: 'cron',
-    entry: 'apps/cron/src/main.ts',
-    port: port(8081),
-    url: `http://127.0.0.1:${port(8081)}`,
-    env: {
-      ...common,
-      PORT: String(port(8081)),
-      INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
-      DEMO_SYMBOLS,
-      DEMO_TIMEFRAME,
-      DEMO_BACKFILL_BARS: '500',
-      OUTBOX_DRAIN_INTERVAL_MS: '5000',
-    },
-    extra: `synthetic feed: ${DEMO_SYMBOLS} ${DEMO_TIMEFRAME}`,
-  },
-  {
-    name: 'orchestrator',
-    entry: 'apps/orchestrator/src/main.ts',
-    port: port(8080),
-    url: `http://127.0.0.1:${port(8080)}`,
-    env: {
-      ...common,
-      PORT: String(port(8080)),
-      METRICS_PORT: String(port(9091)),
-      INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
-      WORKER_URL: `http://127.0.0.1:${port(7071)}`,
-      SYMBOLS: DEMO_SYMBOLS,
-      TIMEFRAMES: DEMO_TIMEFRAME,
-      SETTLE_DELAY_MS: '2000',
-    },
-    extra: `metrics: http://127.0.0.1:${port(9091)}/metrics`,
-  },
-];
-if (existsSync(`${root}apps/web/package.json`)) {
-  services.push({
-    name: 'web',
-    entry: 'apps/web/scripts/serve.ts',
-    port: port(3000),
-    url: `http://127.0.0.1:${port(3000)}`,
-    env: { ...common, PORT: String(port(3000)), INFRA_API_URL: `http://127.0.0.1:${port(8787)}` },
-  });
-}
-
-const children = new Map<string, ChildProcess>();
-let stopping = false;
+const services: Service[] = [];
 
 function launch(s: Service): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', s.entry], {
     cwd: root,
     env: { ...process.env, ...s.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   for (const stream of [child.stdout, child.stderr]) {
     if (!stream) continue;
@@ -136,7 +109,7 @@ async function waitHealthy(s: Service, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!children.has(s.name)) throw new Error(`${s.name} exited during start-up`);
-    const ok = await fetch(`${s.url}/health`)
+    const ok = await fetch(`${s.url}/health`, { signal: AbortSignal.timeout(2_000) })
       .then((r) => r.ok)
       .catch(() => false);
     if (ok) return;
@@ -145,57 +118,117 @@ async function waitHealthy(s: Service, timeoutMs = 90_000): Promise<void> {
   throw new Error(`${s.name} did not become healthy within ${timeoutMs / 1000} s`);
 }
 
-async function shutdown(code: number): Promise<void> {
+async function main(): Promise<void> {
+  console.log(`starting the embedded database (PGlite, ${dataDir}/pglite) …`);
+  const opened = (async () => {
+    embedded = await startEmbeddedDatabase({
+      dataDir: `${dataDir}/pglite`,
+      port: port(54329),
+      maxConnections: 100,
+    });
+    db = createDb(embedded.url, { max: 2, applicationName: 'start' });
+    const { applied } = await migrate(db);
+    console.log(applied.length ? `applied ${applied.length} migration(s)` : 'schema is current');
+    return embedded.url;
+  })();
+  databaseReady = opened;
+  const databaseUrl = await opened;
   if (stopping) return;
-  stopping = true;
-  console.log('\nstopping …');
-  for (const s of [...services].reverse()) {
-    const child = children.get(s.name);
-    if (!child) continue;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (children.has(s.name)) child.kill('SIGKILL');
-  }
-  clearInterval(ticker);
-  await db.end().catch(() => {});
-  await embedded.close();
-  console.log('stopped; data kept in .data/ (delete it to start afresh)');
-  process.exit(code);
-}
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
 
-try {
+  const common = { DATABASE_URL: databaseUrl, SERVICE_ROLE_KEY: serviceRoleKey, HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+  services.push(
+    {
+      name: 'api',
+      entry: 'apps/api/src/main.ts',
+      port: port(8787),
+      url: `http://127.0.0.1:${port(8787)}`,
+      env: { ...common, PORT: String(port(8787)), MIGRATE_ON_START: 'false' },
+      extra: `docs: http://127.0.0.1:${port(8787)}/docs`,
+    },
+    {
+      name: 'worker',
+      entry: 'apps/worker/src/main.ts',
+      port: port(7071),
+      url: `http://127.0.0.1:${port(7071)}`,
+      env: { ...common, PORT: String(port(7071)) },
+    },
+    {
+      name: 'cron',
+      entry: 'apps/cron/src/main.ts',
+      port: port(8081),
+      url: `http://127.0.0.1:${port(8081)}`,
+      env: {
+        ...common,
+        PORT: String(port(8081)),
+        INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
+        DEMO_SYMBOLS,
+        DEMO_TIMEFRAME,
+        DEMO_BACKFILL_BARS: '500',
+        OUTBOX_DRAIN_INTERVAL_MS: '5000',
+      },
+      extra: `synthetic feed: ${DEMO_SYMBOLS} ${DEMO_TIMEFRAME}`,
+    },
+    {
+      name: 'orchestrator',
+      entry: 'apps/orchestrator/src/main.ts',
+      port: port(8080),
+      url: `http://127.0.0.1:${port(8080)}`,
+      env: {
+        ...common,
+        PORT: String(port(8080)),
+        METRICS_PORT: String(port(9091)),
+        INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
+        WORKER_URL: `http://127.0.0.1:${port(7071)}`,
+        SYMBOLS: DEMO_SYMBOLS,
+        TIMEFRAMES: DEMO_TIMEFRAME,
+        SETTLE_DELAY_MS: '2000',
+      },
+      extra: `metrics: http://127.0.0.1:${port(9091)}/metrics`,
+    },
+  );
+  if (existsSync(`${root}apps/web/package.json`)) {
+    services.push({
+      name: 'web',
+      entry: 'apps/web/scripts/serve.ts',
+      port: port(3000),
+      url: `http://127.0.0.1:${port(3000)}`,
+      env: { ...common, PORT: String(port(3000)), INFRA_API_URL: `http://127.0.0.1:${port(8787)}` },
+    });
+  }
   for (const s of services) {
+    if (stopping) return;
     launch(s);
     await waitHealthy(s);
     console.log(`  ✓ ${s.name.padEnd(12)} ${s.url}${s.extra ? `   (${s.extra})` : ''}`);
   }
-} catch (err) {
-  console.error((err as Error).message);
-  await shutdown(1);
-}
+  if (stopping) return;
 
-console.log(`
+  console.log(`
 NeuronetIQ Trader is up in ${((Date.now() - t0) / 1000).toFixed(1)} s
-  database      ${embedded.url}   (embedded PGlite, persisted in ${dataDir}/pglite)
+  database      ${databaseUrl}   (embedded PGlite, persisted in ${dataDir}/pglite)
   service key   in ${keyFile}
 Signals and consensus for ${DEMO_SYMBOLS} arrive at every ${DEMO_TIMEFRAME} bar close. Try:
   curl -H "Authorization: Bearer $(cat ${keyFile})" "http://127.0.0.1:${port(8787)}/api/signals?limit=5"
 Ctrl-C stops everything.
 `);
 
-let last = '';
-const ticker = setInterval(async () => {
-  const [row] = await db
-    .query<{ signals: number; consensus: number; latest: string | null }>(
-      `SELECT (SELECT count(*) FROM ml.signals_latest) AS signals, (SELECT count(*) FROM ml.consensus_latest) AS consensus,
-              (SELECT max(bar_ts) FROM ml.signals_latest) AS latest`,
-    )
-    .catch(() => []);
-  if (!row) return;
-  const line = `stored so far: ${row.signals} signals, ${row.consensus} consensus rows; newest bar ${row.latest ?? '—'}`;
-  if (line !== last) console.log(line);
-  last = line;
-}, 10_000);
+  let last = '';
+  ticker = setInterval(async () => {
+    const [row] = await (db as Db)
+      .query<{ signals: number; consensus: number; latest: string | null }>(
+        `SELECT (SELECT count(*) FROM ml.signals_latest) AS signals, (SELECT count(*) FROM ml.consensus_latest) AS consensus,
+                (SELECT max(bar_ts) FROM ml.signals_latest) AS latest`,
+      )
+      .catch(() => []);
+    if (!row) return;
+    const line = `stored so far: ${row.signals} signals, ${row.consensus} consensus rows; newest bar ${row.latest ?? '—'}`;
+    if (line !== last) console.log(line);
+    last = line;
+  }, 10_000);
+}
+
+main().catch(async (err: Error) => {
+  if (stopping) return;
+  console.error(err.message);
+  await shutdown(1);
+});

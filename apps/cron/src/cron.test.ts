@@ -83,6 +83,45 @@ for (const backend of testBackends()) {
       }
     });
 
+    test('two cron services, each with its own connection pool, drain one outbox together and deliver every item exactly once', async () => {
+      await tdb.db.query('DELETE FROM ml.ingest_outbox');
+      const outbox = createOutboxRepository(tdb.db);
+      const payloads = Array.from({ length: 120 }, (_, i) => signal(1000 + i));
+      for (const p of payloads) {
+        await tdb.db.transaction((tx) =>
+          outbox.enqueue(
+            { kind: 'signal', payload: p, idempotencyKey: idempotencyKeyFor(p), error: 'api down' },
+            { tx },
+          ),
+        );
+      }
+      const before = new Map(api.deliveries);
+      // No `db` dependency: each instance opens its own pool on DATABASE_URL, as two machines would.
+      const config = { ...base(api, tdb), drain: { batchSize: 10, concurrency: 4, backoff: { baseMs: 1, maxMs: 1 } } };
+      const crons = [createCron(config, { logger: silentLogger }), createCron(config, { logger: silentLogger })];
+      try {
+        await Promise.all(crons.map((c) => c.start()));
+        // Their loops drained once at start; keep both draining together until the outbox is empty (bounded).
+        const deadline = Date.now() + 20_000;
+        while ((await outbox.counts()).pending > 0) {
+          assert.ok(Date.now() < deadline, 'the outbox drains within 20 s');
+          await Promise.all(crons.map((c) => c.drainNow()));
+        }
+        for (const p of payloads) {
+          const key = idempotencyKeyFor(p);
+          assert.equal((api.deliveries.get(key) ?? 0) - (before.get(key) ?? 0), 1, `${key} delivered once`);
+        }
+        const [a = 0, b = 0] = await Promise.all(
+          crons.map(async (c) => (await c.metrics.delivered.get()).values.reduce((n, v) => n + v.value, 0)),
+        );
+        assert.equal(a + b, payloads.length, 'each delivery counted by exactly one instance');
+        assert.ok(a > 0 && b > 0, `both instances delivered (${a} + ${b})`);
+        assert.deepEqual(await outbox.counts(), { pending: 0, dead: 0 });
+      } finally {
+        await Promise.all(crons.map((c) => c.stop()));
+      }
+    });
+
     test('/health answers 503 database_unreachable when the database is gone', async () => {
       // Nothing listens on port 1: every query fails to connect.
       const dead = createDb('postgres://postgres@127.0.0.1:1/none', { max: 1 });

@@ -75,8 +75,18 @@ describe('cron env', () => {
   });
 
   test('the import command needs no DATABASE_URL (embedded), but a bad one is named', () => {
-    assert.deepEqual(loadImportEnv({}), { databaseUrl: undefined, embeddedDataDir: '.data/pglite' });
+    assert.deepEqual(loadImportEnv({}), {
+      databaseUrl: undefined,
+      embeddedDataDir: '.data/pglite',
+      serviceRoleKey: undefined,
+    });
     assert.throws(() => loadImportEnv({ DATABASE_URL: 'mysql://x' }), /invalid import environment:\n {2}DATABASE_URL/);
+    // Read for --api only; a short one is named rather than sent to the api.
+    assert.equal(loadImportEnv({ SERVICE_ROLE_KEY: 'k'.repeat(16) }).serviceRoleKey, 'k'.repeat(16));
+    assert.throws(
+      () => loadImportEnv({ SERVICE_ROLE_KEY: 'short' }),
+      /invalid import environment:\n {2}SERVICE_ROLE_KEY/,
+    );
   });
 
   test('main.ts stops the boot with exit code 1 and the bad variable named', () => {

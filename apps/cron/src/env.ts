@@ -125,10 +125,16 @@ const ImportEnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' })
     .optional(),
   EMBEDDED_DATA_DIR: z.string().default('.data/pglite'),
+  /** Only for `--api`: the api's service role key (the import endpoint is the service's). */
+  SERVICE_ROLE_KEY: z.string().min(16, { error: 'SERVICE_ROLE_KEY must be at least 16 characters' }).optional(),
 });
 
 export function loadImportEnv(source: NodeJS.ProcessEnv = process.env) {
   const parsed = ImportEnvSchema.safeParse(source);
   if (!parsed.success) fail(parsed.error, 'import');
-  return { databaseUrl: parsed.data.DATABASE_URL, embeddedDataDir: parsed.data.EMBEDDED_DATA_DIR };
+  return {
+    databaseUrl: parsed.data.DATABASE_URL,
+    embeddedDataDir: parsed.data.EMBEDDED_DATA_DIR,
+    serviceRoleKey: parsed.data.SERVICE_ROLE_KEY,
+  };
 }

@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq
 import { createManualClock } from './clock';
 import type { OrchestratorConfigInput } from './config';
 import { computeConsensus } from './consensus/compute-consensus';
-import { createOrchestrator } from './orchestrator';
+import { createOrchestrator, type OrchestratorDeps } from './orchestrator';
 import {
   FAKE_MODELS,
   type FakeApi,
@@ -32,7 +32,11 @@ for (const backend of testBackends()) {
       await tdb?.close();
     });
 
-    async function setup(over: Partial<OrchestratorConfigInput> = {}, startMs = T + 2_000) {
+    async function setup(
+      over: Partial<OrchestratorConfigInput> = {},
+      startMs = T + 2_000,
+      deps: Partial<OrchestratorDeps> = {},
+    ) {
       const clock = createManualClock(startMs);
       const api = await startFakeApi({ serviceRoleKey: KEY, now: clock.now });
       const worker = await startFakeWorker();
@@ -56,7 +60,7 @@ for (const backend of testBackends()) {
         metricsPort: 0,
         ...over,
       };
-      const orch = createOrchestrator(config, { clock, db: tdb.db, logger: silentLogger });
+      const orch = createOrchestrator(config, { clock, db: tdb.db, logger: silentLogger, ...deps });
       const close = async () => {
         await orch.stop();
         await api.close();
@@ -353,6 +357,35 @@ for (const backend of testBackends()) {
         await clock.advanceTo(T + MIN + 2_000);
         await waitFor(() => cycles.length === 2);
         assert.deepEqual(cycles, [iso(T), iso(T + MIN)]);
+      } finally {
+        await close();
+      }
+    });
+
+    test('an unexpected error in a cycle does not spin the loop: the close is tried again after failedSeriesRetryMs', async () => {
+      let reads = 0;
+      const { api, clock, orch, close } = await setup(
+        { leaderPollMs: 60 * MIN, failedSeriesRetryMs: 5_000 },
+        T + 2_000,
+        {
+          // A weight the consensus refuses makes the cycle throw after the bars and predictions were had.
+          weights: async () => {
+            reads++;
+            return () => ({ 'fake-trend': -1 });
+          },
+        },
+      );
+      try {
+        seed(api, T);
+        await orch.start();
+        await waitFor(() => reads === 1);
+        // The manual clock stands still: a loop that retried at once would run hundreds of cycles in this time.
+        await new Promise((r) => setTimeout(r, 300));
+        assert.equal(reads, 1);
+        assert.deepEqual(clock.pending(), [T + 2_000 + 5_000]);
+        await clock.advance(5_000);
+        await waitFor(() => reads === 2);
+        assert.equal(api.signals.size, 0, 'nothing half-stored');
       } finally {
         await close();
       }

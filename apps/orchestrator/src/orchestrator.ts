@@ -233,6 +233,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
 
   async function loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      let errored = false;
       try {
         if (!leader) {
           leader = (await lock?.tryAcquire()) ?? false;
@@ -250,10 +251,17 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
         metrics.isLeader.set(leader ? 1 : 0);
         if (leader) await tick();
       } catch (err) {
+        errored = true;
         logger.error({ err: (err as Error).message }, 'orchestrator loop error');
       }
       heartbeat = clock.now();
-      const wait = leader ? Math.min(nextWakeAt() - clock.now(), config.leaderPollMs) : config.leaderPollMs;
+      // After an unexpected error the close it was on is still due (nextWakeAt is now): waiting as after a failed
+      // series keeps a persistent fault from spinning the loop against the api and the worker.
+      const wait = errored
+        ? config.failedSeriesRetryMs
+        : leader
+          ? Math.min(nextWakeAt() - clock.now(), config.leaderPollMs)
+          : config.leaderPollMs;
       await clock.sleep(Math.max(0, wait), signal).catch(() => {});
     }
   }

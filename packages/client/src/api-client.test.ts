@@ -151,6 +151,51 @@ describe('api client against the real api', () => {
     );
   });
 
+  test('importCsv streams a file to the api importer and returns its report: bad rows by line, the clock assumed', async () => {
+    const lines = [
+      'timestamp;open;high;low;close;volume',
+      '2030-01-06 09:00:00;1.2000;1.2010;1.1990;1.2005;5',
+      '2030-01-06 09:01:00;1.2005;1.1990;1.2010;1.2008;5', // high below low
+      '2030-01-06 09:02:00;1.2008;1.2020;1.2000;1.2015;5',
+      '2030-01-06 09:03:00;-1;1.2020;1.2000;1.2015;5', // non-positive price
+    ];
+    // Sent as a stream in small pieces, as a file is read: the body is never one buffer.
+    const bytes = new TextEncoder().encode(`${lines.join('\n')}\n`);
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 16) controller.enqueue(bytes.subarray(i, i + 16));
+        controller.close();
+      },
+    });
+    const report = await client.importCsv<{
+      format: string;
+      clock: string;
+      rowsRead: number;
+      stored: number;
+      rejected: { count: number; byReason: Record<string, { count: number; lines: number[] }> };
+    }>(stream, { symbol: 'USDCHF', timeframe: '1m', tz: 'Europe/Zurich' });
+    assert.equal(report.format, 'generic');
+    assert.match(report.clock, /Europe\/Zurich/);
+    assert.equal(report.rowsRead, 4);
+    assert.equal(report.stored, 2);
+    assert.deepEqual(report.rejected.byReason, {
+      high_below_low: { count: 1, lines: [3] },
+      non_positive_price: { count: 1, lines: [5] },
+    });
+    // Zurich is UTC+1 in January: the 09:00 local bar is stored at 08:00 UTC.
+    const stored = await client.getBars({ symbol: 'USDCHF', timeframe: '1m', limit: 10 });
+    assert.deepEqual(
+      stored.map((b) => b.bar_ts),
+      ['2030-01-06T08:00:00.000Z', '2030-01-06T08:02:00.000Z'],
+    );
+    const bad = await client
+      .importCsv('time,open,high,low,close\n', { symbol: 'USDCHF', timeframe: '1m', tz: 'Mars/Olympus' })
+      .catch((e: unknown) => e);
+    assert.ok(bad instanceof HttpError);
+    assert.equal(bad.status, 400);
+    assert.equal(classifyFailure(bad), 'reject');
+  });
+
   test('errors: a refused key and an invalid payload are permanent HttpErrors with the api code and details', async () => {
     const wrong = createApiClient({ baseUrl, token: 'not-the-key-0000000000000000000000' });
     const refused = await wrong.storeSignals([signal('model-a')]).catch((e: unknown) => e);

@@ -70,6 +70,18 @@ export interface UpsertBarsResult {
   rejected: { index: number; details: { path: string; message: string }[] }[];
 }
 
+/** What `POST /api/marketdata/import` is asked to import; the body is the file itself. */
+export interface CsvImportQuery {
+  symbol: string;
+  timeframe: Timeframe;
+  /** Omitted: the api recognises the format from the first lines. */
+  format?: string;
+  /** IANA zone of timestamps without an offset; the api assumes UTC when omitted (and its report says so). */
+  tz?: string;
+  /** The whole upload and import; default 10 minutes (a big file takes a while). */
+  timeoutMs?: number;
+}
+
 /** Per-call options of the single-item stores. */
 export interface StoreOptions {
   /** Defaults to the seed's key of the payload (`idempotencyKeyFor`). */
@@ -200,6 +212,37 @@ export function createApiClient(options: ApiClientOptions) {
         written: body.written,
         rejected: body.rejected,
       };
+    },
+
+    /**
+     * `POST /api/marketdata/import` (service role): streams a CSV file (`Content-Type: text/csv`) into the api's
+     * importer, the same one `npm run import` runs, and returns its report (`ImportReport` of
+     * `@neuronetiq/marketdata`: stored, rejected rows by reason with line numbers, the clock assumed). Bad rows are
+     * in the report, not an error; an unreadable file or bad options are a 400 `HttpError`.
+     */
+    async importCsv<Report = Record<string, unknown>>(
+      csv: ReadableStream<Uint8Array> | Uint8Array | string,
+      q: CsvImportQuery,
+      signal?: AbortSignal,
+    ): Promise<Report> {
+      const params = new URLSearchParams({ symbol: q.symbol, tf: q.timeframe });
+      if (q.format) params.set('format', q.format);
+      if (q.tz) params.set('tz', q.tz);
+      const body = await requestJson<{ data?: Report }>(
+        {
+          method: 'POST',
+          url: `${base}/api/marketdata/import?${params}`,
+          raw: { body: csv, contentType: 'text/csv' },
+          headers: auth,
+          timeoutMs: q.timeoutMs ?? 10 * 60_000,
+          signal,
+        },
+        f,
+      );
+      if (!body || typeof body.data !== 'object' || body.data === null) {
+        throw new Error('POST /api/marketdata/import answered without a report');
+      }
+      return body.data;
     },
 
     /** `POST /api/signals/store` (204) under the seed's idempotency key (or `o.idempotencyKey`). */

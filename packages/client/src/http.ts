@@ -4,7 +4,10 @@ import { HttpError } from './errors';
 export interface JsonRequest {
   method: 'GET' | 'POST';
   url: string;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is instead of `body` (a file streamed as it is read); the answer is still JSON. */
+  raw?: { body: ReadableStream<Uint8Array> | Uint8Array | string; contentType: string };
   headers?: Record<string, string>;
   timeoutMs: number;
   /** Aborts the request early (shutdown). */
@@ -30,11 +33,16 @@ export async function requestJson<T = unknown>(req: JsonRequest, fetchImpl: Fetc
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
   const headers: Record<string, string> = { 'x-contracts-version': CONTRACTS_VERSION, ...req.headers };
-  if (req.body !== undefined) headers['content-type'] = 'application/json';
+  if (req.raw) headers['content-type'] = req.raw.contentType;
+  else if (req.body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetchImpl(req.url, {
     method: req.method,
     headers,
-    body: req.body === undefined ? undefined : JSON.stringify(req.body),
+    body: req.raw ? req.raw.body : req.body === undefined ? undefined : JSON.stringify(req.body),
+    // A stream body must say so (fetch sends it as it is read, before the answer).
+    ...(req.raw && typeof req.raw.body === 'object' && !(req.raw.body instanceof Uint8Array)
+      ? { duplex: 'half' as const }
+      : {}),
     signal,
   });
   const text = await res.text();

@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildApp } from '@neuronetiq/api';
 import { createDb, type Db, startEmbeddedDatabase } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 
@@ -110,6 +112,36 @@ describe('npm run import', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /Usage: import/);
     assert.ok(!existsSync(join(dir, 'x')), 'no database was created');
+  });
+
+  test('--api: the file goes through POST /api/marketdata/import and the report of the api is printed', async () => {
+    const key = 'import-command-service-role-key-0123';
+    const tdb = await createTestDatabase('pglite');
+    const app = await buildApp({ db: tdb.db, serviceRoleKey: key, logger: false });
+    try {
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const args = [source.file, '--symbol', 'EURUSD', '--tf', '1h', '--api', url];
+      // Neither a database nor the embedded one is touched: the api stores the bars.
+      const noDb = { DATABASE_URL: undefined, EMBEDDED_DATA_DIR: join(dir, 'never') };
+
+      const r = await runImport(args, { ...noDb, SERVICE_ROLE_KEY: key });
+      assert.equal(r.code, 0, r.stderr);
+      assertReport(r.stdout);
+      assert.match(r.stderr, new RegExp(`imported through the api at ${url}`));
+      assert.deepEqual(await storedBars(tdb.db), { n: ROWS, first: FIRST });
+      assert.ok(!existsSync(join(dir, 'never')), 'no embedded database was opened');
+
+      const noKey = await runImport(args, noDb);
+      assert.equal(noKey.code, 2);
+      assert.match(noKey.stderr, /--api needs the service role key in SERVICE_ROLE_KEY/);
+      const wrongKey = await runImport(args, { ...noDb, SERVICE_ROLE_KEY: 'not-the-key-0000000000000' });
+      assert.equal(wrongKey.code, 1);
+      assert.match(wrongKey.stderr, /import failed: POST \/api\/marketdata\/import answered 401/);
+    } finally {
+      await app.close();
+      await tdb.close();
+    }
   });
 
   for (const backend of testBackends().filter((b) => b === 'postgres')) {

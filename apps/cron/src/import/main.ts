@@ -1,5 +1,7 @@
-// `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …]`: imports a CSV of bars into the database
-// at DATABASE_URL, or into the embedded one under EMBEDDED_DATA_DIR, and prints the report and the clock assumed.
+// `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …] [--api <url>]`: imports a CSV of bars into
+// the database at DATABASE_URL, or into the embedded one under EMBEDDED_DATA_DIR, or through the api's
+// POST /api/marketdata/import with `--api` (SERVICE_ROLE_KEY), and prints the report and the clock assumed.
+import { existsSync } from 'node:fs';
 import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import {
   createImportProgressBar,
@@ -9,6 +11,7 @@ import {
   parseImportArgs,
 } from '@neuronetiq/marketdata';
 import { loadImportEnv } from '../env';
+import { importCsvViaApi } from './import-via-api';
 import { importCsvToDatabase } from './run-import';
 
 async function main(): Promise<number> {
@@ -28,6 +31,7 @@ async function main(): Promise<number> {
   }
   const o = parsed.options;
   const env = loadImportEnv();
+  if (o.apiUrl !== undefined) return importThroughApi(o, env.serviceRoleKey);
   let embedded: EmbeddedDatabase | undefined;
   let db: Db | undefined;
   try {
@@ -64,6 +68,41 @@ async function main(): Promise<number> {
   } finally {
     await db?.end();
     await embedded?.close();
+  }
+}
+
+async function importThroughApi(
+  o: Extract<ReturnType<typeof parseImportArgs>, { kind: 'run' }>['options'],
+  serviceRoleKey: string | undefined,
+): Promise<number> {
+  if (!serviceRoleKey) {
+    console.error('import failed: --api needs the service role key in SERVICE_ROLE_KEY');
+    return 2;
+  }
+  if (!existsSync(o.file)) {
+    console.error(`import failed: file "${o.file}" does not exist`);
+    return 1;
+  }
+  const progress = createImportProgressBar({ label: o.symbol, upload: true });
+  try {
+    const report = await importCsvViaApi(o.file, {
+      apiUrl: o.apiUrl ?? '',
+      serviceRoleKey,
+      symbol: o.symbol,
+      timeframe: o.timeframe,
+      format: o.format,
+      tz: o.tz,
+      onProgress: progress.onProgress,
+    });
+    progress.stop();
+    console.error(`imported through the api at ${o.apiUrl}`);
+    console.log(o.json ? JSON.stringify(report, null, 2) : formatImportReport(report));
+    return 0;
+  } catch (err) {
+    progress.stop();
+    // The api's answer (bad file, refused key) or no answer at all: either way the message says which.
+    console.error(`import failed: ${(err as Error).message}`);
+    return 1;
   }
 }
 

@@ -18,6 +18,7 @@ describe('parseImportArgs', () => {
         chunkSize: 5000,
         dryRun: false,
         json: false,
+        apiUrl: undefined,
       },
     });
     const r = parseImportArgs([
@@ -44,6 +45,8 @@ describe('parseImportArgs', () => {
       assert.equal(r.options.dryRun, true);
       assert.equal(r.options.json, true);
     }
+    const viaApi = parseImportArgs(['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'http://127.0.0.1:8787/']);
+    assert.equal(viaApi.kind === 'run' && viaApi.options.apiUrl, 'http://127.0.0.1:8787');
   });
 
   const mistakes: Array<[string[], RegExp]> = [
@@ -56,6 +59,12 @@ describe('parseImportArgs', () => {
     [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--tz', 'New York'], /--tz New York': unknown time zone/],
     [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--chunk-size', '0'], /--chunk-size 0': must be a whole number/],
     [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--colour'], /unknown option '--colour'/],
+    [
+      ['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'localhost:8787'],
+      /--api localhost:8787': must be an http/,
+    ],
+    [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'http://h', '--dry-run'], /'--dry-run' cannot be used/],
+    [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'http://h', '--calendar', 'fx'], /'--calendar' cannot/],
   ];
   for (const [argv, message] of mistakes) {
     test(`refuses ${argv.join(' ')} with a clear message and the usage`, () => {
@@ -111,5 +120,26 @@ describe('createImportProgressBar', () => {
     assert.match(text, /EURUSD/);
     assert.match(text, /50%/);
     assert.match(text, /500 rows, 490 stored, 7 rejected, 3 duplicates/);
+  });
+
+  test('an upload (import through the api) draws the bytes sent, not row counts it cannot know', () => {
+    const out = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
+    const chunks: string[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c.toString()));
+    Object.assign(out, {
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
+    });
+    const bar = createImportProgressBar({ stream: out, label: 'EURUSD', upload: true });
+    bar.onProgress({ rowsRead: 0, stored: 0, rejected: 0, duplicates: 0, bytesRead: 25, totalBytes: 100 });
+    bar.stop();
+    const text = chunks.join('');
+    assert.match(text, /EURUSD uploading/);
+    assert.match(text, /25%/);
+    assert.match(text, /25\/100 bytes/);
+    assert.doesNotMatch(text, /rows/);
   });
 });

@@ -19,6 +19,11 @@ export interface ImportCliOptions {
   dryRun: boolean;
   /** Print the report as JSON instead of text. */
   json: boolean;
+  /**
+   * Import through the Infrastructure API at this base URL (`POST /api/marketdata/import`, the service role key from
+   * the environment) instead of writing to the database; undefined: straight into the database.
+   */
+  apiUrl: string | undefined;
 }
 
 export type ParsedImportArgs = { kind: 'run'; options: ImportCliOptions } | { kind: 'help'; text: string };
@@ -54,6 +59,7 @@ function buildCommand(): Command {
     .option('--chunk-size <bars>', 'bars per database write', '5000')
     .option('--dry-run', 'parse and report without storing', false)
     .option('--json', 'print the report as JSON', false)
+    .option('--api <url>', 'import through the api at this URL (POST /api/marketdata/import; needs SERVICE_ROLE_KEY)')
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
@@ -81,6 +87,7 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
     chunkSize: string;
     dryRun: boolean;
     json: boolean;
+    api?: string;
   }>();
   const file = cmd.args[0] as string;
   const symbol = SymbolSchema.safeParse(o.symbol);
@@ -96,6 +103,14 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
     throw new ImportArgsError(`option '--chunk-size ${o.chunkSize}': must be a whole number from 1 to 10000`, usage);
   }
+  if (o.api !== undefined) {
+    if (!/^https?:\/\/[^/\s]+/.test(o.api) || !URL.canParse(o.api)) {
+      throw new ImportArgsError(`option '--api ${o.api}': must be an http(s) URL such as http://127.0.0.1:8787`, usage);
+    }
+    // The api's importer stores what it reads and counts gaps on the format's own calendar.
+    if (o.dryRun) throw new ImportArgsError(`option '--dry-run' cannot be used with '--api'`, usage);
+    if (o.calendar) throw new ImportArgsError(`option '--calendar' cannot be used with '--api'`, usage);
+  }
   return {
     kind: 'run',
     options: {
@@ -108,6 +123,7 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
       chunkSize,
       dryRun: o.dryRun,
       json: o.json,
+      apiUrl: o.api?.replace(/\/+$/, ''),
     },
   };
 }

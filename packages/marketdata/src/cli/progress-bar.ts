@@ -13,6 +13,8 @@ export interface ImportProgressBarOptions {
   /** Default process.stdout; drawn only when it is a TTY. */
   stream?: NodeJS.WriteStream;
   label?: string;
+  /** Draw the bytes sent of an upload (import through the api, which counts the rows) instead of the row counts. */
+  upload?: boolean;
 }
 
 /** A terminal progress bar for an import: bytes read of the file when its size is known, and the row counts. */
@@ -23,7 +25,9 @@ export function createImportProgressBar(options: ImportProgressBarOptions = {}):
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: `${label} {bar} {percentage}% | {rows} rows, {stored} stored, {rejected} rejected, {duplicates} duplicates | {eta_formatted}`,
+      format: options.upload
+        ? `${label} uploading {bar} {percentage}% | {value}/{total} bytes | {eta_formatted}`
+        : `${label} {bar} {percentage}% | {rows} rows, {stored} stored, {rejected} rejected, {duplicates} duplicates | {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,

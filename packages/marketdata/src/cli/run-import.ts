@@ -33,6 +33,12 @@ export async function runImportCommand(argv: readonly string[], deps: RunImportD
     return 0;
   }
   const o = parsed.options;
+  if (o.apiUrl !== undefined) {
+    stderr.write(
+      `error: option '--api' is not available here: this command imports into its sink (npm run import has it)\n`,
+    );
+    return 2;
+  }
   if (!existsSync(o.file)) {
     stderr.write(`error: file "${o.file}" does not exist\n`);
     return 1;
