@@ -713,7 +713,8 @@ streamPair(
 streamPair(
   'OBV',
   () => new ours.ObvStream(),
-  () => new tradingSignals.OBV(1),
+  // OBV(1) throws in trading-signals 8.3 (it reads the bar before the first); 2 is its smallest working interval.
+  () => new tradingSignals.OBV(2),
   ohlcv,
 );
 streamPair(
