@@ -2,6 +2,7 @@ import type { RetryPolicy } from '@neuronetiq/client';
 import type { ReplayIngestOptions } from './ingest/replay-ingest';
 import type { SyntheticIngestOptions } from './ingest/synthetic-ingest';
 import type { DrainOptions } from './outbox/drain-outbox';
+import type { RollUpJobOptions } from './resample/roll-up-job';
 
 export interface CronConfig {
   infraApiUrl: string;
@@ -18,6 +19,8 @@ export interface CronConfig {
   synthetic?: SyntheticIngestOptions;
   /** CSV replay; undefined: off. */
   replay?: ReplayIngestOptions;
+  /** Roll stored 1m bars up into larger timeframes every `intervalMs`; no timeframes: off. */
+  rollUp: RollUpJobOptions;
   /** Delete idempotency records older than this, every maintenanceIntervalMs. */
   idempotencyMaxAgeMs: number;
   maintenanceIntervalMs: number;
@@ -42,6 +45,7 @@ export const CRON_DEFAULTS = {
     backoff: { baseMs: 5_000, maxMs: 15 * 60_000 },
   },
   listen: true,
+  rollUp: { timeframes: ['5m', '15m', '1h', '4h', '1d'], intervalMs: 60_000, lookbackMs: 7 * 24 * 60 * 60 * 1000 },
   idempotencyMaxAgeMs: 24 * 60 * 60 * 1000,
   maintenanceIntervalMs: 60 * 60 * 1000,
   scoreIntervalMs: 5 * 60 * 1000,
@@ -52,13 +56,14 @@ export const CRON_DEFAULTS = {
 } as const satisfies Partial<CronConfig>;
 
 export type CronConfigInput = Pick<CronConfig, 'infraApiUrl' | 'serviceRoleKey' | 'databaseUrl'> &
-  Partial<Omit<CronConfig, 'drain'>> & { drain?: Partial<DrainOptions> };
+  Partial<Omit<CronConfig, 'drain' | 'rollUp'>> & { drain?: Partial<DrainOptions>; rollUp?: Partial<RollUpJobOptions> };
 
 export function withCronDefaults(input: CronConfigInput): CronConfig {
   return {
     ...CRON_DEFAULTS,
     ...input,
     drain: { ...CRON_DEFAULTS.drain, ...input.drain },
+    rollUp: { ...CRON_DEFAULTS.rollUp, ...input.rollUp },
     retry: { ...CRON_DEFAULTS.retry, ...input.retry },
   };
 }

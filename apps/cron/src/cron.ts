@@ -9,6 +9,7 @@ import { expireIdempotencyRecords } from './maintenance/expire-idempotency';
 import { createCronMetrics } from './metrics';
 import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
 import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
+import { type RollUpRun, rollUpNewBars } from './resample/roll-up-job';
 
 export interface CronDeps {
   clock?: Clock;
@@ -21,7 +22,7 @@ export interface CronDeps {
 
 /**
  * The infra cron: drains the outbox (every drainIntervalMs, and at once on NOTIFY), runs the configured market-data
- * feeds, expires idempotency records, and serves /health and /metrics on one port.
+ * feeds, rolls stored 1m bars up into larger timeframes, expires idempotency records, and serves /health and /metrics on one port.
  */
 export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
   const config: CronConfig = withCronDefaults(input);
@@ -49,6 +50,8 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
   let listener: OutboxListener | undefined;
   let lastDrain: { at: number; report: DrainReport } | undefined;
   let draining: Promise<DrainReport> | undefined;
+  let lastRollUp: RollUpRun | undefined;
+  let rollingUp: Promise<RollUpRun> | undefined;
 
   /** One drain pass; concurrent callers share the pass in progress. */
   function drainNow(): Promise<DrainReport> {
@@ -117,6 +120,30 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     }
   }
 
+  /** One roll-up pass of 1m bars into the RESAMPLE_TIMEFRAMES (tests; the loop calls it too). */
+  function rollUpNow(): Promise<RollUpRun> {
+    rollingUp ??= rollUpNewBars(db, config.rollUp, { nowMs: clock.now(), metrics, logger })
+      .then((run) => {
+        lastRollUp = run;
+        return run;
+      })
+      .finally(() => {
+        rollingUp = undefined;
+      });
+    return rollingUp;
+  }
+
+  async function rollUpLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await rollUpNow();
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'roll-up of 1m bars failed');
+      }
+      await clock.sleep(config.rollUp.intervalMs, signal).catch(() => {});
+    }
+  }
+
   async function health() {
     let outbox: { pending: number; dead: number } | null = null;
     try {
@@ -132,6 +159,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         outbox,
         notify: listener?.mode ?? null,
         last_drain: lastDrain ? { at: new Date(lastDrain.at).toISOString(), ...lastDrain.report } : null,
+        last_roll_up: lastRollUp ? { ...lastRollUp, at: new Date(lastRollUp.at).toISOString() } : null,
       },
     };
   }
@@ -142,6 +170,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     /** Runs one drain pass now (tests; the loop calls it too). */
     drainNow,
     scoreNow,
+    rollUpNow,
 
     async start(): Promise<{ port: number }> {
       if (stopping) throw new Error('cron already started');
@@ -162,7 +191,12 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
           logger.warn({ err: (err as Error).message }, 'cannot LISTEN for the outbox; polling only');
         }
       }
-      loops = [drainLoop(signal), maintenanceLoop(signal), scoreLoop(signal)];
+      loops = [
+        drainLoop(signal),
+        maintenanceLoop(signal),
+        scoreLoop(signal),
+        ...(config.rollUp.timeframes.length > 0 ? [rollUpLoop(signal)] : []),
+      ];
       for (const feed of ingest) feed.start();
       return { port: server.port };
     },
@@ -173,6 +207,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
       await Promise.all(ingest.map((f) => f.stop()));
       await Promise.all(loops);
       await draining?.catch(() => {});
+      await rollingUp?.catch(() => {});
       await listener?.close();
       await server?.close();
       loops = [];

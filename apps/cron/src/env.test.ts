@@ -17,6 +17,24 @@ describe('cron env', () => {
     assert.equal(config.port, 8081);
     assert.equal(config.synthetic, undefined);
     assert.equal(config.replay, undefined);
+    assert.deepEqual(config.rollUp, {
+      timeframes: ['5m', '15m', '1h', '4h', '1d'],
+      intervalMs: 60_000,
+      lookbackMs: 7 * 24 * 60 * 60 * 1000,
+    });
+  });
+
+  test('RESAMPLE_TIMEFRAMES picks the roll-up targets, empty turns it off, and a bad one is named', () => {
+    const some = loadEnv({ ...required, RESAMPLE_TIMEFRAMES: '15m, 4h', RESAMPLE_INTERVAL_MS: '30000' }).config;
+    assert.deepEqual(some.rollUp, { timeframes: ['15m', '4h'], intervalMs: 30_000, lookbackMs: 604_800_000 });
+    assert.deepEqual(loadEnv({ ...required, RESAMPLE_TIMEFRAMES: '' }).config.rollUp?.timeframes, []);
+    assert.throws(
+      () => loadEnv({ ...required, RESAMPLE_TIMEFRAMES: '5m,1m' }),
+      /^ {2}RESAMPLE_TIMEFRAMES.*larger than 1m/m,
+    );
+    assert.throws(() => loadEnv({ ...required, RESAMPLE_TIMEFRAMES: '2m' }), /^ {2}RESAMPLE_TIMEFRAMES/m);
+    assert.throws(() => loadEnv({ ...required, RESAMPLE_INTERVAL_MS: 'soon' }), /^ {2}RESAMPLE_INTERVAL_MS/m);
+    assert.throws(() => loadEnv({ ...required, RESAMPLE_LOOKBACK_MS: '-1' }), /^ {2}RESAMPLE_LOOKBACK_MS/m);
   });
 
   test('the demo feed and the replay are configured from their variables', () => {

@@ -1,5 +1,5 @@
 // The cron's environment (and the import command's), parsed once at start-up. Nothing else reads process.env.
-import { SymbolSchema, TimeframeSchema } from '@neuronetiq/contracts';
+import { SymbolSchema, TIMEFRAME_MS, TimeframeSchema } from '@neuronetiq/contracts';
 import { IMPORT_FORMATS } from '@neuronetiq/marketdata';
 import { z } from 'zod';
 import { CRON_DEFAULTS, type CronConfigInput } from './config';
@@ -45,6 +45,17 @@ const EnvSchema = z.object({
   REPLAY_FORMAT: z.enum(IMPORT_FORMATS).optional(),
   REPLAY_TZ: z.string().optional(),
   REPLAY_SPEED: z.coerce.number().positive().default(60),
+  RESAMPLE_TIMEFRAMES: csv()
+    .pipe(
+      z.array(
+        TimeframeSchema.refine((tf) => TIMEFRAME_MS[tf] > TIMEFRAME_MS['1m'], {
+          error: 'every timeframe must be larger than 1m',
+        }),
+      ),
+    )
+    .default([...CRON_DEFAULTS.rollUp.timeframes]),
+  RESAMPLE_INTERVAL_MS: int(CRON_DEFAULTS.rollUp.intervalMs, 1_000),
+  RESAMPLE_LOOKBACK_MS: int(CRON_DEFAULTS.rollUp.lookbackMs, 60_000),
   IDEMPOTENCY_MAX_AGE_MS: int(CRON_DEFAULTS.idempotencyMaxAgeMs, 60_000),
   SCORE_INTERVAL_MS: int(CRON_DEFAULTS.scoreIntervalMs, 1_000),
   SCORE_LOOKBACK_MS: int(CRON_DEFAULTS.scoreLookbackMs, 60_000),
@@ -109,6 +120,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CronEnv {
             },
           }
         : {}),
+      rollUp: {
+        timeframes: e.RESAMPLE_TIMEFRAMES,
+        intervalMs: e.RESAMPLE_INTERVAL_MS,
+        lookbackMs: e.RESAMPLE_LOOKBACK_MS,
+      },
       idempotencyMaxAgeMs: e.IDEMPOTENCY_MAX_AGE_MS,
       scoreIntervalMs: e.SCORE_INTERVAL_MS,
       scoreLookbackMs: e.SCORE_LOOKBACK_MS,

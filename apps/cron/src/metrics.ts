@@ -53,6 +53,12 @@ export function createCronMetrics() {
       help: 'Signal outcomes written by the scoring sweep (the trigger on market.ohlcv scores most of them first)',
       registers: [registry],
     }),
+    barsRolledUp: new Counter({
+      name: 'cron_bars_rolled_up_total',
+      help: 'Bars of larger timeframes inserted or changed by rolling up stored 1m bars, by target timeframe',
+      labelNames: ['timeframe'],
+      registers: [registry],
+    }),
     idempotencyExpired: new Counter({
       name: 'cron_idempotency_records_expired_total',
       help: 'Idempotency records older than their retention, deleted',

@@ -1,6 +1,7 @@
-// `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …] [--api <url>]`: imports a CSV of bars into
-// the database at DATABASE_URL, or into the embedded one under EMBEDDED_DATA_DIR, or through the api's
-// POST /api/marketdata/import with `--api` (SERVICE_ROLE_KEY), and prints the report and the clock assumed.
+// `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …] [--resample 5m,1h] [--api <url>]`: imports a
+// CSV of bars into the database at DATABASE_URL, or into the embedded one under EMBEDDED_DATA_DIR, or through the
+// api's POST /api/marketdata/import with `--api` (SERVICE_ROLE_KEY), and prints the report and the clock assumed;
+// `--resample` then rolls the imported 1m range up into larger timeframes and prints the bars written per timeframe.
 import { existsSync } from 'node:fs';
 import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import {
@@ -12,7 +13,7 @@ import {
 } from '@neuronetiq/marketdata';
 import { loadImportEnv } from '../env';
 import { importCsvViaApi } from './import-via-api';
-import { importCsvToDatabase } from './run-import';
+import { formatRollUpReport, importCsvToDatabase, rollUpImportedRange } from './run-import';
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseImportArgs>;
@@ -57,7 +58,9 @@ async function main(): Promise<number> {
     } finally {
       progress.stop();
     }
-    console.log(o.json ? JSON.stringify(report, null, 2) : formatImportReport(report));
+    const rollUp = o.resample.length > 0 ? await rollUpImportedRange(db, report, o.resample, Date.now()) : undefined;
+    if (o.json) console.log(JSON.stringify(rollUp ? { ...report, resample: rollUp } : report, null, 2));
+    else console.log(formatImportReport(report) + (rollUp ? `\n${formatRollUpReport(rollUp)}` : ''));
     return 0;
   } catch (err) {
     if (err instanceof ImportError) {

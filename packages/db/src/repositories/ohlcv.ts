@@ -84,6 +84,51 @@ export function createOhlcvRepository(db: Db) {
       );
     },
 
+    /** Bars of one series with `from <= bar_ts < to`, oldest first (a page of a range scan). */
+    async findRange(
+      tx: Queryable,
+      q: { symbol: string; timeframe: string; from: string; to: string },
+    ): Promise<StoredBar[]> {
+      return tx.query<StoredBar>(
+        `SELECT ${BAR_COLUMNS} FROM market.ohlcv
+         WHERE symbol = $1 AND timeframe = $2 AND bar_ts >= $3 AND bar_ts < $4 ORDER BY bar_ts`,
+        [q.symbol, q.timeframe, q.from, q.to],
+      );
+    },
+
+    /**
+     * The roll-ups that may be behind: for each symbol with `source` bars and each target timeframe, the newest
+     * target bar (null: none yet), listed when a source bar exists past the end of that bar's bucket. Symbols are
+     * walked on the primary key (a loose index scan) and each newest bar is an index probe, so the cost follows the
+     * number of series, not of bars.
+     */
+    async findRollUpBacklog(
+      tx: Queryable,
+      q: { source: string; targets: readonly { timeframe: string; ms: number }[] },
+    ): Promise<{ symbol: string; timeframe: string; newest: string | null }[]> {
+      return tx.query(
+        `WITH RECURSIVE symbols(symbol) AS (
+           SELECT min(symbol) FROM market.ohlcv
+           UNION ALL
+           SELECT (SELECT min(o.symbol) FROM market.ohlcv o WHERE o.symbol > s.symbol) FROM symbols s
+           WHERE s.symbol IS NOT NULL
+         ), sources AS (
+           SELECT s.symbol,
+                  (SELECT max(o.bar_ts) FROM market.ohlcv o WHERE o.symbol = s.symbol AND o.timeframe = $1) AS newest
+           FROM symbols s WHERE s.symbol IS NOT NULL
+         )
+         SELECT src.symbol, t.tf AS timeframe, r.newest
+         FROM sources src
+         CROSS JOIN unnest($2::text[], $3::float8[]) AS t(tf, step_ms)
+         CROSS JOIN LATERAL (SELECT max(o.bar_ts) AS newest FROM market.ohlcv o
+                             WHERE o.symbol = src.symbol AND o.timeframe = t.tf) r
+         WHERE src.newest IS NOT NULL
+           AND (r.newest IS NULL OR src.newest >= r.newest + make_interval(secs => t.step_ms / 1000))
+         ORDER BY 1, 2`,
+        [q.source, q.targets.map((t) => t.timeframe), q.targets.map((t) => t.ms)],
+      );
+    },
+
     /** Newest bar time of each series (for catch-up and gap checks). */
     async latest(tx: Queryable = db): Promise<{ symbol: string; timeframe: string; bar_ts: string }[]> {
       return tx.query(

@@ -19,6 +19,7 @@ describe('parseImportArgs', () => {
         dryRun: false,
         json: false,
         apiUrl: undefined,
+        resample: [],
       },
     });
     const r = parseImportArgs([
@@ -47,6 +48,8 @@ describe('parseImportArgs', () => {
     }
     const viaApi = parseImportArgs(['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'http://127.0.0.1:8787/']);
     assert.equal(viaApi.kind === 'run' && viaApi.options.apiUrl, 'http://127.0.0.1:8787');
+    const resample = parseImportArgs(['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--resample', '5m, 1h,5m']);
+    assert.deepEqual(resample.kind === 'run' && resample.options.resample, ['5m', '1h']);
   });
 
   const mistakes: Array<[string[], RegExp]> = [
@@ -65,6 +68,18 @@ describe('parseImportArgs', () => {
     ],
     [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'http://h', '--dry-run'], /'--dry-run' cannot be used/],
     [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--api', 'http://h', '--calendar', 'fx'], /'--calendar' cannot/],
+    [['x.csv', '--symbol', 'EURUSD', '--tf', '1h', '--resample', '4h'], /'--resample 4h': needs '--tf 1m'/],
+    [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--resample', '5m,1m'], /"1m" is not larger than the imported 1m/],
+    [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--resample', '7m'], /'--resample 7m': "7m" is not a timeframe/],
+    [['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--resample', ','], /name at least one timeframe/],
+    [
+      ['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--resample', '5m', '--api', 'http://h'],
+      /'--resample' cannot be used with '--api'/,
+    ],
+    [
+      ['x.csv', '--symbol', 'EURUSD', '--tf', '1m', '--resample', '5m', '--dry-run'],
+      /'--resample' cannot be used with '--dry-run'/,
+    ],
   ];
   for (const [argv, message] of mistakes) {
     test(`refuses ${argv.join(' ')} with a clear message and the usage`, () => {

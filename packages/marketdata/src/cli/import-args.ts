@@ -1,4 +1,4 @@
-import { SymbolSchema, TIMEFRAMES, type Timeframe } from '@neuronetiq/contracts';
+import { SymbolSchema, TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '@neuronetiq/contracts';
 import { Command, CommanderError, Option } from 'commander';
 import { IMPORT_FORMATS, type ImportFormat } from '../import/report';
 import { CALENDAR_NAMES, type CalendarName } from '../resample/calendars';
@@ -24,6 +24,11 @@ export interface ImportCliOptions {
    * the environment) instead of writing to the database; undefined: straight into the database.
    */
   apiUrl: string | undefined;
+  /**
+   * After storing 1m bars, roll the imported range up into these larger timeframes (straight into the database
+   * only); empty: no roll-up.
+   */
+  resample: Timeframe[];
 }
 
 export type ParsedImportArgs = { kind: 'run'; options: ImportCliOptions } | { kind: 'help'; text: string };
@@ -60,6 +65,10 @@ function buildCommand(): Command {
     .option('--dry-run', 'parse and report without storing', false)
     .option('--json', 'print the report as JSON', false)
     .option('--api <url>', 'import through the api at this URL (POST /api/marketdata/import; needs SERVICE_ROLE_KEY)')
+    .option(
+      '--resample <timeframes>',
+      'after a 1m import, roll the imported range up into these timeframes, e.g. 5m,1h (not with --api or --dry-run)',
+    )
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
@@ -88,6 +97,7 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
     dryRun: boolean;
     json: boolean;
     api?: string;
+    resample?: string;
   }>();
   const file = cmd.args[0] as string;
   const symbol = SymbolSchema.safeParse(o.symbol);
@@ -111,6 +121,7 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
     if (o.dryRun) throw new ImportArgsError(`option '--dry-run' cannot be used with '--api'`, usage);
     if (o.calendar) throw new ImportArgsError(`option '--calendar' cannot be used with '--api'`, usage);
   }
+  const resample = parseResample(o, usage);
   return {
     kind: 'run',
     options: {
@@ -124,6 +135,32 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
       dryRun: o.dryRun,
       json: o.json,
       apiUrl: o.api?.replace(/\/+$/, ''),
+      resample,
     },
   };
+}
+
+function parseResample(
+  o: { resample?: string; tf: Timeframe; api?: string; dryRun: boolean },
+  usage: string,
+): Timeframe[] {
+  if (o.resample === undefined) return [];
+  const arg = `option '--resample ${o.resample}'`;
+  if (o.api !== undefined) throw new ImportArgsError(`option '--resample' cannot be used with '--api'`, usage);
+  if (o.dryRun) throw new ImportArgsError(`option '--resample' cannot be used with '--dry-run'`, usage);
+  if (o.tf !== '1m') throw new ImportArgsError(`${arg}: needs '--tf 1m' (got '--tf ${o.tf}')`, usage);
+  const targets = o.resample
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (targets.length === 0) throw new ImportArgsError(`${arg}: name at least one timeframe, e.g. 5m,1h`, usage);
+  for (const t of targets) {
+    if (!(TIMEFRAMES as readonly string[]).includes(t)) {
+      throw new ImportArgsError(`${arg}: "${t}" is not a timeframe (${TIMEFRAMES.join(', ')})`, usage);
+    }
+    if (TIMEFRAME_MS[t as Timeframe] <= TIMEFRAME_MS[o.tf]) {
+      throw new ImportArgsError(`${arg}: "${t}" is not larger than the imported ${o.tf}`, usage);
+    }
+  }
+  return [...new Set(targets)] as Timeframe[];
 }

@@ -39,6 +39,12 @@ export async function runImportCommand(argv: readonly string[], deps: RunImportD
     );
     return 2;
   }
+  if (o.resample.length > 0) {
+    stderr.write(
+      `error: option '--resample' is not available here: this command has no database (npm run import has it)\n`,
+    );
+    return 2;
+  }
   if (!existsSync(o.file)) {
     stderr.write(`error: file "${o.file}" does not exist\n`);
     return 1;
