@@ -37,6 +37,7 @@ export const SymbolSchema = z
   .string({ error: 'expected a string' })
   .regex(SYMBOL, { error: 'must be 1-32 characters of upper-case letters, digits, ".", "_" or "-" (e.g. EURUSD)' });
 
+const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /**
  * An instant as ISO-8601 with an explicit offset (`Z` or `±hh:mm`), normalised to UTC
  * (`2025-01-03T10:30:00.000Z`). A timestamp without an offset is rejected: its clock would be a guess.
@@ -49,7 +50,8 @@ export const UtcTimestampSchema = z
       error: 'must be an ISO-8601 timestamp with an explicit offset, e.g. 2025-01-03T10:30:00Z',
     }),
   )
-  .transform((s) => new Date(s).toISOString());
+  // Already canonical (what every client of ours sends) is kept as is: the datetime check above has validated it.
+  .transform((s) => (CANONICAL_UTC.test(s) ? s : new Date(s).toISOString()));
 
 /** Confidence in [0, 1], finite. */
 export const ConfidenceSchema = z

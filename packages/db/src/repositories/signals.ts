@@ -26,8 +26,9 @@ interface WriteOptions {
   receivedAtMs: number;
 }
 
-const closesAt = (p: { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }) =>
-  new Date(Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe]).toISOString();
+/** Whether the item's bar had closed at the receive time; computed here, one boolean per row, not a timestamp. */
+const lateAt = (receivedAtMs: number) => (p: { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }) =>
+  receivedAtMs > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe];
 
 // A write is a plain multi-row upsert: a conflicting row is updated only while its bar is open
 // (`excluded.late` is true when the bar had closed at the receive time) and only when something changed. A second
@@ -37,10 +38,10 @@ const closesAt = (p: { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }) =
 const UPSERT_SIGNALS = `WITH w AS (
 INSERT INTO ml.signals_latest AS s
   (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, received_at, late, updated_at)
-SELECT owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, $10, $10 > closes_at, $10
+SELECT owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, $10, late, $10
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::numeric[], $8::jsonb[],
-            $9::timestamptz[])
-  AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, closes_at)
+            $9::boolean[])
+  AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, late)
 ON CONFLICT (owner, model_id, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta, updated_at = $10
   WHERE NOT excluded.late
@@ -57,10 +58,10 @@ WHERE s.xmin <> pg_current_xact_id()::xid`;
 const UPSERT_CONSENSUS = `WITH w AS (
 INSERT INTO ml.consensus_latest AS c
   (owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, received_at, late, updated_at)
-SELECT owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, $10, $10 > closes_at, $10
+SELECT owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, $10, late, $10
 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[], $7::jsonb[], $8::jsonb[],
-            $9::timestamptz[])
-  AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, closes_at)
+            $9::boolean[])
+  AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late)
 ON CONFLICT (owner, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, contributors = excluded.contributors,
       meta = excluded.meta, updated_at = $10
@@ -127,7 +128,7 @@ export function createSignalRepository(db: Db) {
         rows.map((r) => String(r.confidence)),
         rows.map((r) => JSON.stringify(r.meta)),
       ];
-      const tail = [rows.map(closesAt), new Date(receivedAtMs).toISOString()];
+      const tail = [rows.map(lateAt(receivedAtMs)), new Date(receivedAtMs).toISOString()];
       return write(tx, { upsert: UPSERT_SIGNALS, skipped: SKIPPED_SIGNALS }, columns, tail, rows.length);
     },
 
@@ -158,7 +159,7 @@ export function createConsensusRepository(db: Db) {
         rows.map((r) => JSON.stringify(r.contributors)),
         rows.map((r) => JSON.stringify(r.meta)),
       ];
-      const tail = [rows.map(closesAt), new Date(receivedAtMs).toISOString()];
+      const tail = [rows.map(lateAt(receivedAtMs)), new Date(receivedAtMs).toISOString()];
       return write(tx, { upsert: UPSERT_CONSENSUS, skipped: SKIPPED_CONSENSUS }, columns, tail, rows.length);
     },
 
