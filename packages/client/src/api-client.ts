@@ -3,12 +3,15 @@
 // ./errors for which are transient). Requests carry X-Contracts-Version and the bearer token.
 import {
   type BatchItemResult,
+  type BatchWriteResponse,
   type ConsensusPayload,
   idempotencyKeyFor,
   OHLCV_SERIES_MAX,
   type OhlcvBarInput,
+  type OhlcvUpsertResponse,
   SIGNAL_BATCH_MAX,
   type SignalPayload,
+  type StoredBar,
   type Timeframe,
   type TrackRecord,
   type WorkerBarInput,
@@ -53,22 +56,14 @@ export interface SeriesBars {
   bars: Bar[];
 }
 
-/** Answer of a batch write: one result per item, in request order, and the counts. */
-export interface BatchWriteResult {
-  stored: number;
-  unchanged: number;
-  rejected: number;
-  results: BatchItemResult[];
-}
+/**
+ * Answer of a batch write (`BatchWriteResponse` of the contracts without `success`): one result per item, in
+ * request order, and the counts (counted here from the results).
+ */
+export type BatchWriteResult = Omit<BatchWriteResponse, 'success'>;
 
-/** Answer of `POST /api/marketdata/ohlcv`: bad rows by index, good rows stored. */
-export interface UpsertBarsResult {
-  received: number;
-  accepted: number;
-  /** Rows inserted or changed (an identical re-upload changes nothing). */
-  written: number;
-  rejected: { index: number; details: { path: string; message: string }[] }[];
-}
+/** Answer of `POST /api/marketdata/ohlcv` (`OhlcvUpsertResponse` without `success`): bad rows by index. */
+export type UpsertBarsResult = Omit<OhlcvUpsertResponse, 'success'>;
 
 /** What `POST /api/marketdata/import` is asked to import; the body is the file itself. */
 export interface CsvImportQuery {
@@ -89,15 +84,6 @@ export interface StoreOptions {
   signal?: AbortSignal;
 }
 
-interface StoredBarWire {
-  bar_ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number | null;
-}
-
 const isList = (x: unknown): x is unknown[] => Array.isArray(x);
 
 export function createApiClient(options: ApiClientOptions) {
@@ -112,10 +98,10 @@ export function createApiClient(options: ApiClientOptions) {
     );
 
   // The api answers newest first; callers (the worker, indicators) want oldest first.
-  const oldestFirst = (data: readonly StoredBarWire[]): Bar[] => {
+  const oldestFirst = (data: readonly StoredBar[]): Bar[] => {
     const bars: Bar[] = new Array(data.length);
     for (let i = 0, j = data.length - 1; j >= 0; i++, j--) {
-      const b = data[j] as StoredBarWire;
+      const b = data[j] as StoredBar;
       bars[i] = { bar_ts: b.bar_ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume };
     }
     return bars;
@@ -123,7 +109,7 @@ export function createApiClient(options: ApiClientOptions) {
 
   const batch = async (path: string, field: string, items: readonly unknown[], signal?: AbortSignal) => {
     if (items.length > SIGNAL_BATCH_MAX) throw new RangeError(`at most ${SIGNAL_BATCH_MAX} items per batch`);
-    const body = await post<Partial<BatchWriteResult>>(path, { [field]: items }, signal);
+    const body = await post<Partial<BatchWriteResponse>>(path, { [field]: items }, signal);
     if (!body || !isList(body.results) || body.results.length !== items.length) {
       throw new Error(`POST ${path} answered without one result per item (${items.length} sent)`);
     }
@@ -141,7 +127,7 @@ export function createApiClient(options: ApiClientOptions) {
     async getBars(q: BarsQuery, signal?: AbortSignal): Promise<Bar[]> {
       const params = new URLSearchParams({ symbol: q.symbol, tf: q.timeframe, limit: String(q.limit) });
       if (q.to) params.set('to', q.to);
-      const body = await requestJson<{ data?: StoredBarWire[] }>(
+      const body = await requestJson<{ data?: StoredBar[] }>(
         { method: 'GET', url: `${base}/api/marketdata/ohlcv?${params}`, headers: auth, timeoutMs, signal },
         f,
       );
@@ -174,7 +160,7 @@ export function createApiClient(options: ApiClientOptions) {
      */
     async queryBars(q: BarsManyQuery, signal?: AbortSignal): Promise<SeriesBars[]> {
       if (q.series.length > OHLCV_SERIES_MAX) throw new RangeError(`at most ${OHLCV_SERIES_MAX} series per query`);
-      const body = await post<{ data?: { symbol: string; tf: string; bars: StoredBarWire[] }[] }>(
+      const body = await post<{ data?: { symbol: string; tf: string; bars: StoredBar[] }[] }>(
         '/api/marketdata/ohlcv/query',
         {
           series: q.series.map((s) => ({ symbol: s.symbol, tf: s.timeframe })),
@@ -202,7 +188,7 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** `POST /api/marketdata/ohlcv` (service role): bulk upsert; bad rows come back by index, good rows are stored. */
     async upsertBars(bars: readonly OhlcvBarInput[], signal?: AbortSignal): Promise<UpsertBarsResult> {
-      const body = await post<Partial<UpsertBarsResult>>('/api/marketdata/ohlcv', { bars }, signal);
+      const body = await post<Partial<OhlcvUpsertResponse>>('/api/marketdata/ohlcv', { bars }, signal);
       if (!body || typeof body.written !== 'number' || !isList(body.rejected)) {
         throw new Error('POST /api/marketdata/ohlcv answered without written and rejected');
       }

@@ -1,6 +1,6 @@
-import type { ConsensusPayload, ConsensusQuery } from '@neuronetiq/contracts';
+import type { ConsensusPayload, ConsensusQuery, StoredConsensus } from '@neuronetiq/contracts';
 import { ConsensusPayloadSchema } from '@neuronetiq/contracts';
-import { createConsensusRepository, type StoredConsensus } from '@neuronetiq/db';
+import { createConsensusRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { assertMayReadOwner, principalId, readContext, writeContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';

@@ -1,5 +1,5 @@
-import type { CreateApiKey } from '@neuronetiq/contracts';
-import { type ApiKeyRecord, createApiKeyRepository } from '@neuronetiq/db';
+import type { ApiKey, CreateApiKey } from '@neuronetiq/contracts';
+import { createApiKeyRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -12,7 +12,7 @@ type Caller = Exclude<Principal, { kind: 'anonymous' }>;
 export async function createApiKey(
   deps: ApiDeps,
   req: { principal: Caller; input: CreateApiKey },
-): Promise<{ key: string; record: ApiKeyRecord }> {
+): Promise<{ key: string; record: ApiKey }> {
   const { principal, input } = req;
   if (principal.kind === 'vendor') {
     throw new AppError('FORBIDDEN', {
@@ -39,7 +39,7 @@ export async function createApiKey(
 export async function findApiKeys(
   deps: ApiDeps,
   req: { principal: Caller; owner?: string | undefined },
-): Promise<ApiKeyRecord[]> {
+): Promise<ApiKey[]> {
   const { principal } = req;
   const keys = createApiKeyRepository(deps.db);
   return deps.db.asRequest(readContext(principal), async (tx) => {
@@ -51,7 +51,7 @@ export async function findApiKeys(
   });
 }
 
-export async function revokeApiKey(deps: ApiDeps, req: { principal: Caller; id: string }): Promise<ApiKeyRecord> {
+export async function revokeApiKey(deps: ApiDeps, req: { principal: Caller; id: string }): Promise<ApiKey> {
   const { principal } = req;
   const keys = createApiKeyRepository(deps.db);
   const record = await deps.db.asRequest(readContext(principal), async (tx) => {

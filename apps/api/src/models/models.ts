@@ -1,5 +1,5 @@
-import type { RegisterModel } from '@neuronetiq/contracts';
-import { createModelRepository, type ModelRecord, type RequestContext } from '@neuronetiq/db';
+import type { Model, RegisterModel } from '@neuronetiq/contracts';
+import { createModelRepository, type RequestContext } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext, requireScope } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -10,7 +10,7 @@ import { ownerOf } from '../me/owner-of';
 export async function findModels(
   deps: ApiDeps,
   req: { principal: Principal; owner?: string | undefined; limit: number },
-): Promise<ModelRecord[]> {
+): Promise<Model[]> {
   const repo = createModelRepository(deps.db);
   return deps.db.asRequest(readContext(req.principal), (tx) => repo.find(tx, { owner: req.owner, limit: req.limit }));
 }
@@ -22,7 +22,7 @@ export async function findModels(
 export async function registerModel(
   deps: ApiDeps,
   req: { principal: Exclude<Principal, { kind: 'anonymous' }>; model: RegisterModel },
-): Promise<ModelRecord> {
+): Promise<Model> {
   const { principal, model } = req;
   requireScope(principal, 'models:write');
   const repo = createModelRepository(deps.db);

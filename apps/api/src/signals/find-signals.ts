@@ -1,5 +1,5 @@
-import type { SignalsQuery } from '@neuronetiq/contracts';
-import { createSignalRepository, type StoredSignal } from '@neuronetiq/db';
+import type { SignalsQuery, StoredSignal } from '@neuronetiq/contracts';
+import { createSignalRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { assertMayReadOwner, readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';

@@ -1,4 +1,5 @@
 // Starts real workers on 127.0.0.1 with a random port, and makes valid bars for requests.
+import type { WorkerBarInput } from '@neuronetiq/contracts';
 import type { FastifyInstance } from 'fastify';
 import { buildWorkerApp, type WorkerAppConfig } from '../app';
 
@@ -25,14 +26,8 @@ export async function startWorker(config: Partial<WorkerAppConfig> = {}): Promis
   };
 }
 
-export interface TestBar {
-  bar_ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume?: number | null;
-}
+/** A bar as a request to the worker carries it. */
+export type TestBar = WorkerBarInput;
 
 /** `n` valid hourly bars of a seeded random walk starting 2025-01-06T00:00Z. */
 export function makeBars(n: number, seed = 1, startMs = Date.UTC(2025, 0, 6), stepMs = 3_600_000): TestBar[] {

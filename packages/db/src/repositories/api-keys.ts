@@ -1,18 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyScope } from '@neuronetiq/contracts';
+import type { ApiKey, ApiKeyScope } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 
-export interface ApiKeyRecord {
-  id: string;
-  owner: string;
-  user_id: string | null;
-  name: string;
-  prefix: string;
-  scopes: ApiKeyScope[];
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-}
+// Key rows are selected in the wire shape of a listed key (`ApiKey` of @neuronetiq/contracts); `verify` also reads
+// `key_hash`, which never leaves this file.
 
 const KEY = /^mp_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 const PUBLIC_COLUMNS = 'id, owner, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at';
@@ -28,26 +19,26 @@ export function createApiKeyRepository(db: Db) {
     async create(
       input: { owner: string; userId: string | null; name: string; scopes: readonly ApiKeyScope[] },
       { tx = db }: { tx?: Queryable } = {},
-    ): Promise<{ key: string; record: ApiKeyRecord }> {
+    ): Promise<{ key: string; record: ApiKey }> {
       const prefix = randomBytes(9)
         .toString('base64url')
         .toLowerCase()
         .replace(/[^a-z0-9]/g, '0')
         .slice(0, 12);
       const key = `mp_${prefix}_${randomBytes(32).toString('base64url')}`;
-      const rows = await tx.query<ApiKeyRecord>(
+      const rows = await tx.query<ApiKey>(
         `INSERT INTO app.api_keys (owner, user_id, name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING ${PUBLIC_COLUMNS}`,
         [input.owner, input.userId, input.name, prefix, hashApiKey(key), input.scopes],
       );
-      return { key, record: rows[0] as ApiKeyRecord };
+      return { key, record: rows[0] as ApiKey };
     },
 
     /** The live key record for a presented key, compared in constant time, or null. Runs as the owner user. */
-    async verify(presented: string): Promise<ApiKeyRecord | null> {
+    async verify(presented: string): Promise<ApiKey | null> {
       const m = KEY.exec(presented);
       if (!m) return null;
-      const rows = await db.query<ApiKeyRecord & { key_hash: string }>(
+      const rows = await db.query<ApiKey & { key_hash: string }>(
         `SELECT ${PUBLIC_COLUMNS}, key_hash FROM app.api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
         [m[1]],
       );
@@ -66,17 +57,16 @@ export function createApiKeyRepository(db: Db) {
     },
 
     /** Keys visible to the caller of `tx` (RLS: its own owner's). */
-    async find(tx: Queryable, owner: string): Promise<ApiKeyRecord[]> {
-      return tx.query<ApiKeyRecord>(
-        `SELECT ${PUBLIC_COLUMNS} FROM app.api_keys WHERE owner = $1 ORDER BY created_at DESC`,
-        [owner],
-      );
+    async find(tx: Queryable, owner: string): Promise<ApiKey[]> {
+      return tx.query<ApiKey>(`SELECT ${PUBLIC_COLUMNS} FROM app.api_keys WHERE owner = $1 ORDER BY created_at DESC`, [
+        owner,
+      ]);
     },
 
     /** Revokes a live key (of `owner`, when given); returns the record, or null when there is no such key. */
-    async revoke(tx: Queryable, id: string, owner?: string): Promise<ApiKeyRecord | null> {
+    async revoke(tx: Queryable, id: string, owner?: string): Promise<ApiKey | null> {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-      const rows = await tx.query<ApiKeyRecord>(
+      const rows = await tx.query<ApiKey>(
         `UPDATE app.api_keys SET revoked_at = now()
          WHERE id = $1 AND ($2::text IS NULL OR owner = $2) AND revoked_at IS NULL
          RETURNING ${PUBLIC_COLUMNS}`,

@@ -1,22 +1,13 @@
+import type { Model } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 
-export interface ModelRecord {
-  owner: string;
-  model_id: string;
-  name: string;
-  description: string;
-  visibility: 'public' | 'private';
-  created_at: string;
-}
+// Rows are selected in the wire shape of a registered model (`Model` of @neuronetiq/contracts).
 
 export function createModelRepository(db: Db) {
   return {
     /** Registers a model; returns null when (owner, model_id) already exists. */
-    async register(
-      m: Omit<ModelRecord, 'created_at'>,
-      { tx = db }: { tx?: Queryable } = {},
-    ): Promise<ModelRecord | null> {
-      const rows = await tx.query<ModelRecord>(
+    async register(m: Omit<Model, 'created_at'>, { tx = db }: { tx?: Queryable } = {}): Promise<Model | null> {
+      const rows = await tx.query<Model>(
         `INSERT INTO ml.models (owner, model_id, name, description, visibility) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (owner, model_id) DO NOTHING
          RETURNING owner, model_id, name, description, visibility, created_at`,
@@ -26,10 +17,10 @@ export function createModelRepository(db: Db) {
     },
 
     /** Models visible to the caller of `tx` (public ones, and the caller's own). */
-    async find(tx: Queryable, q: { owner?: string; limit: number }): Promise<ModelRecord[]> {
+    async find(tx: Queryable, q: { owner?: string; limit: number }): Promise<Model[]> {
       const params: unknown[] = [];
       const where = q.owner ? `WHERE owner = $${params.push(q.owner)}` : '';
-      return tx.query<ModelRecord>(
+      return tx.query<Model>(
         `SELECT owner, model_id, name, description, visibility, created_at FROM ml.models ${where}
          ORDER BY owner, model_id LIMIT $${params.push(q.limit)}`,
         params,

@@ -1,4 +1,10 @@
-import type { ConsensusPayload, SignalPayload, SignalsQuery } from '@neuronetiq/contracts';
+import type {
+  ConsensusPayload,
+  SignalPayload,
+  SignalsQuery,
+  StoredConsensus,
+  StoredSignal,
+} from '@neuronetiq/contracts';
 import { TIMEFRAME_MS } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 
@@ -9,16 +15,6 @@ import type { Db, Queryable } from '../client';
  * - `immutable`: differs from what is stored, but its bar has closed — history is never rewritten.
  */
 export type WriteOutcome = 'stored' | 'unchanged' | 'immutable';
-
-export interface StoredSignal extends SignalPayload {
-  received_at: string;
-  late: boolean;
-}
-
-export interface StoredConsensus extends ConsensusPayload {
-  received_at: string;
-  late: boolean;
-}
 
 interface WriteOptions {
   tx?: Queryable;
@@ -96,6 +92,8 @@ async function write(
   return outcomes;
 }
 
+// The reads select exactly the wire shapes (`StoredSignal`, `StoredConsensus` of @neuronetiq/contracts): timestamps
+// come back as ISO-8601 UTC strings (see ../client) and confidence as float8.
 const SIGNAL_COLUMNS = `owner, model_id, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, meta,
   received_at, late`;
 const CONSENSUS_COLUMNS = `owner, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, contributors,
