@@ -195,7 +195,8 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         drainLoop(signal),
         maintenanceLoop(signal),
         scoreLoop(signal),
-        ...(config.rollUp.timeframes.length > 0 ? [rollUpLoop(signal)] : []),
+        // Also with RESAMPLE_TIMEFRAMES empty: then a pass only drops the ranges the trigger records.
+        rollUpLoop(signal),
       ];
       for (const feed of ingest) feed.start();
       return { port: server.port };

@@ -8,6 +8,7 @@ export * from './repositories/models';
 export * from './repositories/ohlcv';
 export * from './repositories/outbox';
 export * from './repositories/performance';
+export * from './repositories/rollup-dirty';
 export * from './repositories/signals';
 export * from './repositories/users';
 export * from './session-locks';

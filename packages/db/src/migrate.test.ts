@@ -30,6 +30,7 @@ for (const backend of testBackends()) {
             'app.idempotency_keys',
             'app.users',
             'market.ohlcv',
+            'market.rollup_dirty',
             'ml.consensus_latest',
             'ml.ingest_outbox',
             'ml.models',
