@@ -1,6 +1,6 @@
-import type { OhlcvBar, OhlcvMultiQuery, OhlcvQuery, OhlcvUpsertResponse } from '@neuronetiq/contracts';
+import type { OhlcvBar, OhlcvMultiQuery, OhlcvQuery, OhlcvUpsertResponse, StoredBar } from '@neuronetiq/contracts';
 import { OhlcvBarSchema, zodIssuesToDetails } from '@neuronetiq/contracts';
-import { createOhlcvRepository, type StoredBar } from '@neuronetiq/db';
+import { createOhlcvRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';

@@ -1,17 +1,5 @@
-import type { OhlcvBar, OhlcvQuery } from '@neuronetiq/contracts';
+import type { OhlcvBar, OhlcvQuery, StoredBar } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
-
-/** A stored bar: prices as exact decimal strings are converted to numbers at the wire (see toWireBar). */
-export interface StoredBar {
-  symbol: string;
-  timeframe: string;
-  bar_ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number | null;
-}
 
 // Bulk upsert of any number of bars in one statement: re-importing the same file is harmless, a corrected bar wins.
 const UPSERT_BARS = `
