@@ -43,6 +43,19 @@ describe('resampleBars', () => {
     OhlcvBarSchema.parse(r.bars[0]);
   });
 
+  test('a summed decimal volume is the exact decimal sum, without binary floating-point noise', () => {
+    const volumes = [0.1, 0.2, 0.3, 4328.25, 908.09];
+    assert.notEqual(
+      volumes.reduce((a, b) => a + b, 0),
+      5236.94,
+      'the plain float sum is off in its last digits',
+    );
+    const bars = volumes.map((v, i) => m1(`2024-01-02T10:0${i}Z`, 1, 1, 1, 1, v));
+    assert.equal(resampleBars(bars, '5m').bars[0]?.volume, 5236.94);
+    const crypto = [0.00012345, 1.2, 3.00000001].map((v, i) => m1(`2024-01-02T10:0${i}Z`, 1, 1, 1, 1, v));
+    assert.equal(resampleBars(crypto, '5m', { partial: 'include' }).bars[0]?.volume, 4.20012346);
+  });
+
   test('volume is null when any source volume is unknown', () => {
     const r = resampleBars([m1('2024-01-02T10:00Z', 1, 1, 1, 1, 3), m1('2024-01-02T10:01Z', 1, 1, 1, 1, null)], '5m', {
       partial: 'include',

@@ -60,6 +60,13 @@ export function resampleBars(bars: readonly OhlcvBar[], to: Timeframe, options: 
   return { bars: out, partial, sparseBuckets };
 }
 
+/**
+ * A sum of decimal volumes in binary floating point picks up noise in its last digits (4328.25 + … + 908.69 =
+ * 5236.9400000000005). Volumes carry far fewer than 15 significant digits, so rounding the total to 15 gives the exact
+ * decimal sum back; prices are never summed (first, max, min, last), so they need no such care.
+ */
+const withoutFloatNoise = (v: number) => Number(v.toPrecision(15));
+
 export interface ClosedBucket {
   bar: OhlcvBar;
   info: BucketInfo;
@@ -96,7 +103,16 @@ export function createResampler(symbol: string, from: Timeframe, to: Timeframe):
     const b = bucket as NonNullable<typeof bucket>;
     const bar_ts = new Date(b.start).toISOString();
     return {
-      bar: { symbol, timeframe: to, bar_ts, open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume },
+      bar: {
+        symbol,
+        timeframe: to,
+        bar_ts,
+        open: b.open,
+        high: b.high,
+        low: b.low,
+        close: b.close,
+        volume: b.volume === null ? null : withoutFloatNoise(b.volume),
+      },
       info: {
         bar_ts,
         status: b.truncated && status === 'complete' ? 'truncated' : status,
