@@ -175,6 +175,8 @@ describe('npm start (scripts/start.ts)', () => {
   });
 
   test('Ctrl-C while the services are still starting stops cleanly and frees every port', async () => {
+    // If the test before failed midway its platform still holds the ports and the data folder: stop it first.
+    for (const running of started) if (running.child.exitCode === null) await ctrlC(running).catch(() => {});
     const s = start();
     // The database is up and migrated; the services are being launched one by one (each takes seconds).
     await until(
