@@ -1,5 +1,5 @@
 // trader-infra-cron as its own process (production: `node apps/cron/dist/main.js`), configured by env.
-import { createLogger } from '@neuronetiq/client';
+import { createLogger, stopOnSignals } from '@neuronetiq/client';
 import { createCron } from './cron';
 import { loadEnv } from './env';
 
@@ -18,18 +18,4 @@ logger.info(
   'cron started',
 );
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal: sig }, 'stopping');
-    cron.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err: (err as Error).message }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(() => cron.stop(), logger, 'stopping');

@@ -1,5 +1,5 @@
 // trader-ml-orchestrator as its own process (production: `node apps/orchestrator/dist/main.js`), configured by env.
-import { createLogger } from '@neuronetiq/client';
+import { createLogger, stopOnSignals } from '@neuronetiq/client';
 import { loadEnv } from './env';
 import { createOrchestrator } from './orchestrator';
 
@@ -18,18 +18,4 @@ logger.info(
   'orchestrator started',
 );
 
-let stopping = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal: sig }, 'stopping: finishing the cycle in progress');
-    orchestrator.stop().then(
-      () => process.exit(0),
-      (err) => {
-        logger.error({ err: (err as Error).message }, 'unclean stop');
-        process.exit(1);
-      },
-    );
-  });
-}
+stopOnSignals(() => orchestrator.stop(), logger, 'stopping: finishing the cycle in progress');
