@@ -8,18 +8,24 @@ import {
   CreatedApiKeySchema,
   dataResponse,
   ErrorResponseSchema,
+  IMPORT_FORMATS,
+  ImportCsvResponseSchema,
   MeSchema,
   ModelSchema,
   OhlcvBarSchema,
   OhlcvMultiQuerySchema,
   OhlcvQuerySchema,
+  OhlcvSeriesResponseSchema,
   OhlcvUpsertResponseSchema,
+  OUTBOX_STATUSES,
+  OutboxListingSchema,
   RegisterModelSchema,
   SignalPayloadSchema,
   SignalsQuerySchema,
   StoredBarSchema,
   StoredConsensusSchema,
   StoredSignalSchema,
+  TIMEFRAMES,
 } from '@neuronetiq/contracts';
 import { z } from 'zod';
 
@@ -132,12 +138,12 @@ export function buildOpenApiDocument() {
             'The body is the file (Content-Type: text/csv), streamed into the same importer as `npm run import`. Good rows are stored, every bad row is reported with its line number and reason, and the report says which clock was assumed.',
           parameters: [
             { name: 'symbol', in: 'query', required: true, schema: { type: 'string', example: 'EURUSD' } },
-            { name: 'tf', in: 'query', required: true, schema: { enum: ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] } },
+            { name: 'tf', in: 'query', required: true, schema: { enum: [...TIMEFRAMES] } },
             {
               name: 'format',
               in: 'query',
               required: false,
-              schema: { enum: ['histdata', 'binance', 'yahoo', 'cryptodatadownload', 'generic'] },
+              schema: { enum: [...IMPORT_FORMATS] },
             },
             {
               name: 'tz',
@@ -148,7 +154,10 @@ export function buildOpenApiDocument() {
           ],
           requestBody: { content: { 'text/csv': { schema: { type: 'string' } } } },
           responses: {
-            '200': { description: '`{ success, data: ImportReport }`' },
+            '200': ok(
+              'the import report; `success` is false when a row was rejected (the good rows are stored)',
+              ImportCsvResponseSchema,
+            ),
             '413': errorResponse('PAYLOAD_TOO_LARGE'),
             ...errors,
           },
@@ -159,7 +168,7 @@ export function buildOpenApiDocument() {
           summary: "Many series' newest bars in one request (at most 1,000 series)",
           requestBody: { content: { 'application/json': { schema: schema(OhlcvMultiQuerySchema) } } },
           responses: {
-            '200': { description: '`{ success, data: [{ symbol, tf, bars }] }`, bars newest first' },
+            '200': ok('one entry per series asked, in order; bars newest first', OhlcvSeriesResponseSchema),
             ...errors,
           },
         },
@@ -293,10 +302,13 @@ export function buildOpenApiDocument() {
         get: {
           summary: 'Outbox counts and items, dead letters with their last error (service key)',
           parameters: [
-            { name: 'status', in: 'query', required: false, schema: { enum: ['pending', 'dead'] } },
+            { name: 'status', in: 'query', required: false, schema: { enum: [...OUTBOX_STATUSES] } },
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
           ],
-          responses: { '200': { description: '`{ success, data: { counts, items } }`' }, ...errors },
+          responses: {
+            '200': ok('counts by status and the oldest items', dataResponse(OutboxListingSchema)),
+            ...errors,
+          },
         },
       },
       '/health': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'ok' } } } },

@@ -4,9 +4,11 @@ import {
   ConsensusPayloadSchema,
   ConsensusQuerySchema,
   CreateApiKeySchema,
+  IMPORT_FORMATS,
   OhlcvMultiQuerySchema,
   OhlcvQuerySchema,
   OhlcvUpsertSchema,
+  OUTBOX_STATUSES,
   PerformanceQuerySchema,
   RegisterModelSchema,
   SignalBatchSchema,
@@ -17,7 +19,7 @@ import {
   TimeframeSchema,
 } from '@neuronetiq/contracts';
 import { pendingMigrations } from '@neuronetiq/db';
-import { IMPORT_FORMATS, isValidZone } from '@neuronetiq/marketdata';
+import { isValidZone } from '@neuronetiq/marketdata';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listOutbox } from './admin/list-outbox';
@@ -62,7 +64,7 @@ const ImportQuerySchema = z.strictObject({
 });
 const OwnerQuerySchema = z.strictObject({ owner: SlugSchema.optional() });
 const OutboxQuerySchema = z.strictObject({
-  status: z.enum(['pending', 'dead'], { error: 'status must be pending or dead' }).optional(),
+  status: z.enum(OUTBOX_STATUSES, { error: `status must be one of ${OUTBOX_STATUSES.join(', ')}` }).optional(),
   limit: ListQuerySchema.shape.limit,
 });
 

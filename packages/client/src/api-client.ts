@@ -5,9 +5,13 @@ import {
   type BatchItemResult,
   type BatchWriteResponse,
   type ConsensusPayload,
+  type ImportCsvResponse,
+  type ImportFormat,
+  type ImportReport,
   idempotencyKeyFor,
   OHLCV_SERIES_MAX,
   type OhlcvBarInput,
+  type OhlcvSeriesResponse,
   type OhlcvUpsertResponse,
   SIGNAL_BATCH_MAX,
   type SignalPayload,
@@ -70,7 +74,7 @@ export interface CsvImportQuery {
   symbol: string;
   timeframe: Timeframe;
   /** Omitted: the api recognises the format from the first lines. */
-  format?: string;
+  format?: ImportFormat;
   /** IANA zone of timestamps without an offset; the api assumes UTC when omitted (and its report says so). */
   tz?: string;
   /** The whole upload and import; default 10 minutes (a big file takes a while). */
@@ -160,7 +164,7 @@ export function createApiClient(options: ApiClientOptions) {
      */
     async queryBars(q: BarsManyQuery, signal?: AbortSignal): Promise<SeriesBars[]> {
       if (q.series.length > OHLCV_SERIES_MAX) throw new RangeError(`at most ${OHLCV_SERIES_MAX} series per query`);
-      const body = await post<{ data?: { symbol: string; tf: string; bars: StoredBar[] }[] }>(
+      const body = await post<Partial<OhlcvSeriesResponse>>(
         '/api/marketdata/ohlcv/query',
         {
           series: q.series.map((s) => ({ symbol: s.symbol, tf: s.timeframe })),
@@ -202,19 +206,19 @@ export function createApiClient(options: ApiClientOptions) {
 
     /**
      * `POST /api/marketdata/import` (service role): streams a CSV file (`Content-Type: text/csv`) into the api's
-     * importer, the same one `npm run import` runs, and returns its report (`ImportReport` of
-     * `@neuronetiq/marketdata`: stored, rejected rows by reason with line numbers, the clock assumed). Bad rows are
-     * in the report, not an error; an unreadable file or bad options are a 400 `HttpError`.
+     * importer, the same one `npm run import` runs, and returns its report (`ImportReport` of the contracts: stored,
+     * rejected rows by reason with line numbers, the clock assumed). Bad rows are in the report, not an error; an
+     * unreadable file or bad options are a 400 `HttpError`.
      */
-    async importCsv<Report = Record<string, unknown>>(
+    async importCsv(
       csv: ReadableStream<Uint8Array> | Uint8Array | string,
       q: CsvImportQuery,
       signal?: AbortSignal,
-    ): Promise<Report> {
+    ): Promise<ImportReport> {
       const params = new URLSearchParams({ symbol: q.symbol, tf: q.timeframe });
       if (q.format) params.set('format', q.format);
       if (q.tz) params.set('tz', q.tz);
-      const body = await requestJson<{ data?: Report }>(
+      const body = await requestJson<Partial<ImportCsvResponse>>(
         {
           method: 'POST',
           url: `${base}/api/marketdata/import?${params}`,

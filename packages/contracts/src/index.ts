@@ -1,5 +1,6 @@
 export * from './api';
 export * from './errors';
+export * from './import-report';
 export * from './market-data';
 export * from './primitives';
 export * from './responses';

@@ -130,3 +130,55 @@ export const MeSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type Me = z.infer<typeof MeSchema>;
+
+/** One series of `POST /api/marketdata/ohlcv/query`, in the order the query named them. */
+export const OhlcvSeriesSchema = z.object({
+  /** As asked. */
+  symbol: SymbolSchema,
+  /** As asked (the query's `tf`). */
+  tf: TimeframeSchema,
+  /** The newest `limit` bars at or before `to`, newest first; empty when the series has none. */
+  bars: z.array(StoredBarSchema),
+});
+export type OhlcvSeries = z.infer<typeof OhlcvSeriesSchema>;
+
+/** Body of `POST /api/marketdata/ohlcv/query` (HTTP 200): one entry per series asked, in order. */
+export const OhlcvSeriesResponseSchema = dataResponse(z.array(OhlcvSeriesSchema));
+export type OhlcvSeriesResponse = z.infer<typeof OhlcvSeriesResponseSchema>;
+
+export const OUTBOX_KINDS = ['signal', 'consensus'] as const;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+export const OUTBOX_STATUSES = ['pending', 'dead'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** A write parked in the ingest outbox for re-delivery by the cron. */
+export const OutboxItemSchema = z.object({
+  /** Database id, >= 1, in order of parking. */
+  id: z.number().int().min(1),
+  /** Which endpoint it is re-posted to (`/api/signals/store` or `/api/consensus/store`). */
+  kind: z.enum(OUTBOX_KINDS),
+  /** The body as it will be re-posted (JSON, not validated here: a dead letter may hold an invalid one). */
+  payload: z.unknown(),
+  /** Sent as Idempotency-Key on every attempt; unique per kind. */
+  idempotency_key: z.string(),
+  /** Failed deliveries so far, >= 0. */
+  attempts: z.number().int().nonnegative(),
+  /** When the next attempt is due (or a lease ends), ISO-8601 UTC with milliseconds. */
+  next_attempt_at: z.iso.datetime(),
+  /** The last delivery error (or why it was parked), at most 2,000 characters; null when none was recorded. */
+  last_error: z.string().nullable(),
+  /** `pending`: will be retried at next_attempt_at; `dead`: no longer retried (a permanent error or out of attempts). */
+  status: z.enum(OUTBOX_STATUSES),
+  /** When it was parked, ISO-8601 UTC with milliseconds. */
+  created_at: z.iso.datetime(),
+});
+export type OutboxItem = z.infer<typeof OutboxItemSchema>;
+
+/** `data` of `GET /api/admin/outbox`: counts by status, and the oldest items (filtered by `status`, `limit` of them). */
+export const OutboxListingSchema = z.object({
+  /** Items by status over the whole outbox (exact, not limited). */
+  counts: z.object({ pending: z.number().int().nonnegative(), dead: z.number().int().nonnegative() }),
+  /** Oldest first (by id). */
+  items: z.array(OutboxItemSchema),
+});
+export type OutboxListing = z.infer<typeof OutboxListingSchema>;

@@ -12,8 +12,8 @@ export async function findBars(deps: ApiDeps, req: { principal: Principal; query
 
 /**
  * POST /api/marketdata/ohlcv/query: many series' newest bars in one statement, in the order asked. Returns the JSON
- * response body itself (`{ success, data: [{ symbol, tf, bars }] }`): the bars arrive from the database as JSON text
- * and are passed through.
+ * response body itself (an `OhlcvSeriesResponse` of the contracts, `{ success, data: [{ symbol, tf, bars }] }`): the
+ * bars arrive from the database as JSON text and are passed through.
  */
 export async function findManyBarsJson(
   deps: ApiDeps,

@@ -1,6 +1,7 @@
 import { type Readable, Transform } from 'node:stream';
+import type { ImportFormat, ImportReport } from '@neuronetiq/contracts';
 import { createOhlcvRepository } from '@neuronetiq/db';
-import { ImportError, type ImportFormat, type ImportReport, importCsv } from '@neuronetiq/marketdata';
+import { ImportError, importCsv } from '@neuronetiq/marketdata';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 

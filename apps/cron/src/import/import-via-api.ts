@@ -31,7 +31,7 @@ export async function importCsvViaApi(file: string, o: ImportViaApiOptions): Pro
     }),
   );
   const api = createApiClient({ baseUrl: o.apiUrl, token: o.serviceRoleKey });
-  return api.importCsv<ImportReport>(Readable.toWeb(counted) as ReadableStream<Uint8Array>, {
+  return api.importCsv(Readable.toWeb(counted) as ReadableStream<Uint8Array>, {
     symbol: o.symbol,
     timeframe: o.timeframe,
     format: o.format,

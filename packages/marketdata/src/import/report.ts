@@ -1,9 +1,21 @@
-import type { Timeframe } from '@neuronetiq/contracts';
+import type {
+  ImportLineList,
+  ImportNoticeKind,
+  ImportRejectReason,
+  ImportReport,
+  MarketCalendarName,
+  GapReport as WireGapReport,
+} from '@neuronetiq/contracts';
 import type { CalendarName } from '../resample/calendars';
 import type { GapReport } from '../resample/gaps';
 
-export const IMPORT_FORMATS = ['histdata', 'binance', 'yahoo', 'cryptodatadownload', 'generic'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+// The report's shape is the wire contract (`ImportReportSchema` of @neuronetiq/contracts); this file adds what the
+// codes mean and the human summary.
+export { IMPORT_FORMATS, type ImportFormat, type ImportReport } from '@neuronetiq/contracts';
+export type RejectReason = ImportRejectReason;
+export type NoticeKind = ImportNoticeKind;
+/** An exact count and the first line numbers (1-based, physical lines of the file) that have it. */
+export type LineList = ImportLineList;
 
 /** Why a data row was not stored. Each rejected row is counted under exactly one reason (the first that applies). */
 export const REJECT_REASONS = {
@@ -18,8 +30,7 @@ export const REJECT_REASONS = {
   suspect_price: 'open and close differ by more than the allowed factor in one bar (a corrupt print)',
   conflicting_duplicate: 'an earlier row has the same timestamp with different values; the earlier row is kept',
   out_of_order: 'the format promises time order and this row breaks it',
-} as const;
-export type RejectReason = keyof typeof REJECT_REASONS;
+} as const satisfies Record<RejectReason, string>;
 
 /** Rows that were stored but deserve a look; none of them changes what is stored. */
 export const NOTICE_KINDS = {
@@ -30,44 +41,12 @@ export const NOTICE_KINDS = {
     'the local time occurs twice (clocks fell back); the instant that keeps the file in order was used',
   unordered: 'earlier than the row before it (the format promises no order, so the row is stored)',
   early_close: 'the bar closed before the end of its interval (Binance close_time; e.g. a trading halt)',
-} as const;
-export type NoticeKind = keyof typeof NOTICE_KINDS;
+} as const satisfies Record<NoticeKind, string>;
 
-/** An exact count and the first line numbers (1-based, physical lines of the file) that have it. */
-export interface LineList {
-  count: number;
-  lines: number[];
-}
-
-export interface ImportReport {
-  symbol: string;
-  timeframe: Timeframe;
-  format: ImportFormat;
-  /** True when the format was recognised from the file rather than given. */
-  formatDetected: boolean;
-  /** Which clock the timestamps were read in, in words; always set. */
-  clock: string;
-  /** The market calendar gaps were counted against. */
-  calendar: CalendarName;
-  /** Data rows read: every line except the header and blank lines. rowsRead = stored + duplicates + rejected. */
-  rowsRead: number;
-  headerLines: number;
-  blankLines: number;
-  /** Bars handed to the sink. */
-  stored: number;
-  /** Rows identical to an earlier row with the same timestamp: dropped, counted here. */
-  duplicates: LineList;
-  rejected: { count: number; byReason: Partial<Record<RejectReason, LineList>> };
-  notices: Partial<Record<NoticeKind, LineList>>;
-  /** The time order the rows came in (as the format promises it; `unordered` for generic files). */
-  order: 'ascending' | 'descending' | 'unordered';
-  gaps: GapReport;
-  /** First and last stored bar_ts (UTC ISO); null when nothing was stored. */
-  range: { first: string | null; last: string | null };
-  /** Things the person importing should know (e.g. a clock that is probably wrong for this format). */
-  warnings: string[];
-  durationMs: number;
-}
+// Compile-time: this package's calendars and gap report are exactly the ones the contract names (drift fails here).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const inStep: [Same<CalendarName, MarketCalendarName>, Same<GapReport, WireGapReport>] = [true, true];
+void inStep;
 
 export class LineCounter<K extends string> {
   readonly byKey: Partial<Record<K, LineList>> = {};
