@@ -1,18 +1,7 @@
+import type { OutboxItem, OutboxKind } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 
-export type OutboxKind = 'signal' | 'consensus';
-
-export interface OutboxItem {
-  id: number;
-  kind: OutboxKind;
-  payload: unknown;
-  idempotency_key: string;
-  attempts: number;
-  next_attempt_at: string;
-  last_error: string | null;
-  status: 'pending' | 'dead';
-  created_at: string;
-}
+export type { OutboxItem, OutboxKind };
 
 const COLUMNS = 'id, kind, payload, idempotency_key, attempts, next_attempt_at, last_error, status, created_at';
 

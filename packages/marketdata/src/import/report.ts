@@ -1,13 +1,4 @@
-import type {
-  ImportLineList,
-  ImportNoticeKind,
-  ImportRejectReason,
-  ImportReport,
-  MarketCalendarName,
-  GapReport as WireGapReport,
-} from '@neuronetiq/contracts';
-import type { CalendarName } from '../resample/calendars';
-import type { GapReport } from '../resample/gaps';
+import type { ImportLineList, ImportNoticeKind, ImportRejectReason, ImportReport } from '@neuronetiq/contracts';
 
 // The report's shape is the wire contract (`ImportReportSchema` of @neuronetiq/contracts); this file adds what the
 // codes mean and the human summary.
@@ -42,11 +33,6 @@ export const NOTICE_KINDS = {
   unordered: 'earlier than the row before it (the format promises no order, so the row is stored)',
   early_close: 'the bar closed before the end of its interval (Binance close_time; e.g. a trading halt)',
 } as const satisfies Record<NoticeKind, string>;
-
-// Compile-time: this package's calendars and gap report are exactly the ones the contract names (drift fails here).
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const inStep: [Same<CalendarName, MarketCalendarName>, Same<GapReport, WireGapReport>] = [true, true];
-void inStep;
 
 export class LineCounter<K extends string> {
   readonly byKey: Partial<Record<K, LineList>> = {};

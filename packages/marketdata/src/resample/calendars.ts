@@ -1,3 +1,4 @@
+import { MARKET_CALENDARS, type MarketCalendarName } from '@neuronetiq/contracts';
 import { DateTime } from 'luxon';
 
 /**
@@ -7,8 +8,8 @@ import { DateTime } from 'luxon';
  * - `weekdays`: shut on Saturdays and Sundays (UTC dates), e.g. daily stock bars. Holidays are not known to it,
  *   so an exchange holiday shows up as a gap of one bar, which is the honest answer without a holiday list.
  */
-export const CALENDAR_NAMES = ['continuous', 'fx', 'weekdays'] as const;
-export type CalendarName = (typeof CALENDAR_NAMES)[number];
+export const CALENDAR_NAMES = MARKET_CALENDARS;
+export type CalendarName = MarketCalendarName;
 
 export interface MarketCalendar {
   readonly name: CalendarName;

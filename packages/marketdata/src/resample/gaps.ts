@@ -1,26 +1,9 @@
-import { TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
+import { type BarGap, type GapReport, TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
 import { type CalendarName, getCalendar } from './calendars';
 
-export interface Gap {
-  /** bar_ts of the last bar before the gap (UTC ISO). */
-  after: string;
-  /** bar_ts of the first bar after the gap. */
-  before: string;
-  /** Bars the calendar expected between the two and that are absent. */
-  missingBars: number;
-}
-
-export interface GapReport {
-  calendar: CalendarName;
-  presentBars: number;
-  /** presentBars + missingBars: the bars a complete series over the same span would hold. */
-  expectedBars: number;
-  missingBars: number;
-  gapCount: number;
-  /** The first gaps in time order (at most `maxListed`). */
-  gaps: Gap[];
-  largest: Gap | null;
-}
+/** A hole in a series, and the gaps of a series against a calendar: the contracts' wire shapes. */
+export type Gap = BarGap;
+export type { GapReport };
 
 export interface FindGapsOptions {
   calendar?: CalendarName;
