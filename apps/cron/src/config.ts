@@ -1,4 +1,5 @@
 import type { RetryPolicy } from '@neuronetiq/client';
+import type { BinanceKlinesOptions } from './ingest/binance-klines';
 import type { ReplayIngestOptions } from './ingest/replay-ingest';
 import type { SyntheticIngestOptions } from './ingest/synthetic-ingest';
 import type { DrainOptions } from './outbox/drain-outbox';
@@ -19,6 +20,8 @@ export interface CronConfig {
   synthetic?: SyntheticIngestOptions;
   /** CSV replay; undefined: off. */
   replay?: ReplayIngestOptions;
+  /** Binance spot klines; undefined: off. */
+  binance?: BinanceKlinesOptions;
   /** Roll stored 1m bars up into larger timeframes every `intervalMs`; no timeframes: off. */
   rollUp: RollUpJobOptions;
   /** Delete idempotency records older than this, every maintenanceIntervalMs. */

@@ -3,6 +3,7 @@ import { createDb, createOutboxRepository, type Db, scoreSignals } from '@neuron
 import { type Clock, systemClock } from '@neuronetiq/marketdata';
 import { type CronConfig, type CronConfigInput, withCronDefaults } from './config';
 import { type RunningServer, serveHealth } from './http/health-server';
+import { createBinanceKlinesIngest } from './ingest/binance-klines';
 import { createReplayIngest } from './ingest/replay-ingest';
 import { createSyntheticIngest } from './ingest/synthetic-ingest';
 import { expireIdempotencyRecords } from './maintenance/expire-idempotency';
@@ -38,7 +39,11 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
   const ownsDb = !deps.db;
   const db = deps.db ?? createDb(config.databaseUrl, { max: 4, applicationName: 'cron' });
   const drainer = createOutboxDrainer(config.drain, { db, api, logger, metrics, random: deps.random });
+  const binance = config.binance
+    ? createBinanceKlinesIngest(config.binance, { api, clock, logger, metrics, fetch: deps.fetch, random: deps.random })
+    : undefined;
   const ingest = [
+    ...(binance ? [binance] : []),
     ...(config.synthetic ? [createSyntheticIngest(config.synthetic, { api, clock, logger, metrics })] : []),
     ...(config.replay ? [createReplayIngest(config.replay, { api, clock, logger, metrics })] : []),
   ];
@@ -159,6 +164,13 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         outbox,
         notify: listener?.mode ?? null,
         last_drain: lastDrain ? { at: new Date(lastDrain.at).toISOString(), ...lastDrain.report } : null,
+        feeds: {
+          synthetic: config.synthetic
+            ? { symbols: config.synthetic.symbols, timeframe: config.synthetic.timeframe }
+            : null,
+          replay: config.replay ? { file: config.replay.file, symbol: config.replay.symbol } : null,
+          binance: binance ? binance.series() : null,
+        },
         last_roll_up: lastRollUp ? { ...lastRollUp, at: new Date(lastRollUp.at).toISOString() } : null,
       },
     };

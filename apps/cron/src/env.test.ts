@@ -60,6 +60,23 @@ describe('cron env', () => {
     assert.equal(config.replay?.speed, 60);
   });
 
+  test('BINANCE_SYMBOLS turns the Binance feed on with its defaults; a bad timeframe or URL is named', () => {
+    assert.equal(loadEnv(required).config.binance, undefined);
+    assert.deepEqual(loadEnv({ ...required, BINANCE_SYMBOLS: 'BTCUSDT, ETHUSDT' }).config.binance, {
+      symbols: ['BTCUSDT', 'ETHUSDT'],
+      timeframes: ['1m'],
+      baseUrl: 'https://api.binance.com',
+      pollMs: 15_000,
+      backfillBars: 500,
+    });
+    const on = { ...required, BINANCE_SYMBOLS: 'BTCUSDT' };
+    assert.deepEqual(loadEnv({ ...on, BINANCE_TIMEFRAMES: '1h,4h' }).config.binance?.timeframes, ['1h', '4h']);
+    assert.throws(() => loadEnv({ ...on, BINANCE_TIMEFRAMES: '1h,2h' }), /BINANCE_TIMEFRAMES/);
+    assert.throws(() => loadEnv({ ...on, BINANCE_BASE_URL: 'not a url' }), /BINANCE_BASE_URL/);
+    assert.throws(() => loadEnv({ ...on, BINANCE_POLL_MS: '10' }), /BINANCE_POLL_MS/);
+    assert.throws(() => loadEnv({ ...required, BINANCE_SYMBOLS: 'btc usdt' }), /BINANCE_SYMBOLS/);
+  });
+
   test('every bad variable is named in the error', () => {
     assert.throws(
       () =>

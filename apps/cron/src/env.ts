@@ -45,6 +45,13 @@ const EnvSchema = z.object({
   REPLAY_FORMAT: z.enum(IMPORT_FORMATS).optional(),
   REPLAY_TZ: z.string().optional(),
   REPLAY_SPEED: z.coerce.number().positive().default(60),
+  BINANCE_SYMBOLS: csv().pipe(z.array(SymbolSchema)).default([]),
+  BINANCE_TIMEFRAMES: csv()
+    .pipe(z.array(TimeframeSchema).min(1, { error: 'name at least one timeframe' }))
+    .default(['1m']),
+  BINANCE_BASE_URL: z.url().default('https://api.binance.com'),
+  BINANCE_POLL_MS: int(15_000, 1_000),
+  BINANCE_BACKFILL_BARS: int(500),
   RESAMPLE_TIMEFRAMES: csv()
     .pipe(
       z.array(
@@ -117,6 +124,17 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): CronEnv {
               format: e.REPLAY_FORMAT,
               tz: e.REPLAY_TZ,
               speed: e.REPLAY_SPEED,
+            },
+          }
+        : {}),
+      ...(e.BINANCE_SYMBOLS.length > 0
+        ? {
+            binance: {
+              symbols: e.BINANCE_SYMBOLS,
+              timeframes: e.BINANCE_TIMEFRAMES,
+              baseUrl: e.BINANCE_BASE_URL,
+              pollMs: e.BINANCE_POLL_MS,
+              backfillBars: e.BINANCE_BACKFILL_BARS,
             },
           }
         : {}),

@@ -48,6 +48,18 @@ export function createCronMetrics() {
       labelNames: ['source'],
       registers: [registry],
     }),
+    providerBars: new Counter({
+      name: 'cron_provider_bars_total',
+      help: 'Bars from an exchange provider sent to the api, by outcome (posted: accepted; rejected: refused by the api)',
+      labelNames: ['provider', 'symbol', 'timeframe', 'outcome'],
+      registers: [registry],
+    }),
+    providerErrors: new Counter({
+      name: 'cron_provider_errors_total',
+      help: 'Failed provider polls, by kind (rate_limited, unavailable, malformed, invalid_request: series stopped, api: our post)',
+      labelNames: ['provider', 'symbol', 'timeframe', 'kind'],
+      registers: [registry],
+    }),
     signalsScored: new Counter({
       name: 'cron_signals_scored_total',
       help: 'Signal outcomes written by the scoring sweep (the trigger on market.ohlcv scores most of them first)',
