@@ -159,10 +159,15 @@ describe(`the production builds, each in its own process [${backend}]`, () => {
       throw new Error(`${err.message}\norchestrator output:\n${children.get('orchestrator')?.output()}`);
     });
     assert.ok(new Set(signals.map((s) => s.model_id)).size >= 5, 'every built-in model stored a signal');
-    const consensus = JSON.parse((await get(`${api}/api/consensus?symbol=EURUSD&tf=1m&limit=5`, auth)).body) as {
-      data: unknown[];
-    };
-    assert.ok(consensus.data.length >= 1, 'a consensus is stored');
+    // The consensus is stored in the request after the signals': wait for it rather than race it.
+    await waitFor(
+      'a consensus stored',
+      async () => {
+        const res = await get(`${api}/api/consensus?symbol=EURUSD&tf=1m&limit=5`, auth);
+        return ((JSON.parse(res.body) as { data?: unknown[] }).data?.length ?? 0) >= 1 ? true : undefined;
+      },
+      30_000,
+    );
 
     assert.equal((await get(`http://127.0.0.1:${orchPort}/health`)).status, 200);
     assert.match((await get(`http://127.0.0.1:${metricsPort}/metrics`)).body, /# TYPE \w+ /);
