@@ -132,6 +132,23 @@ for (const backend of testBackends()) {
       assert.deepEqual(await dirty(), []);
     });
 
+    test('history older than the lookback, imported without --resample, is rolled up from its recorded range', async () => {
+      // Two hours of 1m bars, 30 days before the pass: the forward pass alone would start a day back (the lookback).
+      const PAST = NOW - 30 * 24 * 60 * MIN;
+      const old = Array.from({ length: 120 }, (_, i) => ({
+        ...minuteBar('HIST', i),
+        bar_ts: iso(PAST - (PAST % (60 * MIN)) + i * MIN),
+      }));
+      assert.equal(await post(old), 120);
+      const run = await pass();
+      assert.equal(run.written['5m'], 24);
+      assert.equal(run.written['1h'], 2);
+      const minutes = await rows('HIST', '1m');
+      const firstHour = (old[0] as OhlcvBar).bar_ts;
+      assert.deepEqual(await bar('HIST', '1h', firstHour), aggregate(minutes, firstHour, 60));
+      assert.deepEqual(await dirty(), []);
+    });
+
     test('with roll-up off (no timeframes) a pass drops the recorded ranges and writes nothing', async () => {
       assert.equal(await post([minuteBar('OFF', 0), minuteBar('OFF', 1)]), 2);
       assert.equal((await dirty()).length, 1);
