@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
+import { storedBars } from '../resample/test-fixtures';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
@@ -37,12 +38,7 @@ function runImport(args: string[], env: Record<string, string | undefined>) {
 
 /** The stored bars of a timeframe next to the ones SQL aggregates from the 1m bars (an independent roll-up). */
 async function compareWithSql(tdb: TestDatabase, symbol: string, timeframe: '5m' | '1h', stepSql: string) {
-  const actual = await tdb.db.query(
-    `SELECT bar_ts, open::float8 AS open, high::float8 AS high, low::float8 AS low, close::float8 AS close,
-            volume::float8 AS volume
-     FROM market.ohlcv WHERE symbol = $1 AND timeframe = $2 ORDER BY bar_ts`,
-    [symbol, timeframe],
-  );
+  const actual = await storedBars(tdb.db, symbol, timeframe);
   const expected = await tdb.db.query(
     `SELECT date_bin(${stepSql}, bar_ts, timestamptz 'epoch') AS bar_ts,
             ((array_agg(open ORDER BY bar_ts))[1])::float8 AS open, max(high)::float8 AS high,

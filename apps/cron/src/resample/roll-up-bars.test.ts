@@ -1,31 +1,10 @@
 // Rolling stored 1m bars up into larger timeframes, on the embedded database and on PostgreSQL (DATABASE_URL).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { OhlcvBar } from '@neuronetiq/contracts';
 import { createOhlcvRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { assertRollUpTargets, rollUpBars } from './roll-up-bars';
-
-const MIN = 60_000;
-const iso = (ms: number) => new Date(ms).toISOString();
-
-/** 1m bars from `startIso`, prices in exact pips: open 1.1000 + i pip, high +5, low −3, close +1, volume i + 1. */
-function minuteBars(symbol: string, startIso: string, count: number, firstIndex = 0): OhlcvBar[] {
-  const start = Date.parse(startIso);
-  return Array.from({ length: count }, (_, k) => {
-    const i = firstIndex + k;
-    return {
-      symbol,
-      timeframe: '1m',
-      bar_ts: iso(start + k * MIN),
-      open: (11_000 + i) / 10_000,
-      high: (11_005 + i) / 10_000,
-      low: (10_997 + i) / 10_000,
-      close: (11_001 + i) / 10_000,
-      volume: i + 1,
-    };
-  });
-}
+import { minuteBars, storedBars } from './test-fixtures';
 
 for (const backend of testBackends()) {
   describe(`rollUpBars on ${backend}`, () => {
@@ -37,13 +16,7 @@ for (const backend of testBackends()) {
       await tdb?.close();
     });
 
-    const stored = (symbol: string, timeframe: string) =>
-      tdb.db.query<{ bar_ts: string; open: number; high: number; low: number; close: number; volume: number | null }>(
-        `SELECT bar_ts, open::float8 AS open, high::float8 AS high, low::float8 AS low, close::float8 AS close,
-                volume::float8 AS volume
-         FROM market.ohlcv WHERE symbol = $1 AND timeframe = $2 ORDER BY bar_ts`,
-        [symbol, timeframe],
-      );
+    const stored = (symbol: string, timeframe: string) => storedBars(tdb.db, symbol, timeframe);
 
     test('across an FX weekend: no weekend bars, exact OHLCV for a known bucket, and a rerun changes nothing', async () => {
       const symbol = 'WKNDFX';

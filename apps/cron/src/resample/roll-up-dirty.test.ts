@@ -6,11 +6,10 @@ import type { OhlcvBar } from '@neuronetiq/contracts';
 import { createOhlcvRepository, createRollUpDirtyRepository, type Db } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { mergeDirtyRanges, rollUpNewBars } from './roll-up-job';
+import { aggregate, iso, MIN, minuteBars, type StoredRow, storedBars } from './test-fixtures';
 
-const MIN = 60_000;
 const total = (written: Partial<Record<string, number>>) =>
   Object.values(written).reduce<number>((a, n) => a + (n ?? 0), 0);
-const iso = (ms: number) => new Date(ms).toISOString();
 // Monday 2025-01-06: 1m bars 09:00 … 10:59 are stored; the passes run at 11:00:30, when every 5m and 1h bucket
 // of those two hours has closed (newest rolled-up bars: 5m 10:55, 1h 10:00).
 const START = Date.parse('2025-01-06T09:00:00Z');
@@ -18,41 +17,15 @@ const NOW = Date.parse('2025-01-06T11:00:30Z');
 const OPTIONS = { timeframes: ['5m', '1h'] as const, lookbackMs: 24 * 60 * MIN };
 
 /** 1m bar number `i` from 09:00, prices in exact pips. */
-function minuteBar(symbol: string, i: number): OhlcvBar {
-  return {
-    symbol,
-    timeframe: '1m',
-    bar_ts: iso(START + i * MIN),
-    open: (11_000 + i) / 10_000,
-    high: (11_005 + i) / 10_000,
-    low: (10_997 + i) / 10_000,
-    close: (11_001 + i) / 10_000,
-    volume: i + 1,
-  };
-}
-
-interface Row {
-  bar_ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number | null;
-}
+const minuteBar = (symbol: string, i: number): OhlcvBar =>
+  minuteBars(symbol, iso(START + i * MIN), 1, i)[0] as OhlcvBar;
 
 /** The bar that the stored 1m rows of [startIso, startIso + minutes) make, aggregated here, not by resample(). */
-function aggregate(rows: Row[], startIso: string, minutes: number): Row {
+function aggregateWindow(rows: StoredRow[], startIso: string, minutes: number): StoredRow {
   const start = Date.parse(startIso);
   const inside = rows.filter((r) => Date.parse(r.bar_ts) >= start && Date.parse(r.bar_ts) < start + minutes * MIN);
   assert.ok(inside.length > 0, `1m bars in ${startIso}`);
-  return {
-    bar_ts: iso(start),
-    open: inside[0]?.open ?? Number.NaN,
-    high: Math.max(...inside.map((r) => r.high)),
-    low: Math.min(...inside.map((r) => r.low)),
-    close: inside.at(-1)?.close ?? Number.NaN,
-    volume: inside.reduce((a, r) => a + (r.volume ?? 0), 0),
-  };
+  return { bar_ts: iso(start), ...aggregate(inside) };
 }
 
 for (const backend of testBackends()) {
@@ -68,13 +41,7 @@ for (const backend of testBackends()) {
       await tdb.db.query('TRUNCATE market.ohlcv, market.rollup_dirty');
     });
 
-    const rows = (symbol: string, timeframe: string) =>
-      tdb.db.query<Row>(
-        `SELECT bar_ts, open::float8 AS open, high::float8 AS high, low::float8 AS low, close::float8 AS close,
-                volume::float8 AS volume
-         FROM market.ohlcv WHERE symbol = $1 AND timeframe = $2 ORDER BY bar_ts`,
-        [symbol, timeframe],
-      );
+    const rows = (symbol: string, timeframe: string) => storedBars(tdb.db, symbol, timeframe);
     const bar = async (symbol: string, timeframe: string, ts: string) =>
       (await rows(symbol, timeframe)).find((r) => r.bar_ts === ts);
     const dirty = () => createRollUpDirtyRepository(tdb.db).list();
@@ -121,7 +88,7 @@ for (const backend of testBackends()) {
       });
       assert.deepEqual(
         await bar('CORR', '1h', '2025-01-06T09:00:00.000Z'),
-        aggregate(minutes, '2025-01-06T09:00:00Z', 60),
+        aggregateWindow(minutes, '2025-01-06T09:00:00Z', 60),
       );
       assert.equal((await bar('CORR', '1h', '2025-01-06T09:00:00.000Z'))?.high, 1.2345);
       assert.deepEqual(await dirty(), [], 'the range was consumed');
@@ -145,7 +112,7 @@ for (const backend of testBackends()) {
       assert.equal(run.written['1h'], 2);
       const minutes = await rows('HIST', '1m');
       const firstHour = (old[0] as OhlcvBar).bar_ts;
-      assert.deepEqual(await bar('HIST', '1h', firstHour), aggregate(minutes, firstHour, 60));
+      assert.deepEqual(await bar('HIST', '1h', firstHour), aggregateWindow(minutes, firstHour, 60));
       assert.deepEqual(await dirty(), []);
     });
 
@@ -176,7 +143,7 @@ for (const backend of testBackends()) {
       });
       assert.deepEqual(
         await bar('LATE', '1h', '2025-01-06T09:00:00.000Z'),
-        aggregate(minutes, '2025-01-06T09:00:00Z', 60),
+        aggregateWindow(minutes, '2025-01-06T09:00:00Z', 60),
       );
       assert.deepEqual(await dirty(), []);
     });

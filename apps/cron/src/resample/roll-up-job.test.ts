@@ -9,10 +9,9 @@ import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq
 import { createManualClock } from '@neuronetiq/orchestrator/testing';
 import type { FastifyInstance } from 'fastify';
 import { createCron } from '../cron';
+import { aggregate, iso, MIN, storedBars } from './test-fixtures';
 
 const KEY = 'roll-up-job-service-role-key-0123456789';
-const MIN = 60_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const start = Date.now();
@@ -20,27 +19,6 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
     if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-interface Row {
-  bar_ts: string;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number | null;
-}
-
-/** The 5m bar the 1m rows make, aggregated here independently of resample(). */
-function aggregate(rows: Row[]): Omit<Row, 'bar_ts'> {
-  const volumes = rows.map((r) => r.volume);
-  return {
-    open: rows[0]?.open ?? Number.NaN,
-    high: Math.max(...rows.map((r) => r.high)),
-    low: Math.min(...rows.map((r) => r.low)),
-    close: rows.at(-1)?.close ?? Number.NaN,
-    volume: volumes.includes(null) ? null : volumes.reduce<number>((a, v) => a + (v ?? 0), 0),
-  };
 }
 
 for (const backend of testBackends()) {
@@ -62,13 +40,7 @@ for (const backend of testBackends()) {
       await tdb?.close();
     });
 
-    const rows = (timeframe: string) =>
-      tdb.db.query<Row>(
-        `SELECT bar_ts, open::float8 AS open, high::float8 AS high, low::float8 AS low, close::float8 AS close,
-                volume::float8 AS volume
-         FROM market.ohlcv WHERE symbol = 'EURUSD' AND timeframe = $1 ORDER BY bar_ts`,
-        [timeframe],
-      );
+    const rows = (timeframe: string) => storedBars(tdb.db, 'EURUSD', timeframe);
     const expected = async (startIso: string) => {
       const start = Date.parse(startIso);
       const minutes = (await rows('1m')).filter((r) => {
