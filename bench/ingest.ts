@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createDb, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import autocannon from 'autocannon';
 import { machine, median, percentile, writeSection } from './report';
+import { makeSignal } from './support/signals';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SERVICE_KEY = randomBytes(24).toString('hex');
@@ -24,22 +25,6 @@ interface Row {
   p50: number;
   p99: number;
 }
-
-let seq = 0;
-const barTs = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-const makeSignal = (owner: string) => {
-  const i = seq++;
-  return {
-    owner,
-    model_id: `m-${i % 50}`,
-    symbol: 'EURUSD',
-    timeframe: '1m',
-    bar_ts: barTs(Math.floor(i / 50)),
-    decision: (['BUY', 'SELL', 'NEUTRAL'] as const)[i % 3],
-    confidence: (i % 100) / 100,
-    meta: { rsi: 30 + (i % 40) },
-  };
-};
 
 async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {

@@ -11,6 +11,7 @@ import { createDb, createSignalRepository, migrate } from '@neuronetiq/db';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { machine, median, writeSection } from './report';
+import { makeSignal } from './support/signals';
 
 const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ROUNDS = Number(process.argv[2] ?? 15);
@@ -27,23 +28,7 @@ const kysely = new Kysely<any>({
   dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url.toString(), max: 2 }) }),
 });
 
-let seq = 0;
-const barTs = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
-function batch(owner: string): SignalPayload[] {
-  return Array.from({ length: ROWS }, () => {
-    const i = seq++;
-    return {
-      owner,
-      model_id: `m-${i % 50}`,
-      symbol: 'EURUSD',
-      timeframe: '1m',
-      bar_ts: barTs(Math.floor(i / 50)),
-      decision: (['BUY', 'SELL', 'NEUTRAL'] as const)[i % 3] as SignalPayload['decision'],
-      confidence: (i % 100) / 100,
-      meta: { rsi: 30 + (i % 40) },
-    };
-  });
-}
+const batch = (owner: string): SignalPayload[] => Array.from({ length: ROWS }, () => makeSignal(owner));
 
 const repo = createSignalRepository(db);
 const receivedAtMs = Date.UTC(2026, 0, 1);
