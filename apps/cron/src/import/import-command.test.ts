@@ -2,7 +2,6 @@
 // environment), on a small excerpt of real bars (or generated ones when ../shared/data is absent), into the embedded
 // database under EMBEDDED_DATA_DIR and into PostgreSQL at DATABASE_URL.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@neuronetiq/api';
 import { createDb, type Db, startEmbeddedDatabase } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
+import { runImport } from './test-cli';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const REAL = fileURLToPath(new URL('../../../../../shared/data/backtestingpy-eurusd-h1/EURUSD.csv', import.meta.url));
 const ROWS = 48;
 const FIRST = '2017-04-19T09:00:00.000Z';
@@ -42,26 +40,6 @@ function excerpt(dir: string): { file: string; real: boolean } {
   }
   writeFileSync(file, `${lines.join('\n')}\n`);
   return { file, real: false };
-}
-
-function runImport(args: string[], env: Record<string, string | undefined>) {
-  const { DATABASE_URL: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 async function storedBars(db: Db): Promise<{ n: number; first: string | null }> {

@@ -1,7 +1,6 @@
 // `npm run import -- … --tf 1m --resample 5m,1h` as a person runs it (a child process through tsx): the imported 1m
 // range is rolled up and the bars written per timeframe are printed; the option's misuses exit 2 naming it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,32 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { storedBars } from '../resample/test-fixtures';
+import { runImport } from './test-cli';
 
-const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const HISTDATA = fileURLToPath(
   new URL('../../../../../shared/data/histdata-eurusd-m1/DAT_ASCII_EURUSD_M1_201701.csv', import.meta.url),
 );
-
-function runImport(args: string[], env: Record<string, string | undefined>) {
-  const { DATABASE_URL: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString();
-  });
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The stored bars of a timeframe next to the ones SQL aggregates from the 1m bars (an independent roll-up). */
 async function compareWithSql(tdb: TestDatabase, symbol: string, timeframe: '5m' | '1h', stepSql: string) {
