@@ -6,4 +6,5 @@ export * from './primitives';
 export * from './responses';
 export * from './signals';
 export * from './version';
+export * from './web';
 export * from './worker';

@@ -1,0 +1,208 @@
+import { z } from 'zod';
+import { boundedIntParam, SlugSchema, SymbolSchema, TIMEFRAMES, TimeframeSchema } from './primitives';
+
+// Contracts between the api and its user-facing clients (the web app and the mp CLI): sign-in identities, the
+// device flow of `mp login`, the marketplace listing and the live event stream. Additive changes only.
+
+export const IDENTITY_PROVIDERS = ['github', 'google'] as const;
+export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
+
+/**
+ * Body of `POST /api/auth/identity` (service principal only): the web server reports an identity the OAuth provider
+ * verified. The api upserts `auth.users` and `auth.identities` (keyed on provider + provider_user_id, so a GitHub
+ * rename keeps the user) and assigns the owner once, on the server (GitHub: login; Google: e-mail local part).
+ */
+export const IdentityUpsertSchema = z.strictObject({
+  provider: z.enum(IDENTITY_PROVIDERS, { error: 'provider must be github or google' }),
+  /** GitHub's numeric user id as a string, or Google's `sub`. Never the login: logins can be renamed. */
+  provider_user_id: z
+    .string({ error: 'provider_user_id must be a string' })
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, { error: 'provider_user_id must be 1-128 characters of [A-Za-z0-9_.:-]' }),
+  /** GitHub login (required for github). */
+  user_name: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,39}$/, { error: 'user_name must be a GitHub login (1-39 letters, digits or "-")' })
+    .optional(),
+  /** Verified e-mail (required for google). */
+  email: z.email({ error: 'email must be an e-mail address' }).max(320).optional(),
+  name: z.string().max(200).optional(),
+  /** https URL of the avatar. */
+  avatar_url: z
+    .url({ protocol: /^https?$/, error: 'avatar_url must be an http(s) URL' })
+    .max(2000)
+    .optional(),
+});
+export type IdentityUpsert = z.infer<typeof IdentityUpsertSchema>;
+
+/** Response of `POST /api/auth/identity` (HTTP 200). `user_id` is the `sub` of the session tokens the web mints. */
+export const IdentityUpsertResultSchema = z.object({
+  user_id: z.uuid(),
+  owner: SlugSchema,
+  /** true on the first sign-in of this identity. */
+  created: z.boolean(),
+});
+export type IdentityUpsertResult = z.infer<typeof IdentityUpsertResultSchema>;
+
+// --- mp login: OAuth 2.0 device authorization grant (RFC 8628) -------------------------------------------------
+
+/** Body of `POST /api/cli/device/code` (anonymous). */
+export const DeviceCodeRequestSchema = z.strictObject({
+  /** Shown to the person approving, e.g. "mp on laptop". */
+  client_name: z.string().trim().min(1).max(80).default('mp CLI'),
+});
+export type DeviceCodeRequest = z.infer<typeof DeviceCodeRequestSchema>;
+
+/** Response of `POST /api/cli/device/code` (HTTP 200), RFC 8628 §3.2 field names. */
+export const DeviceCodeResponseSchema = z.object({
+  device_code: z.string().min(32),
+  /** Eight letters shown as `ABCD-EFGH`. */
+  user_code: z.string().regex(/^[A-Z]{4}-[A-Z]{4}$/),
+  /** The web app's approval page, `<web>/cli/authorize`. */
+  verification_uri: z.url(),
+  verification_uri_complete: z.url(),
+  expires_in: z.number().int().positive(),
+  /** Seconds the CLI waits between polls. */
+  interval: z.number().int().positive(),
+});
+export type DeviceCodeResponse = z.infer<typeof DeviceCodeResponseSchema>;
+
+/** Body of `POST /api/cli/device/token` (anonymous; polled by the CLI). */
+export const DeviceTokenRequestSchema = z.strictObject({
+  device_code: z.string().min(1).max(200),
+});
+export type DeviceTokenRequest = z.infer<typeof DeviceTokenRequestSchema>;
+
+/** RFC 8628 §3.5 errors of `POST /api/cli/device/token`, as `error` of the 400 body. */
+export const DEVICE_TOKEN_ERRORS = ['authorization_pending', 'slow_down', 'expired_token', 'access_denied'] as const;
+export type DeviceTokenError = (typeof DEVICE_TOKEN_ERRORS)[number];
+
+/** Response of `POST /api/cli/device/token` once approved (HTTP 200): a new vendor key, delivered once. */
+export const DeviceTokenResponseSchema = z.object({
+  owner: SlugSchema,
+  key_id: z.uuid(),
+  api_key: z.string().regex(/^mp_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/),
+});
+export type DeviceTokenResponse = z.infer<typeof DeviceTokenResponseSchema>;
+
+/** Body of `POST /api/cli/device/approve` (a signed-in user): approve or deny the code shown by the CLI. */
+export const DeviceApproveSchema = z.strictObject({
+  user_code: z
+    .string()
+    .transform((s) => s.trim().toUpperCase())
+    .pipe(z.string().regex(/^[A-Z]{4}-?[A-Z]{4}$/, { error: 'user_code must look like ABCD-EFGH' })),
+  approve: z.boolean(),
+});
+export type DeviceApprove = z.infer<typeof DeviceApproveSchema>;
+
+// --- marketplace -----------------------------------------------------------------------------------------------
+
+/** A vendor's public face: GitHub attribution where the owner signed in with GitHub. */
+export const VendorSchema = z.object({
+  owner: SlugSchema,
+  provider: z.enum(IDENTITY_PROVIDERS).nullable(),
+  /** GitHub login as GitHub spells it now; null for Google vendors and the platform's own owner. */
+  github_login: z.string().nullable(),
+  avatar_url: z.string().nullable(),
+  /** `https://github.com/<login>` for GitHub vendors. */
+  profile_url: z.string().nullable(),
+  display_name: z.string().nullable(),
+});
+export type Vendor = z.infer<typeof VendorSchema>;
+
+/** Track record over the newest scored signals (`GET /api/performance`'s figures, summed over series). */
+export const TrackRecordSummarySchema = z.object({
+  scored: z.number().int().nonnegative(),
+  resolved: z.number().int().nonnegative(),
+  hits: z.number().int().nonnegative(),
+  /** hits / resolved, null when nothing resolved. */
+  hit_rate: z.number().nullable(),
+  /** Mean signed return per resolved call, as a fraction (0.001 = 0.1%), null when nothing resolved. */
+  mean_return: z.number().nullable(),
+  /** true when every scored signal of the record came from a backfill run, not live. */
+  backfilled: z.boolean(),
+});
+export type TrackRecordSummary = z.infer<typeof TrackRecordSummarySchema>;
+
+/** One public model in the marketplace listing. */
+export const MarketplaceModelSchema = z.object({
+  owner: SlugSchema,
+  model_id: SlugSchema,
+  name: z.string(),
+  description: z.string(),
+  vendor: VendorSchema,
+  /** Series it has published signals on, most recent first. */
+  series: z.array(z.object({ symbol: SymbolSchema, tf: TimeframeSchema })),
+  signal_count: z.number().int().nonnegative(),
+  last_signal_at: z.string().nullable(),
+  track_record: TrackRecordSummarySchema,
+  created_at: z.string(),
+});
+export type MarketplaceModel = z.infer<typeof MarketplaceModelSchema>;
+
+export const MARKETPLACE_SORTS = [
+  'hit_rate',
+  'mean_return',
+  'resolved',
+  'signal_count',
+  'last_signal_at',
+  'name',
+] as const;
+/** Query of `GET /api/marketplace/models` (public). */
+export const MarketplaceModelsQuerySchema = z.strictObject({
+  sort: z.enum(MARKETPLACE_SORTS, { error: `sort must be one of ${MARKETPLACE_SORTS.join(', ')}` }).default('hit_rate'),
+  order: z.enum(['asc', 'desc'], { error: 'order must be asc or desc' }).default('desc'),
+  /** Case-insensitive match on model id, name, owner. */
+  q: z.string().max(100, { error: 'q must be at most 100 characters' }).optional(),
+  symbol: SymbolSchema.optional(),
+  tf: z.enum(TIMEFRAMES, { error: `tf must be one of ${TIMEFRAMES.join(', ')}` }).optional(),
+  owner: SlugSchema.optional(),
+  limit: boundedIntParam('limit', 100, 24),
+  offset: z.coerce
+    .number({ error: 'offset must be a whole number from 0' })
+    .int({ error: 'offset must be a whole number from 0' })
+    .min(0, { error: 'offset must be a whole number from 0' })
+    .max(1_000_000, { error: 'offset must be at most 1000000' })
+    .default(0),
+});
+export type MarketplaceModelsQuery = z.infer<typeof MarketplaceModelsQuerySchema>;
+
+/** Body of `GET /api/marketplace/models` (HTTP 200). */
+export const MarketplaceModelsResponseSchema = z.object({
+  success: z.literal(true),
+  data: z.array(MarketplaceModelSchema),
+  /** Models matching the filters, for pagination. */
+  total: z.number().int().nonnegative(),
+});
+export type MarketplaceModelsResponse = z.infer<typeof MarketplaceModelsResponseSchema>;
+
+// --- live stream ------------------------------------------------------------------------------------------------
+
+export const STREAM_EVENT_TYPES = ['signal', 'consensus', 'bar'] as const;
+export type StreamEventType = (typeof STREAM_EVENT_TYPES)[number];
+
+/**
+ * One server-sent event of `GET /api/stream` (`text/event-stream`): `id:` is the event log's monotonic id (resume
+ * with `Last-Event-ID`), `event:` the type, `data:` this object as JSON. A viewer receives only rows it may read.
+ */
+export const StreamEventSchema = z.object({
+  id: z.number().int().positive(),
+  type: z.enum(STREAM_EVENT_TYPES),
+  /** The stored row as its read endpoint returns it (a signal, a consensus, or a bar with symbol and tf). */
+  data: z.record(z.string(), z.unknown()),
+  /** When it was appended to the log, ISO-8601 UTC. */
+  at: z.string(),
+});
+export type StreamEvent = z.infer<typeof StreamEventSchema>;
+
+/** Query of `GET /api/stream`: which series to follow (all the viewer may see when absent). */
+export const StreamQuerySchema = z.strictObject({
+  symbol: SymbolSchema.optional(),
+  tf: TimeframeSchema.optional(),
+  types: z
+    .string()
+    .regex(/^(signal|consensus|bar)(,(signal|consensus|bar))*$/, {
+      error: 'types must be a comma-separated list of signal, consensus, bar',
+    })
+    .optional(),
+});
+export type StreamQuery = z.infer<typeof StreamQuerySchema>;
