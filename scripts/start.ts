@@ -223,18 +223,36 @@ async function main(): Promise<void> {
       extra: 'development sign-in on',
     });
   }
+  const ready = (s: Service) => console.log(`  ✓ ${s.name.padEnd(12)} ${s.url}${s.extra ? `   (${s.extra})` : ''}`);
+  // The web app comes up beside the others as soon as its build is done; a first build must not hold back the
+  // services (signals flow meanwhile).
+  const web = services.find((s) => s.name === 'web');
   for (const s of services) {
     if (stopping) return;
-    if (s.name === 'web') await webBuild;
+    if (s === web) continue;
     launch(s);
     await waitHealthy(s);
-    console.log(`  ✓ ${s.name.padEnd(12)} ${s.url}${s.extra ? `   (${s.extra})` : ''}`);
+    ready(s);
+  }
+  if (web) {
+    void (async () => {
+      await webBuild;
+      if (stopping) return;
+      launch(web);
+      await waitHealthy(web);
+      ready(web);
+      console.log(`\nOpen ${webUrl} for the marketplace.`);
+    })().catch(async (err: Error) => {
+      if (stopping) return;
+      console.error(err.message);
+      await shutdown(1);
+    });
   }
   if (stopping) return;
 
   console.log(`
 NeuronetIQ Trader is up in ${((Date.now() - t0) / 1000).toFixed(1)} s
-${hasWeb ? `  web           ${webUrl}   (marketplace, dashboard, trading view)\n` : ''}  database      ${databaseUrl}   (embedded PGlite, persisted in ${dataDir}/pglite)
+${hasWeb ? `  web           ${webUrl}   (marketplace, dashboard, trading view; ready once built)\n` : ''}  database      ${databaseUrl}   (embedded PGlite, persisted in ${dataDir}/pglite)
   service key   in ${keyFile}
 Signals and consensus for ${DEMO_SYMBOLS} arrive at every ${DEMO_TIMEFRAME} bar close. Try:
   curl -H "Authorization: Bearer $(cat ${keyFile})" "http://127.0.0.1:${port(8787)}/api/signals?limit=5"
