@@ -27,6 +27,7 @@ for (const backend of testBackends()) {
           tables.map((r) => r.t),
           [
             'app.api_keys',
+            'app.event_log',
             'app.idempotency_keys',
             'app.users',
             'market.ohlcv',

@@ -75,10 +75,7 @@ describeEachBackend('POST /api/auth/identity', (ctx) => {
     // The first account renamed away and a new account took the login (GitHub allows reuse after a rename).
     const b = (await upsert({ provider: 'github', provider_user_id: githubId(), user_name: login })).json();
     const c = (await upsert({ provider: 'github', provider_user_id: githubId(), user_name: login })).json();
-    assert.deepEqual(
-      [a.owner, b.owner, c.owner],
-      [login, `${login}_2`, `${login}_3`],
-    );
+    assert.deepEqual([a.owner, b.owner, c.owner], [login, `${login}_2`, `${login}_3`]);
     assert.equal(new Set([a.user_id, b.user_id, c.user_id]).size, 3);
   });
 
@@ -137,7 +134,9 @@ describeEachBackend('POST /api/auth/identity', (ctx) => {
     const asVendor = await ctx().inject({ method: 'POST', url: '/api/auth/identity', payload, headers: vendor.auth });
     assert.equal(asVendor.statusCode, 403);
     assert.equal(asVendor.json().error, 'FORBIDDEN');
-    const user = (await upsert({ provider: 'github', provider_user_id: githubId(), user_name: uniqueSlug('u') })).json();
+    const user = (
+      await upsert({ provider: 'github', provider_user_id: githubId(), user_name: uniqueSlug('u') })
+    ).json();
     const asUser = await ctx().inject({
       method: 'POST',
       url: '/api/auth/identity',
