@@ -10,4 +10,13 @@ export interface ApiDeps {
   now: () => number;
   /** Largest CSV accepted by POST /api/marketdata/import. */
   importMaxBytes: number;
+  /** `mp login`'s device flow: the web page that approves codes, the poll interval and the codes' lifetime. */
+  deviceFlow: DeviceFlowOptions;
+}
+
+export interface DeviceFlowOptions {
+  /** `<web>/cli/authorize`. */
+  verificationUri: string;
+  intervalS: number;
+  expiresInS: number;
 }

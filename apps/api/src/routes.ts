@@ -24,6 +24,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listOutbox } from './admin/list-outbox';
 import { requireAuthenticated, requireScope, requireService } from './auth/principal';
+import { registerCliDeviceRoutes } from './cli-device/routes';
 import { findConsensus, storeConsensus, storeConsensusBatch } from './consensus/store-consensus';
 import type { ApiDeps } from './deps';
 import { AppError } from './errors';
@@ -213,4 +214,6 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
     return { success: true, data: await revokeApiKey(deps, { principal, id: req.params.id }) };
   });
+
+  registerCliDeviceRoutes(app, deps);
 }
