@@ -12,7 +12,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Principal } from './auth/principal';
 import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
-import type { ApiDeps } from './deps';
+import type { ApiDeps, DeviceFlowOptions } from './deps';
 import { AppError } from './errors';
 import { createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
 import { buildOpenApiDocument } from './openapi';
@@ -44,6 +44,8 @@ export interface BuildAppOptions {
    * is detected and polled). Without it the log is polled every `pollMs` (default 200).
    */
   stream?: { databaseUrl?: string | undefined; pollMs?: number; heartbeatMs?: number };
+  /** `mp login`: defaults to `<first web origin>/cli/authorize`, a 5 s poll interval and 15-minute codes. */
+  deviceFlow?: Partial<DeviceFlowOptions>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -80,6 +82,12 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     now: options.now ?? Date.now,
     importMaxBytes: options.importMaxBytes ?? 256 * 1024 * 1024,
     stream: { tail, heartbeatMs: options.stream?.heartbeatMs ?? 15_000 },
+    deviceFlow: {
+      verificationUri: `${(options.webOrigins?.[0] ?? 'http://localhost:3000').replace(/\/+$/, '')}/cli/authorize`,
+      intervalS: 5,
+      expiresInS: 900,
+      ...options.deviceFlow,
+    },
   };
 
   app.decorateRequest('principal', null as never);

@@ -13,4 +13,13 @@ export interface ApiDeps {
   importMaxBytes: number;
   /** GET /api/stream: the process's one reader of the event log's head, and the heartbeat interval. */
   stream: { tail: EventLogTail; heartbeatMs: number };
+  /** `mp login`'s device flow: the web page that approves codes, the poll interval and the codes' lifetime. */
+  deviceFlow: DeviceFlowOptions;
+}
+
+export interface DeviceFlowOptions {
+  /** `<web>/cli/authorize`. */
+  verificationUri: string;
+  intervalS: number;
+  expiresInS: number;
 }

@@ -38,6 +38,7 @@ import {
   UpdateModelSchema,
 } from '@neuronetiq/contracts';
 import { z } from 'zod';
+import { cliDeviceOpenApiPaths } from './cli-device/routes';
 
 // OpenAPI 3.1 uses JSON Schema 2020-12, which is what zod emits: the document is generated from the same schemas the
 // handlers validate with, so it cannot drift from them.
@@ -119,6 +120,7 @@ export function buildOpenApiDocument() {
     },
     security: [{ bearer: [] }],
     paths: {
+      ...cliDeviceOpenApiPaths,
       '/api/marketdata/ohlcv': {
         get: {
           summary: 'Bars of one series, newest first',

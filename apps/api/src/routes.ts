@@ -24,6 +24,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listOutbox } from './admin/list-outbox';
 import { requireAuthenticated, requireScope, requireService } from './auth/principal';
+import { registerCliDeviceRoutes } from './cli-device/routes';
 import { findConsensus, storeConsensus, storeConsensusBatch } from './consensus/store-consensus';
 import type { ApiDeps } from './deps';
 import { AppError } from './errors';
@@ -218,4 +219,5 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   registerMarketplaceRoutes(app, deps);
   registerStreamRoutes(app, deps);
+  registerCliDeviceRoutes(app, deps);
 }

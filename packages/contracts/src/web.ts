@@ -99,6 +99,23 @@ export const DeviceTokenResponseSchema = z.object({
 });
 export type DeviceTokenResponse = z.infer<typeof DeviceTokenResponseSchema>;
 
+/**
+ * Body of the HTTP 400 of `POST /api/cli/device/token` while no key can be given (RFC 8628 §3.5): keep polling on
+ * `authorization_pending`, add 5 s to the interval on `slow_down` (`interval` says the new one), start again on
+ * `expired_token` (also an unknown or already collected code), stop on `access_denied`.
+ */
+export const DeviceTokenErrorResponseSchema = z.object({
+  success: z.literal(false),
+  error: z.enum(DEVICE_TOKEN_ERRORS),
+  /** RFC 8628's human-readable text; the same as `message`. */
+  error_description: z.string(),
+  message: z.string(),
+  /** Seconds to wait before the next poll (raised after `slow_down`). */
+  interval: z.number().int().positive().optional(),
+  request_id: z.string(),
+});
+export type DeviceTokenErrorResponse = z.infer<typeof DeviceTokenErrorResponseSchema>;
+
 /** Body of `POST /api/cli/device/approve` (a signed-in user): approve or deny the code shown by the CLI. */
 export const DeviceApproveSchema = z.strictObject({
   user_code: z
@@ -108,6 +125,19 @@ export const DeviceApproveSchema = z.strictObject({
   approve: z.boolean(),
 });
 export type DeviceApprove = z.infer<typeof DeviceApproveSchema>;
+
+/** Response of `POST /api/cli/device/approve` (HTTP 200). */
+export const DeviceApproveResultSchema = z.object({
+  success: z.literal(true),
+  data: z.object({
+    status: z.enum(['approved', 'denied']),
+    /** The owner the CLI's key will act as. */
+    owner: SlugSchema,
+    /** What the CLI called itself (`client_name` of the code request). */
+    client_name: z.string(),
+  }),
+});
+export type DeviceApproveResult = z.infer<typeof DeviceApproveResultSchema>;
 
 // --- marketplace -----------------------------------------------------------------------------------------------
 
