@@ -57,3 +57,11 @@ export async function api<T>(
   }
   return json as T;
 }
+
+/**
+ * Who reads market data: bars are public (every visitor sees the charts), but the api's read endpoint still asks for
+ * credentials, so an anonymous visitor's page reads them as the web server. Nothing owner-specific is read this way.
+ */
+export function marketDataCaller(viewer: Viewer | null): Caller {
+  return viewer ?? 'service';
+}

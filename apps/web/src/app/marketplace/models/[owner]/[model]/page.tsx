@@ -7,7 +7,7 @@ import { Stat } from '../../../../../components/stat';
 import { VendorAttribution } from '../../../../../components/vendor';
 import { formatInt, formatPercent, formatReturn } from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
-import { ApiError, api } from '../../../../../server/api';
+import { ApiError, api, marketDataCaller } from '../../../../../server/api';
 import { getLocale } from '../../../../../server/locale';
 import { getViewer } from '../../../../../server/viewer';
 
@@ -40,7 +40,7 @@ export default async function ModelPage({ params }: { params: Promise<{ owner: s
   let bars: StoredBar[] = [];
   if (main) {
     bars = (
-      await api<BarsResponse>(viewer, '/api/marketdata/ohlcv', {
+      await api<BarsResponse>(marketDataCaller(viewer), '/api/marketdata/ohlcv', {
         query: { symbol: main.symbol, tf: main.tf, limit: 300 },
       })
     ).data;
