@@ -74,6 +74,32 @@ function runNextBuild(log: (line: string) => void): Promise<void> {
   });
 }
 
+/** The build lock: a directory holding the builder's pid; a lock whose builder is gone is taken over. */
+function takeLock(): boolean {
+  try {
+    mkdirSync(lockDir);
+    writeFileSync(join(lockDir, 'pid'), String(process.pid));
+    return true;
+  } catch {
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(lockDir, 'pid'), 'utf8')) || 0;
+    } catch {
+      pid = 0;
+    }
+    let alive = false;
+    try {
+      alive = pid > 0 && process.kill(pid, 0);
+    } catch {
+      alive = false;
+    }
+    // No pid yet is a builder between mkdir and write: wait for it unless the lock is old.
+    const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (!alive && (pid > 0 || age > 10_000)) rmSync(lockDir, { recursive: true, force: true });
+    return false;
+  }
+}
+
 /** Builds the app unless the last build is of the same sources. Returns whether it built. */
 export async function ensureWebBuild(
   options: { log?: (line: string) => void; timeoutMs?: number } = {},
@@ -83,12 +109,7 @@ export async function ensureWebBuild(
   for (;;) {
     const hash = sourceHash();
     if (isBuildCurrent(hash)) return false;
-    try {
-      mkdirSync(lockDir);
-    } catch {
-      // Another process builds; a lock older than 15 minutes is from a builder that died.
-      const lockedAt = statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
-      if (Date.now() - lockedAt > 900_000) rmSync(lockDir, { recursive: true, force: true });
+    if (!takeLock()) {
       if (Date.now() > deadline) throw new Error('timed out waiting for another next build');
       await new Promise((r) => setTimeout(r, 1000));
       continue;

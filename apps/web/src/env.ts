@@ -10,6 +10,8 @@ const origin = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).
  * Every variable the web app reads, with its default. Read lazily (`getEnv()` at request time, never at import):
  * `next build` imports every route module without the secrets.
  */
+const WEB_URL = origin.default('http://localhost:3000');
+
 export const EnvSchema = z
   .object({
     /** Port of `next start` (scripts/serve.ts). */
@@ -20,7 +22,7 @@ export const EnvSchema = z
      * The one origin people and OAuth providers use (callback URLs, cookies). Requests for another host are
      * redirected to it: a sign-in begun on 127.0.0.1 would otherwise lose its state cookie at localhost.
      */
-    WEB_URL: origin.default('http://localhost:3000'),
+    WEB_URL,
     /** Base URL of the Infrastructure API. */
     INFRA_API_URL: origin.default('http://127.0.0.1:8787'),
     /** PostgreSQL holding the sign-in sessions (schema better_auth); the platform's database. */
@@ -76,4 +78,11 @@ let cached: Env | undefined;
 export function getEnv(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+let webUrl: string | undefined;
+/** WEB_URL alone, for the request proxy: it must answer (redirect) even where the rest is not configured. */
+export function getWebUrl(): string {
+  webUrl ??= WEB_URL.parse(process.env.WEB_URL);
+  return webUrl;
 }
