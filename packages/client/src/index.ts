@@ -6,3 +6,4 @@ export * from './logger';
 export * from './process';
 export * from './retry';
 export * from './worker-client';
+export * from './vendor-client';
