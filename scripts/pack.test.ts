@@ -4,7 +4,6 @@
 // and type-checked with NodeNext resolution; mp installed globally from its tarball; and the TypeScript starter of
 // `mp init` installed and run against a real api.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,24 +14,14 @@ import { buildApp } from '@neuronetiq/api';
 import { createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
 import { rsi } from '@neuronetiq/indicators';
 import type { FastifyInstance } from 'fastify';
+import { runText } from './support/run-text';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SERVICE_KEY = 'pack-test-service-key-0123456789abcdef0123';
 const work = mkdtempSync(join(tmpdir(), 'nq-pack-'));
 
-function sh(cmd: string, args: string[], o: { cwd: string; env?: Record<string, string> }) {
-  return new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(cmd, args, { cwd: o.cwd, env: { ...process.env, ...o.env } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.on('close', (code) => resolve({ code, out }));
-  });
-}
+const sh = (cmd: string, args: string[], o: { cwd: string; env?: Record<string, string> }) =>
+  runText(cmd, args, { cwd: o.cwd, env: { ...process.env, ...o.env } });
 const npm = (args: string[], cwd: string, env?: Record<string, string>) =>
   sh('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd,

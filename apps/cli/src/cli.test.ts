@@ -189,7 +189,7 @@ for (const backend of testBackends()) {
       const whoJson = await mp.run(['whoami', '--json']);
       const me = MeSchema.parse(JSON.parse(whoJson.stdout));
       assert.equal(me.kind === 'vendor' && me.owner, user.login);
-      assert.ok(!/\u001b\[/.test(who.stdout), 'no colour when stdout is not a terminal');
+      assert.ok(!who.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');
 
       const doctor = await mp.run(['doctor']);
       assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
