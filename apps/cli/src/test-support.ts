@@ -1,6 +1,7 @@
 // What the mp tests share: mp built as it is published (one bundled file), run as a child process against a real api
 // listening on 127.0.0.1 (port 0) on a real database, with its config in a temporary XDG_CONFIG_HOME; and signed-in
 // users as Supabase Auth would create them, with session tokens the api verifies.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -149,4 +150,17 @@ export function approveShownCode(output: string, apiUrl: string, token: string):
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ user_code: code, approve: true }),
   });
+}
+
+export const MIN = 60_000;
+export const iso = (ms: number) => new Date(ms).toISOString();
+/** The open time of the 1m bar in progress. */
+export const openBar = () => new Date(Math.floor(Date.now() / MIN) * MIN);
+
+/** mp's failure output: one line, `mp: <sentence>`, no stack trace. */
+export function oneSentence(stderr: string): void {
+  const lines = stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr: ${stderr}`);
+  assert.match(lines[0] as string, /^mp: \S.*\S$/, stderr);
+  assert.ok(!/^\s+at \S/m.test(stderr), 'no stack trace');
 }

@@ -1,157 +1,34 @@
-// The real mp (built as published) against the real api on each database backend: every command, the conventions
-// (exit codes 0/1/2, --json, one-sentence errors, config mode 0600) and the device login end to end.
+// The real mp (built as published) against the real api on each database backend: models, single and file pushes,
+// lists, paged bars, track records and the Python starter, as tables for people and --json for scripts.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  ErrorResponseSchema,
-  MeSchema,
-  ModelSchema,
-  StoredSignalSchema,
-  TrackRecordSchema,
-} from '@neuronetiq/contracts';
+import { ModelSchema, StoredSignalSchema, TrackRecordSchema } from '@neuronetiq/contracts';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { z } from 'zod';
 import {
   type Api,
   buildMp,
   createGithubUser,
-  loginThroughDeviceFlow,
+  iso,
+  MIN,
   type MpRunner,
   mpRunner,
+  oneSentence,
+  openBar,
   SERVICE_KEY,
   startApi,
 } from './test-support';
-
-const MIN = 60_000;
-const openBar = () => new Date(Math.floor(Date.now() / MIN) * MIN);
-const iso = (ms: number) => new Date(ms).toISOString();
-const oneSentence = (stderr: string) => {
-  const lines = stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr: ${stderr}`);
-  assert.match(lines[0] as string, /^mp: \S.*\S$/, stderr);
-  assert.ok(!/^\s+at \S/m.test(stderr), 'no stack trace');
-};
 
 let mpPath: string;
 before(async () => {
   mpPath = await buildMp();
 });
 
-test('mp --version prints 0.2.1, and --help of every command lists its options with an example', async () => {
-  const mp = mpRunner(mpPath, 'http://127.0.0.1:9');
-  const version = await mp.run(['--version']);
-  assert.equal(version.code, 0);
-  assert.equal(version.stdout.trim(), '0.2.1');
-  const help = await mp.run(['--help']);
-  assert.equal(help.code, 0);
-  const commands = [
-    ['login'],
-    ['logout'],
-    ['whoami'],
-    ['doctor'],
-    ['models', 'list'],
-    ['models', 'create'],
-    ['models', 'show'],
-    ['signals', 'push'],
-    ['signals', 'list'],
-    ['consensus', 'list'],
-    ['ohlcv', 'get'],
-    ['performance'],
-    ['init'],
-    ['completion'],
-  ];
-  for (const c of commands) {
-    assert.ok(help.stdout.includes(`  ${c[0]}`), `mp --help lists ${c[0]}`);
-    const sub = await mp.run([...c, '--help']);
-    assert.equal(sub.code, 0, c.join(' '));
-    assert.match(sub.stdout, /Examples:\n {2}\$ .*\bmp /, `mp ${c.join(' ')} --help has an example`);
-  }
-  const push = await mp.run(['signals', 'push', '--help']);
-  for (const o of ['--model', '--symbol', '--tf', '--decision', '--confidence', '--bar-ts', '--meta', '--file']) {
-    assert.ok(push.stdout.includes(o), `signals push --help shows ${o}`);
-  }
-});
-
-test('usage mistakes exit 2 and name the mistake; a failure exits 1 with one sentence that says what to do', async () => {
-  const mp = mpRunner(mpPath, 'http://127.0.0.1:9');
-  for (const args of [
-    ['frobnicate'],
-    ['signals', 'push', '--model', 'm', '--symbol', 'EURUSD', '--tf', '7m', '--decision', 'BUY', '--confidence', '0.5'],
-    [
-      'signals',
-      'push',
-      '--model',
-      'm',
-      '--symbol',
-      'EURUSD',
-      '--tf',
-      '1m',
-      '--decision',
-      'HOLD',
-      '--confidence',
-      '0.5',
-    ],
-    ['signals', 'push', '--model', 'm', '--symbol', 'EURUSD', '--tf', '1m', '--decision', 'BUY', '--confidence', '1.5'],
-    ['signals', 'push', '--model', 'm', '--symbol', 'eurusd', '--tf', '1m', '--decision', 'BUY', '--confidence', '0.5'],
-    ['signals', 'push', '--model', 'm'],
-    ['ohlcv', 'get', '--symbol', 'EURUSD'],
-    ['signals', 'list', '--limit', '0'],
-    ['signals', 'list', '--from', '2026-01-05 12:00'],
-    ['--api-url', 'ftp://x', 'whoami'],
-    ['completion', 'powershell'],
-  ]) {
-    const r = await mp.run(args);
-    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.ok(r.stderr.length > 0, `${args.join(' ')} explains itself`);
-  }
-  const badEnv = await mp.run(['whoami'], { env: { MP_API_URL: 'not a url' } });
-  assert.equal(badEnv.code, 2);
-  assert.match(badEnv.stderr, /MP_API_URL must be an http\(s\) URL/);
-
-  const notLoggedIn = await mp.run(['whoami']);
-  assert.equal(notLoggedIn.code, 1);
-  oneSentence(notLoggedIn.stderr);
-  assert.match(notLoggedIn.stderr, /run `mp login`/);
-
-  const unreachable = await mp.run(['models', 'list'], {
-    env: { MP_API_KEY: `mp_${'a'.repeat(12)}_${'b'.repeat(43)}` },
-  });
-  assert.equal(unreachable.code, 1);
-  oneSentence(unreachable.stderr);
-  assert.match(unreachable.stderr, /cannot reach the api at http:\/\/127\.0\.0\.1:9; start the platform/);
-});
-
-test('mp completion bash is a valid bash script completing commands and options', async () => {
-  const mp = mpRunner(mpPath, 'http://127.0.0.1:9');
-  for (const shell of ['bash', 'zsh', 'fish']) {
-    const r = await mp.run(['completion', shell]);
-    assert.equal(r.code, 0, shell);
-    assert.match(r.stdout, /signals/);
-  }
-  const script = (await mp.run(['completion', 'bash'])).stdout;
-  const complete = (line: string) => {
-    const words = line.split(' ');
-    const r = spawnSync(
-      'bash',
-      [
-        '-c',
-        `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _mp_complete; echo "\${COMPREPLY[@]}"`,
-      ],
-      { encoding: 'utf8' },
-    );
-    assert.equal(r.status, 0, r.stderr);
-    return r.stdout.trim().split(' ');
-  };
-  assert.deepEqual(complete('mp sig').sort(), ['signals']);
-  assert.deepEqual(complete('mp signals p'), ['push']);
-  assert.ok(complete('mp signals push --').includes('--confidence'));
-});
-
 for (const backend of testBackends()) {
-  describe(`mp against the api [${backend}]`, () => {
+  describe(`mp models, signals, market data and init against the api [${backend}]`, () => {
     let database: TestDatabase;
     let api: Api;
     let mp: MpRunner;
@@ -162,46 +39,18 @@ for (const backend of testBackends()) {
       api = await startApi(database.db);
       mp = mpRunner(mpPath, api.url);
       user = await createGithubUser(database.db);
+      const res = await fetch(`${api.url}/api/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'cli test' }),
+      });
+      const key = ((await res.json()) as { data: { key: string } }).data.key;
+      const login = await mp.run(['login', '--api-key', key]);
+      assert.equal(login.code, 0, login.stderr);
     });
     after(async () => {
       await api?.close();
       await database?.close();
-    });
-
-    test('mp login runs the device flow: the approved key is stored mode 0600 under XDG_CONFIG_HOME and whoami shows the owner', async () => {
-      const { result, approvalStatus } = await loginThroughDeviceFlow(mp, api.url, user.token);
-      assert.equal(approvalStatus, 200);
-      assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /First copy your one-time code: [A-Z]{4}-[A-Z]{4}/);
-      assert.match(result.stdout, /\/cli\/authorize\?user_code=/);
-      assert.match(result.stdout, new RegExp(`Logged in to ${api.url} as ${user.login}`));
-      const file = join(mp.configHome, 'mp', 'config.json');
-      assert.equal(statSync(file).mode & 0o777, 0o600);
-      assert.equal(statSync(join(mp.configHome, 'mp')).mode & 0o777, 0o700);
-      const config = JSON.parse(readFileSync(file, 'utf8'));
-      assert.equal(config.default_api_url, api.url);
-      assert.equal(config.hosts[api.url].owner, user.login);
-      assert.match(config.hosts[api.url].api_key, /^mp_[a-z0-9]{12}_/);
-
-      const who = await mp.run(['whoami']);
-      assert.equal(who.code, 0, who.stderr);
-      assert.match(who.stdout, new RegExp(`^${user.login} on ${api.url}`));
-      const whoJson = await mp.run(['whoami', '--json']);
-      const me = MeSchema.parse(JSON.parse(whoJson.stdout));
-      assert.equal(me.kind === 'vendor' && me.owner, user.login);
-      assert.ok(!who.stdout.includes('\u001b['), 'no colour when stdout is not a terminal');
-
-      const doctor = await mp.run(['doctor']);
-      assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr);
-      for (const check of ['config', 'api', 'contracts', 'credentials', 'database']) {
-        assert.match(doctor.stdout, new RegExp(`✓ ${check}`));
-      }
-    });
-
-    test('a stored key is only sent to the api that issued it: another --api-url is not logged in', async () => {
-      const other = await mp.run(['whoami', '--api-url', 'http://127.0.0.1:9']);
-      assert.equal(other.code, 1);
-      assert.match(other.stderr, /not logged in to http:\/\/127\.0\.0\.1:9/);
     });
 
     test('models create, list and show; a duplicate id is a one-sentence 409-style failure', async () => {
@@ -504,50 +353,6 @@ for (const backend of testBackends()) {
       const notEmpty = await mp.run(['init', dir]);
       assert.equal(notEmpty.code, 1);
       assert.match(notEmpty.stderr, /not empty/);
-    });
-
-    test('MP_API_KEY is used without a stored login; logout revokes the stored key at the api and forgets it', async () => {
-      const config = JSON.parse(readFileSync(join(mp.configHome, 'mp', 'config.json'), 'utf8'));
-      const key = config.hosts[api.url].api_key as string;
-      const ci = mpRunner(mpPath, api.url);
-      const who = await ci.run(['whoami'], { env: { MP_API_KEY: key } });
-      assert.equal(who.code, 0, who.stderr);
-      assert.match(who.stdout, /from MP_API_KEY/);
-      const ciLogout = await ci.run(['logout'], { env: { MP_API_KEY: key } });
-      assert.equal(ciLogout.code, 1);
-      assert.match(ciLogout.stderr, /MP_API_KEY.*unset it/);
-
-      const out = await mp.run(['logout']);
-      assert.equal(out.code, 0, out.stderr);
-      assert.match(out.stdout, /revoked and forgotten/);
-      const after = JSON.parse(readFileSync(join(mp.configHome, 'mp', 'config.json'), 'utf8'));
-      assert.deepEqual(after.hosts, {});
-      const me = await fetch(`${api.url}/api/me`, { headers: { authorization: `Bearer ${key}` } });
-      assert.equal(me.status, 401, 'the api refuses the revoked key');
-      ErrorResponseSchema.parse(await me.json());
-      const doctor = await mp.run(['doctor']);
-      assert.equal(doctor.code, 1);
-      assert.match(doctor.stdout, /✗ credentials\s+no API key\n\s+fix: run `mp login`/);
-    });
-
-    test('mp login --api-key stores a key after checking it; doctor flags a config others can read', async () => {
-      const res = await fetch(`${api.url}/api/keys`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'ci' }),
-      });
-      const key = ((await res.json()) as { data: { key: string } }).data.key;
-      const bad = await mp.run(['login', '--api-key', `mp_${'a'.repeat(12)}_${'b'.repeat(43)}`]);
-      assert.equal(bad.code, 1);
-      oneSentence(bad.stderr);
-      const ok = await mp.run(['login', '--api-key', key]);
-      assert.equal(ok.code, 0, ok.stderr);
-      const file = join(mp.configHome, 'mp', 'config.json');
-      const { chmodSync } = await import('node:fs');
-      chmodSync(file, 0o644);
-      const doctor = await mp.run(['doctor']);
-      assert.equal(doctor.code, 1);
-      assert.match(doctor.stdout, /✗ config\s+.*readable by others.*\n\s+fix: run `chmod 600 /);
     });
   });
 }
