@@ -208,7 +208,8 @@ function formatOfHeader(header: readonly string[]): ImportFormat {
   }
   if (names.includes('gmt_time') || names.includes('local_time')) return 'dukascopy';
   if (raw[0] === '' && raw.slice(1, 5).join(',') === 'Open,High,Low,Close') return 'backtestingpy';
-  if (raw.slice(0, 5).join(',') === 'time,open,high,low,close') return 'tradingview';
+  // TradingView's chart export: lower-case OHLC after `time`, then `Volume` and indicator columns as they are named.
+  if (raw.slice(0, 5).join(',') === 'time,open,high,low,close' && raw[5] !== 'volume') return 'tradingview';
   return 'generic';
 }
 
@@ -313,7 +314,7 @@ function pickDelimiter(lines: readonly string[], quote: string | null): string {
     let mode = 0;
     let modeN = 0;
     for (const [c, n] of freq) if (n > modeN || (n === modeN && c > mode)) [mode, modeN] = [c, n];
-    if (mode < 3) continue;
+    if (mode < 2 || modeN < lines.length * 0.6) continue;
     const data = lines.slice(Math.min(1, lines.length - 1));
     let useful = 0;
     let all = 0;
@@ -392,7 +393,8 @@ export function sniffDialect(
       .concat(firstRow.slice(0, 2)),
   );
   const firstKinds = firstRow.map((f) => classify(f, dateOrder));
-  const looksLikeHeader = firstKinds.some((k) => k === 'text') && !firstKinds.some((k) => k === 'epoch');
+  const looksLikeHeader =
+    firstRow.some((f, i) => firstKinds[i] === 'text' && /[a-z]/i.test(f)) && !firstKinds.some((k) => k === 'epoch');
   const header = overrides.header ?? looksLikeHeader;
   const dataRows = header ? rows.slice(1) : rows;
   const width = Math.max(...rows.map((r) => r.length));
@@ -411,6 +413,9 @@ export function sniffDialect(
       );
     }
     format = formatOfHeader(firstRow);
+  } else if (forcedFormat === 'histdata' || forcedFormat === 'ninjatrader') {
+    map = { ...emptyMap(), time: 0, open: 1, high: 2, low: 3, close: 4, volume: 5 };
+    format = forcedFormat;
   } else {
     const shaped = dataRows.map((r) => mapShape(r, dateOrder)).find((m) => m !== null) ?? null;
     if (shaped === null) {

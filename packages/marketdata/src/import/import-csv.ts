@@ -251,7 +251,11 @@ export async function readCsv(source: Readable | string, options: ImportOptions)
     return t.length === 0 ? Number.NaN : Number(t);
   };
   const fastHistdata =
-    dialect.format === 'histdata' && dialect.delimiter === ';' && map.time === 0 && map.timeOfDay < 0 && !comma;
+    (dialect.format === 'histdata' || dialect.format === 'ninjatrader') &&
+    dialect.delimiter === ';' &&
+    map.time === 0 &&
+    map.timeOfDay < 0 &&
+    !comma;
   const wallToUtc = (wallMs: number, l: number): number => {
     const r = zone.resolve(wallMs);
     if (r.kind === 'exact') return r.ms;
