@@ -1,6 +1,6 @@
 import type { Timeframe } from '@neuronetiq/contracts';
 import { createOhlcvRepository, type Db } from '@neuronetiq/db';
-import type { BarSink } from '@neuronetiq/marketdata';
+import { type BarSink, type ImportOptions, type ImportReport, importCsv } from '@neuronetiq/marketdata';
 
 /** Bars written (inserted or changed) per timeframe by one import; a re-import of the same file writes none. */
 export type WrittenBars = Partial<Record<Timeframe, number>>;
@@ -26,4 +26,9 @@ export function createDatabaseSink(db: Db): { sink: BarSink; written: WrittenBar
 export function formatWritten(written: WrittenBars): string {
   const parts = Object.entries(written).map(([tf, n]) => `${tf} ${(n ?? 0).toLocaleString('en-US')} bars`);
   return `written to the database (new or changed): ${parts.length > 0 ? parts.join(', ') : 'nothing'}`;
+}
+
+/** Reads, checks and upserts a CSV file into market.ohlcv (throws ImportError, nothing stored, when refused). */
+export async function importCsvToDatabase(db: Db, file: string, options: ImportOptions): Promise<ImportReport> {
+  return importCsv(file, options, createDatabaseSink(db).sink);
 }
