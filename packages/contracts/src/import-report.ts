@@ -47,7 +47,6 @@ export const IMPORT_NOTICE_KINDS = [
   'date_mismatch',
   'date_unparseable',
   'ambiguous_local_time',
-  'unordered',
   'early_close',
 ] as const;
 export type ImportNoticeKind = (typeof IMPORT_NOTICE_KINDS)[number];

@@ -28,7 +28,6 @@ export const NOTICE_KINDS = {
   date_unparseable: 'the date column could not be read (the unix column is used)',
   ambiguous_local_time:
     'the local time occurs twice (clocks fell back); the instant that keeps the file in order was used',
-  unordered: 'earlier than the row before it',
   early_close: 'the bar closed before the end of its interval (Binance close_time; e.g. a trading halt)',
 } as const satisfies Record<NoticeKind, string>;
 
