@@ -33,11 +33,13 @@ import { parseOrThrow } from './http/validate';
 import { createApiKey, findApiKeys, revokeApiKey } from './keys/keys';
 import { findBars, findManyBarsJson, upsertBars } from './marketdata/bars';
 import { importBarsCsv } from './marketdata/import-csv';
+import { registerMarketplaceRoutes } from './marketplace/routes';
 import { getMe } from './me/get-me';
 import { findModels, registerModel } from './models/models';
 import { findPerformance } from './performance/find-performance';
 import { findSignals } from './signals/find-signals';
 import { storeSignal, storeSignalBatch } from './signals/store-signals';
+import { registerStreamRoutes } from './stream/routes';
 
 const send = (reply: FastifyReply, r: StoredResponse & { replayed: boolean }) => {
   if (r.replayed) reply.header('idempotent-replayed', 'true');
@@ -215,5 +217,7 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { success: true, data: await revokeApiKey(deps, { principal, id: req.params.id }) };
   });
 
+  registerMarketplaceRoutes(app, deps);
+  registerStreamRoutes(app, deps);
   registerCliDeviceRoutes(app, deps);
 }
