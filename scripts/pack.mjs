@@ -6,7 +6,7 @@
 // the manifest it is published with (exports → the built files) into <out>/build/<name>, and packed from there; the
 // source tree is not written to.
 // Usage: node scripts/pack.mjs [--out <dir>]   (default dist/packages)   → <dir>/*.tgz
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +17,12 @@ const readJson = (p) => JSON.parse(readFileSync(p, 'utf8'));
 const LIBRARIES = ['packages/contracts', 'packages/indicators', 'packages/client'];
 
 function run(cmd, args, cwd = root) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
+  return new Promise((resolve, reject) => {
+    execFile(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed (${err.code}):\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 /** Relative specifiers of emitted declarations get the extension Node's ESM resolution (and NodeNext) needs. */
@@ -67,7 +70,7 @@ export async function buildLibrary(pkgDir, out) {
     logLevel: 'error',
     packages: 'external',
   });
-  run(process.execPath, [
+  await run(process.execPath, [
     join(root, 'node_modules/typescript/bin/tsc'),
     '-p',
     join(dir, 'tsconfig.build.json'),
@@ -99,9 +102,11 @@ export async function buildLibrary(pkgDir, out) {
   return out;
 }
 
-function npmPack(dir, destination) {
+async function npmPack(dir, destination) {
   mkdirSync(destination, { recursive: true });
-  const answer = JSON.parse(run('npm', ['pack', dir, '--pack-destination', destination, '--json', '--ignore-scripts']));
+  const answer = JSON.parse(
+    await run('npm', ['pack', dir, '--pack-destination', destination, '--json', '--ignore-scripts']),
+  );
   return join(destination, answer[0].filename);
 }
 
@@ -145,15 +150,18 @@ export async function buildCli({ vendorTarballs = [], outDir }) {
 /** Builds and packs everything; returns the tarball paths by package name. */
 export async function packAll(destination = join(root, 'dist/packages')) {
   const tarballs = {};
-  for (const lib of LIBRARIES) {
-    const out = await buildLibrary(lib, join(destination, 'build', lib.split('/').pop()));
-    tarballs[readJson(join(out, 'package.json')).name] = npmPack(out, destination);
-  }
+  // The libraries build and pack side by side (tsc and npm spend most of it starting up).
+  await Promise.all(
+    LIBRARIES.map(async (lib) => {
+      const out = await buildLibrary(lib, join(destination, 'build', lib.split('/').pop()));
+      tarballs[readJson(join(out, 'package.json')).name] = await npmPack(out, destination);
+    }),
+  );
   const cli = await buildCli({
     outDir: join(destination, 'build', 'mp'),
     vendorTarballs: [tarballs['@neuronetiq/contracts'], tarballs['@neuronetiq/indicators']],
   });
-  tarballs.mp = npmPack(cli, destination);
+  tarballs.mp = await npmPack(cli, destination);
   return tarballs;
 }
 

@@ -68,7 +68,8 @@ after(async () => {
   if (platform?.pid) {
     const exited = new Promise((r) => platform?.once('exit', r));
     process.kill(-platform.pid, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    // What a reader's Ctrl-C does; the platform's own test (scripts/start.test.ts) checks the clean stop.
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 8_000))]);
     try {
       process.kill(-platform.pid, 'SIGKILL');
     } catch {
