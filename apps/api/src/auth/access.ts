@@ -1,5 +1,5 @@
 import type { ApiKeyScope } from '@neuronetiq/contracts';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, preValidationHookHandler } from 'fastify';
 import { requireAuthenticated, requireScope, requireService } from './principal';
 
 /**
@@ -18,12 +18,22 @@ declare module 'fastify' {
   }
 }
 
+/** Adds each route's access check as its first `preValidation` hook (resolved once per route, not per request). */
 export function installAccessControl(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    const access = request.routeOptions.config.access;
+  app.addHook('onRoute', (route) => {
+    const access = route.config?.access;
     if (!access || access.principal === 'anyone') return;
-    if (access.principal === 'service') return requireService(request.principal);
-    const principal = requireAuthenticated(request.principal);
-    if (access.scope) requireScope(principal, access.scope);
+    const check: preValidationHookHandler = (request, _reply, done) => {
+      try {
+        if (access.principal === 'service') requireService(request.principal);
+        else if (access.scope) requireScope(requireAuthenticated(request.principal), access.scope);
+        else requireAuthenticated(request.principal);
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    };
+    const existing = route.preValidation;
+    route.preValidation = [check, ...(existing ? (Array.isArray(existing) ? existing : [existing]) : [])];
   });
 }
