@@ -1,14 +1,17 @@
 import type { ServiceApp } from '@neuronetiq/service';
 import { adminRoutes } from './admin/routes';
+import { cliDeviceRoutes } from './cli-device/routes';
 import { consensusRoutes } from './consensus/routes';
 import type { ApiDeps } from './deps';
 import { healthRoutes } from './health/routes';
 import { keyRoutes } from './keys/routes';
 import { marketdataRoutes } from './marketdata/routes';
+import { marketplaceRoutes } from './marketplace/routes';
 import { meRoutes } from './me/routes';
 import { modelRoutes } from './models/routes';
 import { performanceRoutes } from './performance/routes';
 import { signalRoutes } from './signals/routes';
+import { streamRoutes } from './stream/routes';
 
 /**
  * Every feature's routes, registered in one place. A route declares who may call it (`config.access`) and its schemas
@@ -25,6 +28,9 @@ const FEATURES: ReadonlyArray<(app: ServiceApp, deps: ApiDeps) => void> = [
   meRoutes,
   keyRoutes,
   adminRoutes,
+  marketplaceRoutes,
+  streamRoutes,
+  cliDeviceRoutes,
 ];
 
 export function registerRoutes(app: ServiceApp, deps: ApiDeps): void {

@@ -77,3 +77,21 @@ export const IdempotencyKeySchema = z
 
 /** Headers of the write routes that take an `Idempotency-Key`; other headers pass through. */
 export const WriteHeadersSchema = z.looseObject({ 'idempotency-key': IdempotencyKeySchema.optional() });
+
+/** Path of `GET /api/marketplace/models/{owner}/{model}`. */
+export const MarketplaceModelParamsSchema = z.strictObject({ owner: SlugSchema, model: SlugSchema });
+/** Path of `GET /api/marketplace/vendors/{owner}`. */
+export const OwnerParamsSchema = z.strictObject({ owner: SlugSchema });
+/** Path of `PATCH /api/models/{model_id}`. */
+export const ModelIdParamsSchema = z.strictObject({ model_id: SlugSchema });
+
+/** Headers of `GET /api/stream`: `Last-Event-ID` (EventSource's reconnect) wins over `?last_event_id=`. */
+export const StreamHeadersSchema = z.looseObject({
+  'last-event-id': z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, { error: 'must be a whole number from 0' })
+    .transform(Number)
+    .optional()
+    .describe('the id of the last event received; the stream resumes after it'),
+});
