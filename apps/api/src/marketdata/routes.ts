@@ -10,6 +10,7 @@ import {
   OhlcvUpsertSchema,
   StoredBarSchema,
 } from '@neuronetiq/contracts';
+import { isValidZone, ZONE_FORMS } from '@neuronetiq/marketdata';
 import { AppError, errorResponses, type ServiceApp } from '@neuronetiq/service';
 import { z } from 'zod';
 import { requireAuthenticated } from '../auth/principal';
@@ -66,7 +67,10 @@ export function marketdataRoutes(app: ServiceApp, deps: ApiDeps): void {
         description:
           'The body is the file (Content-Type: text/csv), streamed into the same importer as `npm run import`. Good rows are stored, every bad row is reported with its line number and reason, and the report says which clock was assumed.',
         tags,
-        querystring: ImportQuerySchema,
+        querystring: ImportQuerySchema.refine((q) => q.tz === undefined || isValidZone(q.tz), {
+          path: ['tz'],
+          error: `tz must be ${ZONE_FORMS} (default UTC)`,
+        }),
         response: {
           200: ImportCsvResponseSchema.describe(
             'the import report; `success` is false when a row was rejected (the good rows are stored)',
