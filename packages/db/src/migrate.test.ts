@@ -28,6 +28,7 @@ for (const backend of testBackends()) {
           [
             'app.api_keys',
             'app.cli_device_codes',
+            'app.event_log',
             'app.idempotency_keys',
             'app.users',
             'market.ohlcv',
