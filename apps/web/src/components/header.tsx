@@ -6,33 +6,37 @@ import { ThemeSwitch } from './theme-switch';
 export function Header({ viewer, theme }: { viewer: Viewer | null; theme: 'system' | 'light' | 'dark' }) {
   return (
     <header className="sticky top-0 z-20 border-b border-border bg-surface/90 backdrop-blur">
-      <div className="mx-auto flex h-14 max-w-7xl items-center gap-4 px-4">
-        <Link href="/marketplace" className="flex items-center gap-2 font-semibold tracking-tight">
+      <div className="mx-auto flex h-14 max-w-7xl items-center gap-2 px-3 sm:gap-4 sm:px-4">
+        <Link href="/marketplace" className="flex shrink-0 items-center gap-2 font-semibold tracking-tight">
           <span aria-hidden className="grid h-7 w-7 place-items-center rounded-md bg-accent text-xs text-accent-fg">
             NQ
           </span>
-          <span className="hidden sm:inline">NeuronetIQ Trader</span>
+          <span className="sr-only sm:not-sr-only">NeuronetIQ Trader</span>
         </Link>
-        <nav aria-label="Main" className="flex items-center gap-1 text-sm">
-          <Link href="/marketplace" className="rounded-md px-2.5 py-1.5 text-muted hover:bg-surface-2 hover:text-text">
-            Marketplace
+        <nav aria-label="Main" className="flex items-center text-[13px] sm:gap-1 sm:text-sm">
+          <Link
+            href="/marketplace"
+            className="rounded-md px-1.5 py-1.5 text-muted hover:bg-surface-2 hover:text-text sm:px-2.5"
+          >
+            <span className="sm:hidden">Market</span>
+            <span className="hidden sm:inline">Marketplace</span>
           </Link>
           <Link
             href="/trade/BTCUSDT"
-            className="rounded-md px-2.5 py-1.5 text-muted hover:bg-surface-2 hover:text-text"
+            className="rounded-md px-1.5 py-1.5 text-muted hover:bg-surface-2 hover:text-text sm:px-2.5"
           >
             Trade
           </Link>
           {viewer && (
             <Link
               href="/marketplace/vendor"
-              className="rounded-md px-2.5 py-1.5 text-muted hover:bg-surface-2 hover:text-text"
+              className="rounded-md px-1.5 py-1.5 text-muted hover:bg-surface-2 hover:text-text sm:px-2.5"
             >
               Dashboard
             </Link>
           )}
         </nav>
-        <div className="ml-auto flex items-center gap-2">
+        <div className="ml-auto flex shrink-0 items-center gap-1.5 sm:gap-2">
           <ThemeSwitch initial={theme} />
           {viewer ? (
             <div className="flex items-center gap-2">
@@ -44,13 +48,13 @@ export function Header({ viewer, theme }: { viewer: Viewer | null; theme: 'syste
                 <span className="font-medium">{viewer.owner}</span>
               </span>
               <form action={signOut}>
-                <button type="submit" className="btn-secondary h-9">
+                <button type="submit" className="btn-secondary h-9 whitespace-nowrap px-2.5 sm:px-3.5">
                   Sign out
                 </button>
               </form>
             </div>
           ) : (
-            <Link href="/marketplace/login" className="btn-primary h-9">
+            <Link href="/marketplace/login" className="btn-primary h-9 whitespace-nowrap px-2.5 sm:px-3.5">
               Sign in
             </Link>
           )}

@@ -47,14 +47,17 @@ export function MarketChart({
   overlays = { ema: false, bollinger: false, rsi: false },
   height = 420,
   label,
+  labels = false,
 }: {
   bars: ChartBar[];
   signals: ChartSignal[];
   overlays?: Overlays;
   height?: number;
   label: string;
+  /** Name the model on each marker (the trading view, where several models' calls share the chart). */
+  labels?: boolean;
 }) {
-  const container = useRef<HTMLDivElement>(null);
+  const container = useRef<HTMLElement>(null);
   const chart = useRef<IChartApi | null>(null);
   const series = useRef<Series | null>(null);
   const lines = useMemo(() => indicatorLines(bars), [bars]);
@@ -127,27 +130,32 @@ export function MarketChart({
       .sort((a, b) => a.time - b.time)
       .map((x) =>
         x.decision === 'BUY'
-          ? { time: ts(x.time), position: 'belowBar', shape: 'arrowUp', color: css('--buy'), text: x.modelId }
-          : { time: ts(x.time), position: 'aboveBar', shape: 'arrowDown', color: css('--sell'), text: x.modelId },
+          ? {
+              time: ts(x.time),
+              position: 'belowBar',
+              shape: 'arrowUp',
+              color: css('--buy'),
+              ...(labels ? { text: x.modelId } : {}),
+            }
+          : {
+              time: ts(x.time),
+              position: 'aboveBar',
+              shape: 'arrowDown',
+              color: css('--sell'),
+              ...(labels ? { text: x.modelId } : {}),
+            },
       );
     s.markers.setMarkers(markers);
-  }, [bars, signals, lines, overlays.ema, overlays.bollinger, rsiOn]);
+  }, [bars, signals, lines, overlays.ema, overlays.bollinger, rsiOn, labels]);
 
   return (
-    <div
-      ref={container}
-      role="img"
-      aria-label={label}
-      style={{ height }}
-      className="w-full"
-      data-testid="market-chart"
-    />
+    <figure ref={container} aria-label={label} style={{ height }} className="m-0 w-full" data-testid="market-chart" />
   );
 }
 
 /** A small line chart (cumulative return). */
 export function LineChart({ points, label, height = 180 }: { points: LinePoint[]; label: string; height?: number }) {
-  const container = useRef<HTMLDivElement>(null);
+  const container = useRef<HTMLElement>(null);
   useEffect(() => {
     const el = container.current;
     if (!el) return;
@@ -168,5 +176,5 @@ export function LineChart({ points, label, height = 180 }: { points: LinePoint[]
     c.timeScale().fitContent();
     return () => c.remove();
   }, [points]);
-  return <div ref={container} role="img" aria-label={label} style={{ height }} className="w-full" />;
+  return <figure ref={container} aria-label={label} style={{ height }} className="m-0 w-full" />;
 }

@@ -77,7 +77,11 @@ export function ModelLive({
           </h2>
           <div className="p-2">
             {curve.length > 1 ? (
-              <LineChart points={curve} label={`Cumulative return of ${modelId}: ${curve.length} resolved calls`} />
+              <LineChart
+                height={300}
+                points={curve}
+                label={`Cumulative return of ${modelId}: ${curve.length} resolved calls`}
+              />
             ) : (
               <p className="p-10 text-center text-sm text-muted">Not enough resolved calls on the charted bars yet.</p>
             )}

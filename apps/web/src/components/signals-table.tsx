@@ -27,7 +27,8 @@ export function SignalsTable({
     );
   }
   return (
-    <div className="overflow-x-auto">
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section className="overflow-x-auto" tabIndex={0} aria-label={caption}>
       <table className="w-full" data-testid={testId}>
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-border">
@@ -71,6 +72,6 @@ export function SignalsTable({
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

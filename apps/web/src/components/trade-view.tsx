@@ -107,6 +107,7 @@ export function TradeView({
             signals={chartSignals}
             overlays={overlays}
             height={overlays.rsi ? 540 : 440}
+            labels
             label={`Candlestick chart of ${symbol} ${tf}: ${chartBars.length} bars, ${chartSignals.length} model calls`}
           />
         ) : (

@@ -182,8 +182,9 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
 
       {result && result.data.length > 0 && (
         <div className="card overflow-hidden">
-          <div className="overflow-x-auto">
-            <table className="w-full min-w-[720px]" data-testid="marketplace-table">
+          {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+          <section className="overflow-x-auto" tabIndex={0} aria-label="Models">
+            <table className="w-full sm:min-w-[720px]" data-testid="marketplace-table">
               <caption className="sr-only">Public models, sorted by {SORT_LABELS[query.sort].toLowerCase()}</caption>
               <thead className="border-b border-border bg-surface-2/60">
                 <tr>
@@ -259,7 +260,7 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
           <nav
             aria-label="Pagination"
             className="flex items-center justify-between border-t border-border px-3 py-2 text-sm text-muted"

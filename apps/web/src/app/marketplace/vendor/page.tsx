@@ -93,7 +93,8 @@ export default async function VendorPage() {
         </h2>
         <CreateKeyForm />
         {keys.data.length > 0 && (
-          <div className="overflow-x-auto border-t border-border">
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+          <section className="overflow-x-auto border-t border-border" tabIndex={0} aria-label="API keys">
             <table className="w-full" data-testid="api-keys">
               <caption className="sr-only">Your API keys</caption>
               <thead>
@@ -121,7 +122,7 @@ export default async function VendorPage() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </section>
     </div>
