@@ -25,6 +25,38 @@ const css = (name: string) => getComputedStyle(document.documentElement).getProp
 const ts = (t: number) => t as UTCTimestamp;
 const lineData = (points: LinePoint[]): LineData<Time>[] => points.map((p) => ({ time: ts(p.time), value: p.value }));
 
+function singleMarkers(calls: ChartSignal[]): SeriesMarker<Time>[] {
+  return [...calls]
+    .sort((a, b) => a.time - b.time)
+    .map((x) =>
+      x.decision === 'BUY'
+        ? { time: ts(x.time), position: 'belowBar', shape: 'arrowUp', color: css('--buy') }
+        : { time: ts(x.time), position: 'aboveBar', shape: 'arrowDown', color: css('--sell') },
+    );
+}
+
+function groupedMarkers(calls: ChartSignal[]): SeriesMarker<Time>[] {
+  const byTime = new Map<number, { buy: number; sell: number }>();
+  for (const c of calls) {
+    const n = byTime.get(c.time) ?? { buy: 0, sell: 0 };
+    if (c.decision === 'BUY') n.buy++;
+    else n.sell++;
+    byTime.set(c.time, n);
+  }
+  const out: SeriesMarker<Time>[] = [];
+  for (const [time, n] of [...byTime].sort((a, b) => a[0] - b[0])) {
+    if (n.buy) {
+      const text = n.buy > 1 ? String(n.buy) : '';
+      out.push({ time: ts(time), position: 'belowBar', shape: 'arrowUp', color: css('--buy'), text });
+    }
+    if (n.sell) {
+      const text = n.sell > 1 ? String(n.sell) : '';
+      out.push({ time: ts(time), position: 'aboveBar', shape: 'arrowDown', color: css('--sell'), text });
+    }
+  }
+  return out;
+}
+
 interface Series {
   candles: ISeriesApi<'Candlestick'>;
   ema20: ISeriesApi<'Line'>;
@@ -54,7 +86,7 @@ export function MarketChart({
   overlays?: Overlays;
   height?: number;
   label: string;
-  /** Name the model on each marker (the trading view, where several models' calls share the chart). */
+  /** One marker per bar and side with the number of models calling it (the trading view, where many models share a bar). */
   labels?: boolean;
 }) {
   const container = useRef<HTMLElement>(null);
@@ -125,27 +157,8 @@ export function MarketChart({
     s.bbLower.setData(overlays.bollinger ? lineData(lines.bbLower) : []);
     s.rsi?.setData(lineData(lines.rsi14));
     const known = new Set(bars.map((b) => b.time));
-    const markers: SeriesMarker<Time>[] = signals
-      .filter((x) => x.decision !== 'NEUTRAL' && known.has(x.time))
-      .sort((a, b) => a.time - b.time)
-      .map((x) =>
-        x.decision === 'BUY'
-          ? {
-              time: ts(x.time),
-              position: 'belowBar',
-              shape: 'arrowUp',
-              color: css('--buy'),
-              ...(labels ? { text: x.modelId } : {}),
-            }
-          : {
-              time: ts(x.time),
-              position: 'aboveBar',
-              shape: 'arrowDown',
-              color: css('--sell'),
-              ...(labels ? { text: x.modelId } : {}),
-            },
-      );
-    s.markers.setMarkers(markers);
+    const calls = signals.filter((x) => x.decision !== 'NEUTRAL' && known.has(x.time));
+    s.markers.setMarkers(labels ? groupedMarkers(calls) : singleMarkers(calls));
   }, [bars, signals, lines, overlays.ema, overlays.bollinger, rsiOn, labels]);
 
   return (
