@@ -12,10 +12,13 @@ import {
   type Api,
   buildMp,
   createGithubUser,
+  iso,
+  MIN,
   type MpRunner,
   mpRunner,
   oneSentence,
   openBar,
+  SERVICE_KEY,
   startApi,
 } from './test-support';
 
@@ -175,6 +178,27 @@ for (const backend of testBackends()) {
         imports.length > 3 && imports.every((m) => stdlib.has(m as string)),
         `standard library only: ${imports}`,
       );
+      // Bars for RSI(14) to read: the last hour of EURUSD 1m.
+      const now = openBar().getTime();
+      const bars = Array.from({ length: 60 }, (_, i) => {
+        const close = 1.1 + Math.sin(i / 5) / 100;
+        return {
+          symbol: 'EURUSD',
+          timeframe: '1m',
+          bar_ts: iso(now - (60 - i) * MIN),
+          open: close,
+          high: close + 0.001,
+          low: close - 0.001,
+          close,
+          volume: 1,
+        };
+      });
+      const upsert = await fetch(`${api.url}/api/marketdata/ohlcv`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SERVICE_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ bars }),
+      });
+      assert.equal(upsert.status, 200, await upsert.text());
       const run = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn('python3', ['model.py', '--once'], {
           cwd: dir,
