@@ -7,7 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
@@ -337,6 +337,7 @@ const OURS = 'POST /api/signals/store (ours)';
 const BASELINE = 'seed-style Express + zod + pg';
 
 const tables: string[] = [];
+const loadBefore = os.loadavg()[0] ?? 0;
 for (const backend of backends) {
   let databaseUrl: string;
   let database: string;
@@ -427,7 +428,7 @@ writeSection(
   [
     '## ingest — signal write paths (`npm run bench -- ingest`)',
     '',
-    `Machine: ${machine()}. ${new Date().toISOString().slice(0, 10)}. Medians of 3 runs after a warm-up; api in its own process, load generator in another.`,
+    `Machine: ${machine()}. ${new Date().toISOString().slice(0, 10)}. Medians of 3 runs after a warm-up; api in its own process, load generator in another. One-minute load average ${loadBefore.toFixed(1)} before, ${(os.loadavg()[0] ?? 0).toFixed(1)} after (above 2 on 2 cores, other jobs were competing: compare only figures of one run).`,
     "Targets on PostgreSQL: (b) ≥ 50% of (a); (c) the store path at ≥ 1.5× the seed-style baseline's req/s with a lower p99, with and without an Idempotency-Key, in the same run.",
     '',
     ...tables.flatMap((t) => [t, '']),
