@@ -3,6 +3,5 @@ export * from './concurrency';
 export * from './errors';
 export * from './http';
 export * from './logger';
-export * from './process';
 export * from './retry';
 export * from './worker-client';
