@@ -1,8 +1,8 @@
 import { createApiClient, createLogger, type FetchLike, type Logger } from '@neuronetiq/client';
 import { createDb, createOutboxRepository, type Db, scoreSignals } from '@neuronetiq/db';
-import { type Clock, systemClock } from '@neuronetiq/marketdata';
+import { type RunningServer, startHealthServer } from '@neuronetiq/service';
+import { type Clock, every, systemClock } from '@neuronetiq/service/clock';
 import { type CronConfig, type CronConfigInput, withCronDefaults } from './config';
-import { type RunningServer, serveHealth } from './http/health-server';
 import { createBinanceKlinesIngest } from './ingest/binance-klines';
 import { createReplayIngest } from './ingest/replay-ingest';
 import { createSyntheticIngest } from './ingest/synthetic-ingest';
@@ -73,36 +73,10 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     return draining;
   }
 
-  async function drainLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      // Armed before the pass: a NOTIFY that arrives while it runs (for an item it leased too early to see) cuts the
-      // next sleep short instead of waiting for the interval.
-      // One controller that both stop() and a NOTIFY abort.
-      const cut = new AbortController();
-      wake = cut;
-      const onStop = () => cut.abort();
-      signal.addEventListener('abort', onStop, { once: true });
-      try {
-        await drainNow();
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'outbox drain failed');
-      }
-      await clock.sleep(config.drainIntervalMs, cut.signal).catch(() => {});
-      signal.removeEventListener('abort', onStop);
-    }
-  }
-
-  async function maintenanceLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const n = await expireIdempotencyRecords(db, config.idempotencyMaxAgeMs);
-        metrics.idempotencyExpired.inc(n);
-        if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'idempotency expiry failed');
-      }
-      await clock.sleep(config.maintenanceIntervalMs, signal).catch(() => {});
-    }
+  async function expireIdempotency(): Promise<void> {
+    const n = await expireIdempotencyRecords(db, config.idempotencyMaxAgeMs);
+    metrics.idempotencyExpired.inc(n);
+    if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
   }
 
   /** One scoring sweep over the last scoreLookbackMs (tests; the loop calls it too). */
@@ -112,17 +86,6 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     metrics.signalsScored.inc(n);
     if (n > 0) logger.info({ scored: n }, 'signals scored by the sweep');
     return n;
-  }
-
-  async function scoreLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await scoreNow();
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'signal scoring failed');
-      }
-      await clock.sleep(config.scoreIntervalMs, signal).catch(() => {});
-    }
   }
 
   /** One roll-up pass of 1m bars into the RESAMPLE_TIMEFRAMES (tests; the loop calls it too). */
@@ -136,17 +99,6 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         rollingUp = undefined;
       });
     return rollingUp;
-  }
-
-  async function rollUpLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await rollUpNow();
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'roll-up of 1m bars failed');
-      }
-      await clock.sleep(config.rollUp.intervalMs, signal).catch(() => {});
-    }
   }
 
   async function health() {
@@ -186,14 +138,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
 
     async start(): Promise<{ port: number }> {
       if (stopping) throw new Error('cron already started');
-      server = await serveHealth(
-        {
-          health,
-          metrics: async () => ({ body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
-        },
-        config.port,
-        config.host,
-      );
+      server = await startHealthServer({ port: config.port, host: config.host, health, metrics: metrics.registry });
       stopping = new AbortController();
       const signal = stopping.signal;
       if (config.listen) {
@@ -203,12 +148,31 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
           logger.warn({ err: (err as Error).message }, 'cannot LISTEN for the outbox; polling only');
         }
       }
+      const failed = (what: string) => (err: unknown) => logger.error({ err: (err as Error).message }, what);
       loops = [
-        drainLoop(signal),
-        maintenanceLoop(signal),
-        scoreLoop(signal),
+        every(config.drainIntervalMs, drainNow, {
+          clock,
+          signal,
+          onError: failed('outbox drain failed'),
+          // Armed before each pass: a NOTIFY that arrives while it runs (for an item it leased too early to see) cuts
+          // the next wait short instead of waiting for the interval.
+          wakeEarly: () => {
+            wake = new AbortController();
+            return wake.signal;
+          },
+        }),
+        every(config.maintenanceIntervalMs, expireIdempotency, {
+          clock,
+          signal,
+          onError: failed('idempotency expiry failed'),
+        }),
+        every(config.scoreIntervalMs, scoreNow, { clock, signal, onError: failed('signal scoring failed') }),
         // Also with RESAMPLE_TIMEFRAMES empty: then a pass only drops the ranges the trigger records.
-        rollUpLoop(signal),
+        every(config.rollUp.intervalMs, rollUpNow, {
+          clock,
+          signal,
+          onError: failed('roll-up of 1m bars failed'),
+        }),
       ];
       for (const feed of ingest) feed.start();
       return { port: server.port };
