@@ -271,9 +271,9 @@ export function buildOpenApiDocument() {
       '/api/performance': {
         get: {
           summary:
-            'Track records: hit rate and mean return of each model on each series, over its newest scored signals',
+            'Track records: hit rate, mean and confidence-weighted return and Brier score of each model on each series at one horizon, over its newest scored live signals',
           description:
-            'A signal for bar T is scored when bar T is stored after its close: a hit when the bar moved the called way. Late signals are never scored. Public models are visible to anyone, private ones to their owner.',
+            'A signal is entered at the close of the first bar that closes at or after its last change (received_at), whatever its bar_ts, and exited horizon bars later (1, 5 or 20): a hit when the price moved the called way. Late signals are never scored. Public models are visible to anyone, private ones to their owner.',
           responses: { '200': { description: 'track records' }, ...errors },
         },
       },

@@ -105,10 +105,13 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     }
   }
 
-  /** One scoring sweep over the last scoreLookbackMs (tests; the loop calls it too). */
+  /**
+   * One scoring sweep over signals whose bar_ts is within scoreLookbackMs of now, either side (tests; the loop calls it
+   * too): a signal may be posted for a bar ahead, and is entered from when it was received.
+   */
   async function scoreNow(): Promise<number> {
     const now = clock.now();
-    const n = await scoreSignals(db, now - config.scoreLookbackMs, now);
+    const n = await scoreSignals(db, now - config.scoreLookbackMs, now + config.scoreLookbackMs);
     metrics.signalsScored.inc(n);
     if (n > 0) logger.info({ scored: n }, 'signals scored by the sweep');
     return n;

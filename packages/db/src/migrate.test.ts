@@ -34,7 +34,8 @@ for (const backend of testBackends()) {
             'ml.consensus_latest',
             'ml.ingest_outbox',
             'ml.models',
-            'ml.signal_outcomes',
+            'ml.score_horizons',
+            'ml.signal_scores',
             'ml.signals_latest',
           ],
         );

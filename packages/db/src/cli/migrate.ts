@@ -1,19 +1,9 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database under PGLITE_DATA_DIR
 // when DATABASE_URL is unset. Exits 1, with the schema untouched, when a migration fails.
-import { createDb } from '../client';
-import { startEmbeddedDatabase } from '../embedded';
 import { loadMigrations, migrate } from '../migrate';
-import { parseMigrateEnv } from './env';
+import { openCliDatabase } from './database';
 
-let env: ReturnType<typeof parseMigrateEnv>;
-try {
-  env = parseMigrateEnv();
-} catch (err) {
-  console.error((err as Error).message);
-  process.exit(2);
-}
-const embedded = env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR });
-const db = createDb(env.DATABASE_URL ?? (embedded?.url as string), { max: 1, applicationName: 'migrate' });
+const { env, db, close } = await openCliDatabase('migrate');
 try {
   const { applied, current } = await migrate(db, loadMigrations(env.MIGRATIONS_DIR));
   console.log(
@@ -25,6 +15,5 @@ try {
   console.error(`migration failed, nothing was applied: ${(err as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await db.end();
-  await embedded?.close();
+  await close();
 }

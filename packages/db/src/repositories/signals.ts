@@ -27,7 +27,8 @@ const lateAt = (receivedAtMs: number) => (p: { bar_ts: string; timeframe: keyof 
   receivedAtMs > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe];
 
 // A write is a plain multi-row upsert: a conflicting row is updated only while its bar is open
-// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed. A second
+// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed; a change
+// moves `received_at` to its own time, because scoring enters a signal after its last change (no look-ahead). A second
 // statement classifies the rows it skipped: those whose stored tuple was not written by this transaction
 // (`xmin`) are either identical (unchanged: a harmless retry) or different after the close (immutable); it runs only
 // when some rows were skipped.
@@ -39,7 +40,8 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $
             $9::boolean[])
   AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, late)
 ON CONFLICT (owner, model_id, symbol, timeframe, bar_ts) DO UPDATE
-  SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta, updated_at = $10
+  SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta, received_at = $10,
+      updated_at = $10
   WHERE NOT excluded.late
     AND (s.decision, s.confidence, s.meta) IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.meta)
 RETURNING 1) SELECT count(*)::int AS n FROM w`;
@@ -60,7 +62,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $
   AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late)
 ON CONFLICT (owner, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, contributors = excluded.contributors,
-      meta = excluded.meta, updated_at = $10
+      meta = excluded.meta, received_at = $10, updated_at = $10
   WHERE NOT excluded.late
     AND (c.decision, c.confidence, c.contributors, c.meta)
         IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.contributors, excluded.meta)
