@@ -2,6 +2,7 @@ export * from './api';
 export * from './errors';
 export * from './import-report';
 export * from './market-data';
+export * from './performance';
 export * from './primitives';
 export * from './responses';
 export * from './signals';

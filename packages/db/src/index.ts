@@ -4,6 +4,7 @@ export * from './migrate';
 export * from './notify';
 export * from './repositories/api-keys';
 export * from './repositories/idempotency';
+export * from './repositories/metrics';
 export * from './repositories/models';
 export * from './repositories/ohlcv';
 export * from './repositories/outbox';
