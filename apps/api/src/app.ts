@@ -12,11 +12,12 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Principal } from './auth/principal';
 import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
-import type { ApiDeps } from './deps';
+import type { ApiDeps, DeviceFlowOptions } from './deps';
 import { AppError } from './errors';
 import { createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
 import { buildOpenApiDocument } from './openapi';
 import { registerRoutes } from './routes';
+import { createEventLogTail } from './stream/event-log-tail';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -38,6 +39,13 @@ export interface BuildAppOptions {
   keyCacheMs?: number;
   /** Largest CSV accepted by POST /api/marketdata/import (default 256 MiB). */
   importMaxBytes?: number;
+  /**
+   * GET /api/stream. `databaseUrl`: LISTEN there for the event log's notifications (PostgreSQL; the embedded database
+   * is detected and polled). Without it the log is polled every `pollMs` (default 200).
+   */
+  stream?: { databaseUrl?: string | undefined; pollMs?: number; heartbeatMs?: number };
+  /** `mp login`: defaults to `<first web origin>/cli/authorize`, a 5 s poll interval and 15-minute codes. */
+  deviceFlow?: Partial<DeviceFlowOptions>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -61,12 +69,25 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     jwtSecret: options.jwtSecret,
     ...(options.keyCacheMs !== undefined ? { keyCacheMs: options.keyCacheMs } : {}),
   });
+  const tail = createEventLogTail(options.db, {
+    databaseUrl: options.stream?.databaseUrl,
+    ...(options.stream?.pollMs ? { pollMs: options.stream.pollMs } : {}),
+    onError: (err) => app.log.warn({ err: err.message }, 'event log tail: read failed; retrying'),
+  });
+  app.addHook('onClose', async () => tail.close());
   const deps: ApiDeps = {
     db: options.db,
     metrics,
     auth,
     now: options.now ?? Date.now,
     importMaxBytes: options.importMaxBytes ?? 256 * 1024 * 1024,
+    stream: { tail, heartbeatMs: options.stream?.heartbeatMs ?? 15_000 },
+    deviceFlow: {
+      verificationUri: `${(options.webOrigins?.[0] ?? 'http://localhost:3000').replace(/\/+$/, '')}/cli/authorize`,
+      intervalS: 5,
+      expiresInS: 900,
+      ...options.deviceFlow,
+    },
   };
 
   app.decorateRequest('principal', null as never);
@@ -116,8 +137,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   await app.register(cors, {
     origin: options.webOrigins ?? ['http://localhost:3000'],
-    methods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Contracts-Version', 'X-Request-Id'],
+    methods: ['GET', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: [
+      'Authorization',
+      'Content-Type',
+      'Idempotency-Key',
+      'Last-Event-ID',
+      'X-Contracts-Version',
+      'X-Request-Id',
+    ],
     exposedHeaders: ['X-Request-Id', 'X-Contracts-Version', 'Retry-After', 'Idempotent-Replayed'],
     maxAge: 600,
   });

@@ -1,6 +1,7 @@
 import type { Db } from '@neuronetiq/db';
 import type { AuthResolver } from './auth/resolve';
 import type { ApiMetrics } from './http/metrics';
+import type { EventLogTail } from './stream/event-log-tail';
 
 /** What use cases get: the database, metrics and the clock (injectable so tests can pin time). */
 export interface ApiDeps {
@@ -10,4 +11,15 @@ export interface ApiDeps {
   now: () => number;
   /** Largest CSV accepted by POST /api/marketdata/import. */
   importMaxBytes: number;
+  /** GET /api/stream: the process's one reader of the event log's head, and the heartbeat interval. */
+  stream: { tail: EventLogTail; heartbeatMs: number };
+  /** `mp login`'s device flow: the web page that approves codes, the poll interval and the codes' lifetime. */
+  deviceFlow: DeviceFlowOptions;
+}
+
+export interface DeviceFlowOptions {
+  /** `<web>/cli/authorize`. */
+  verificationUri: string;
+  intervalS: number;
+  expiresInS: number;
 }

@@ -38,6 +38,10 @@ export const EnvSchema = z.object({
     .enum(['auto', 'true', 'false'], { error: 'must be auto, true or false' })
     .default('auto')
     .transform((v) => (v === 'auto' ? ('auto' as const) : v === 'true')),
+  /** GET /api/stream: how often the event log is polled where no NOTIFY arrives (the embedded database), in ms. */
+  STREAM_POLL_MS: z.coerce.number().int().min(10).max(250, { error: 'must be at most 250 ms' }).default(200),
+  /** GET /api/stream: interval of the heartbeat comments that keep idle connections (and proxies) open, in ms. */
+  STREAM_HEARTBEAT_MS: z.coerce.number().int().min(1000).default(15_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;

@@ -8,8 +8,15 @@ import {
   CreatedApiKeySchema,
   dataResponse,
   ErrorResponseSchema,
+  IdentityUpsertResultSchema,
+  IdentityUpsertSchema,
   IMPORT_FORMATS,
   ImportCsvResponseSchema,
+  MarketplaceModelDetailSchema,
+  MarketplaceModelQuerySchema,
+  MarketplaceModelsQuerySchema,
+  MarketplaceModelsResponseSchema,
+  MarketplaceVendorSchema,
   MeSchema,
   ModelSchema,
   OhlcvBarSchema,
@@ -25,9 +32,13 @@ import {
   StoredBarSchema,
   StoredConsensusSchema,
   StoredSignalSchema,
+  StreamEventSchema,
+  StreamQuerySchema,
   TIMEFRAMES,
+  UpdateModelSchema,
 } from '@neuronetiq/contracts';
 import { z } from 'zod';
+import { cliDeviceOpenApiPaths } from './cli-device/routes';
 
 // OpenAPI 3.1 uses JSON Schema 2020-12, which is what zod emits: the document is generated from the same schemas the
 // handlers validate with, so it cannot drift from them.
@@ -101,11 +112,15 @@ export function buildOpenApiDocument() {
         OhlcvBar: schema(OhlcvBarSchema),
         RegisterModel: schema(RegisterModelSchema),
         CreateApiKey: schema(CreateApiKeySchema),
+        IdentityUpsert: schema(IdentityUpsertSchema),
+        UpdateModel: schema(UpdateModelSchema),
+        StreamEvent: schema(StreamEventSchema),
         Error: schema(ErrorResponseSchema),
       },
     },
     security: [{ bearer: [] }],
     paths: {
+      ...cliDeviceOpenApiPaths,
       '/api/marketdata/ohlcv': {
         get: {
           summary: 'Bars of one series, newest first',
@@ -307,6 +322,86 @@ export function buildOpenApiDocument() {
           ],
           responses: {
             '200': ok('counts by status and the oldest items', dataResponse(OutboxListingSchema)),
+            ...errors,
+          },
+        },
+      },
+      '/api/auth/identity': {
+        post: {
+          summary: 'Record a verified sign-in identity and get its user and owner (service key; the web server)',
+          description:
+            'Upserts auth.users and auth.identities keyed on (provider, provider_user_id): a renamed GitHub login keeps its user and owner. The owner is assigned once, on the server: GitHub login lower-cased; Google e-mail local part + `_google`; taken names get `_2`, `_3`, … The web server then mints HS256 session tokens (SUPABASE_JWT_SECRET) with `sub` = user_id.',
+          requestBody: json('IdentityUpsert'),
+          responses: { '200': ok('the user and owner', IdentityUpsertResultSchema), ...errors },
+        },
+      },
+      '/api/marketplace/models': {
+        get: {
+          summary: 'Public models with vendor attribution, series, signal counts and track records (anyone)',
+          security: [],
+          parameters: queryParameters(MarketplaceModelsQuerySchema),
+          responses: {
+            '200': ok('one page of public models and the total', MarketplaceModelsResponseSchema),
+            ...errors,
+          },
+        },
+      },
+      '/api/marketplace/models/{owner}/{model}': {
+        get: {
+          summary: 'One model: vendor, series, track record per series (live and backfilled apart), newest signals',
+          description: 'Public models for anyone; a private model only for its owner (404 for everyone else).',
+          security: [],
+          parameters: [
+            { name: 'owner', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'model', in: 'path', required: true, schema: { type: 'string' } },
+            ...queryParameters(MarketplaceModelQuerySchema),
+          ],
+          responses: {
+            '200': ok('the model', dataResponse(MarketplaceModelDetailSchema)),
+            '404': errorResponse('NOT_FOUND'),
+            ...errors,
+          },
+        },
+      },
+      '/api/marketplace/vendors/{owner}': {
+        get: {
+          summary: 'A vendor (GitHub attribution) and their public models (anyone)',
+          security: [],
+          parameters: [{ name: 'owner', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': ok('the vendor', dataResponse(MarketplaceVendorSchema)),
+            '404': errorResponse('NOT_FOUND'),
+            ...errors,
+          },
+        },
+      },
+      '/api/models/{model_id}': {
+        patch: {
+          summary: "Edit your model's name, description or visibility",
+          parameters: [{ name: 'model_id', in: 'path', required: true, schema: { type: 'string' } }],
+          requestBody: json('UpdateModel'),
+          responses: {
+            '200': ok('the model as stored', dataResponse(ModelSchema)),
+            '404': errorResponse('NOT_FOUND: no such model of yours'),
+            ...errors,
+          },
+        },
+      },
+      '/api/stream': {
+        get: {
+          summary: 'Live signals, consensus and bars as server-sent events (what you may read; anyone)',
+          description:
+            "text/event-stream. Each event: `id:` (the event log id), `event:` signal | consensus | bar, `data:` a StreamEvent. Resume with the `Last-Event-ID` header (or `?last_event_id=`): nothing stored after that id is missed while the log keeps it (EVENT_LOG_RETENTION_MS on the cron). Heartbeat comments keep idle connections open. Browsers: EventSource cannot send Authorization, so the web app proxies the stream through its own server route, adding the bearer token; anonymous callers get public models' signals and bars.",
+          security: [],
+          parameters: [
+            ...queryParameters(StreamQuerySchema),
+            { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string', pattern: '^[0-9]+$' } },
+          ],
+          responses: {
+            '200': {
+              description: 'the event stream',
+              content: { 'text/event-stream': { schema: { $ref: '#/components/schemas/StreamEvent' } } },
+            },
             ...errors,
           },
         },

@@ -24,6 +24,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { listOutbox } from './admin/list-outbox';
 import { requireAuthenticated, requireScope, requireService } from './auth/principal';
+import { registerCliDeviceRoutes } from './cli-device/routes';
 import { findConsensus, storeConsensus, storeConsensusBatch } from './consensus/store-consensus';
 import type { ApiDeps } from './deps';
 import { AppError } from './errors';
@@ -32,11 +33,13 @@ import { parseOrThrow } from './http/validate';
 import { createApiKey, findApiKeys, revokeApiKey } from './keys/keys';
 import { findBars, findManyBarsJson, upsertBars } from './marketdata/bars';
 import { importBarsCsv } from './marketdata/import-csv';
+import { registerMarketplaceRoutes } from './marketplace/routes';
 import { getMe } from './me/get-me';
 import { findModels, registerModel } from './models/models';
 import { findPerformance } from './performance/find-performance';
 import { findSignals } from './signals/find-signals';
 import { storeSignal, storeSignalBatch } from './signals/store-signals';
+import { registerStreamRoutes } from './stream/routes';
 
 const send = (reply: FastifyReply, r: StoredResponse & { replayed: boolean }) => {
   if (r.replayed) reply.header('idempotent-replayed', 'true');
@@ -213,4 +216,8 @@ export function registerRoutes(app: FastifyInstance, deps: ApiDeps): void {
     }
     return { success: true, data: await revokeApiKey(deps, { principal, id: req.params.id }) };
   });
+
+  registerMarketplaceRoutes(app, deps);
+  registerStreamRoutes(app, deps);
+  registerCliDeviceRoutes(app, deps);
 }

@@ -37,6 +37,11 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     importMaxBytes: env.IMPORT_MAX_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     logger: apiLoggerOptions(env.LOG_LEVEL),
+    stream: {
+      databaseUrl: env.DATABASE_URL ?? embedded?.url,
+      pollMs: env.STREAM_POLL_MS,
+      heartbeatMs: env.STREAM_HEARTBEAT_MS,
+    },
   });
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   if (!env.SERVICE_ROLE_KEY) {

@@ -1,8 +1,22 @@
 import { z } from 'zod';
+import { MODEL_VISIBILITIES } from './api';
 import { boundedIntParam, SlugSchema, SymbolSchema, TIMEFRAMES, TimeframeSchema } from './primitives';
+import { StoredSignalSchema } from './responses';
 
 // Contracts between the api and its user-facing clients (the web app and the mp CLI): sign-in identities, the
 // device flow of `mp login`, the marketplace listing and the live event stream. Additive changes only.
+
+// NUL cannot be stored in PostgreSQL text and a lone surrogate is not Unicode: both are the client's mistake (400).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Free text of at most `max` characters, without NUL characters or lone UTF-16 surrogates. */
+export function plainText(field: string, max: number) {
+  return z
+    .string({ error: `${field} must be a string` })
+    .max(max, { error: `${field} must be at most ${max} characters` })
+    .refine((v) => !v.includes('\u0000') && !LONE_SURROGATE.test(v), {
+      error: `${field} must be text without NUL characters or lone surrogates`,
+    });
+}
 
 export const IDENTITY_PROVIDERS = ['github', 'google'] as const;
 export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
@@ -25,7 +39,8 @@ export const IdentityUpsertSchema = z.strictObject({
     .optional(),
   /** Verified e-mail (required for google). */
   email: z.email({ error: 'email must be an e-mail address' }).max(320).optional(),
-  name: z.string().max(200).optional(),
+  /** Display name as the provider has it. */
+  name: plainText('name', 200).optional(),
   /** https URL of the avatar. */
   avatar_url: z
     .url({ protocol: /^https?$/, error: 'avatar_url must be an http(s) URL' })
@@ -84,6 +99,23 @@ export const DeviceTokenResponseSchema = z.object({
 });
 export type DeviceTokenResponse = z.infer<typeof DeviceTokenResponseSchema>;
 
+/**
+ * Body of the HTTP 400 of `POST /api/cli/device/token` while no key can be given (RFC 8628 §3.5): keep polling on
+ * `authorization_pending`, add 5 s to the interval on `slow_down` (`interval` says the new one), start again on
+ * `expired_token` (also an unknown or already collected code), stop on `access_denied`.
+ */
+export const DeviceTokenErrorResponseSchema = z.object({
+  success: z.literal(false),
+  error: z.enum(DEVICE_TOKEN_ERRORS),
+  /** RFC 8628's human-readable text; the same as `message`. */
+  error_description: z.string(),
+  message: z.string(),
+  /** Seconds to wait before the next poll (raised after `slow_down`). */
+  interval: z.number().int().positive().optional(),
+  request_id: z.string(),
+});
+export type DeviceTokenErrorResponse = z.infer<typeof DeviceTokenErrorResponseSchema>;
+
 /** Body of `POST /api/cli/device/approve` (a signed-in user): approve or deny the code shown by the CLI. */
 export const DeviceApproveSchema = z.strictObject({
   user_code: z
@@ -93,6 +125,19 @@ export const DeviceApproveSchema = z.strictObject({
   approve: z.boolean(),
 });
 export type DeviceApprove = z.infer<typeof DeviceApproveSchema>;
+
+/** Response of `POST /api/cli/device/approve` (HTTP 200). */
+export const DeviceApproveResultSchema = z.object({
+  success: z.literal(true),
+  data: z.object({
+    status: z.enum(['approved', 'denied']),
+    /** The owner the CLI's key will act as. */
+    owner: SlugSchema,
+    /** What the CLI called itself (`client_name` of the code request). */
+    client_name: z.string(),
+  }),
+});
+export type DeviceApproveResult = z.infer<typeof DeviceApproveResultSchema>;
 
 // --- marketplace -----------------------------------------------------------------------------------------------
 
@@ -152,7 +197,7 @@ export const MarketplaceModelsQuerySchema = z.strictObject({
   sort: z.enum(MARKETPLACE_SORTS, { error: `sort must be one of ${MARKETPLACE_SORTS.join(', ')}` }).default('hit_rate'),
   order: z.enum(['asc', 'desc'], { error: 'order must be asc or desc' }).default('desc'),
   /** Case-insensitive match on model id, name, owner. */
-  q: z.string().max(100, { error: 'q must be at most 100 characters' }).optional(),
+  q: plainText('q', 100).optional(),
   symbol: SymbolSchema.optional(),
   tf: z.enum(TIMEFRAMES, { error: `tf must be one of ${TIMEFRAMES.join(', ')}` }).optional(),
   owner: SlugSchema.optional(),
@@ -174,6 +219,66 @@ export const MarketplaceModelsResponseSchema = z.object({
   total: z.number().int().nonnegative(),
 });
 export type MarketplaceModelsResponse = z.infer<typeof MarketplaceModelsResponseSchema>;
+
+/** A signal as the marketplace shows it: `backfilled` when a backfill run made it over history (not a live call). */
+export const MarketplaceSignalSchema = StoredSignalSchema.extend({
+  backfilled: z.boolean().optional(),
+});
+export type MarketplaceSignal = z.infer<typeof MarketplaceSignalSchema>;
+
+/** A model's track record on one series. */
+export const SeriesTrackRecordSchema = TrackRecordSummarySchema.extend({
+  symbol: SymbolSchema,
+  tf: TimeframeSchema,
+});
+export type SeriesTrackRecord = z.infer<typeof SeriesTrackRecordSchema>;
+
+/**
+ * `data` of `GET /api/marketplace/models/:owner/:model` (public; a private model only for its owner, else 404).
+ * `track_record` counts live calls when there are any, else the backfilled ones (then `backfilled: true`);
+ * `track_record_live` and `track_record_backfilled` keep the two apart.
+ */
+export const MarketplaceModelDetailSchema = MarketplaceModelSchema.extend({
+  visibility: z.enum(MODEL_VISIBILITIES),
+  track_record_live: TrackRecordSummarySchema,
+  track_record_backfilled: TrackRecordSummarySchema,
+  /** Per series, live and backfilled apart (one entry each where both exist). */
+  track_records: z.array(SeriesTrackRecordSchema),
+  /** Newest first, at most `signals` (query, default 50, at most 500). */
+  latest_signals: z.array(MarketplaceSignalSchema),
+});
+export type MarketplaceModelDetail = z.infer<typeof MarketplaceModelDetailSchema>;
+
+/** Query of `GET /api/marketplace/models/:owner/:model`. */
+export const MarketplaceModelQuerySchema = z.strictObject({
+  signals: boundedIntParam('signals', 500, 50),
+});
+export type MarketplaceModelQuery = z.infer<typeof MarketplaceModelQuerySchema>;
+
+/** `data` of `GET /api/marketplace/vendors/:owner` (public): the vendor and their public models. */
+export const MarketplaceVendorSchema = z.object({
+  vendor: VendorSchema,
+  models: z.array(MarketplaceModelSchema),
+});
+export type MarketplaceVendor = z.infer<typeof MarketplaceVendorSchema>;
+
+/** Body of `PATCH /api/models/:model_id` (the model's owner): what to change; at least one field. */
+export const UpdateModelSchema = z
+  .strictObject({
+    name: plainText('name', 120)
+      .transform((v) => v.trim())
+      .pipe(z.string().min(1, { error: 'name must not be empty' }))
+      .optional(),
+    description: plainText('description', 2000).optional(),
+    visibility: z.enum(MODEL_VISIBILITIES, { error: 'visibility must be public or private' }).optional(),
+    /** Only the service principal may name the owner whose model it edits. */
+    owner: SlugSchema.optional(),
+  })
+  .refine((v) => v.name !== undefined || v.description !== undefined || v.visibility !== undefined, {
+    error: 'send at least one of name, description, visibility',
+    path: ['name'],
+  });
+export type UpdateModel = z.infer<typeof UpdateModelSchema>;
 
 // --- live stream ------------------------------------------------------------------------------------------------
 
@@ -203,6 +308,13 @@ export const StreamQuerySchema = z.strictObject({
     .regex(/^(signal|consensus|bar)(,(signal|consensus|bar))*$/, {
       error: 'types must be a comma-separated list of signal, consensus, bar',
     })
+    .optional(),
+  /** Resume after this event id, for clients that cannot send the `Last-Event-ID` header (the header wins). */
+  last_event_id: z.coerce
+    .number({ error: 'last_event_id must be a whole number from 0' })
+    .int({ error: 'last_event_id must be a whole number from 0' })
+    .min(0, { error: 'last_event_id must be a whole number from 0' })
+    .max(Number.MAX_SAFE_INTEGER, { error: 'last_event_id is too large' })
     .optional(),
 });
 export type StreamQuery = z.infer<typeof StreamQuerySchema>;

@@ -27,6 +27,8 @@ for (const backend of testBackends()) {
           tables.map((r) => r.t),
           [
             'app.api_keys',
+            'app.cli_device_codes',
+            'app.event_log',
             'app.idempotency_keys',
             'app.users',
             'market.ohlcv',

@@ -222,16 +222,17 @@ for (const backend of testBackends()) {
       assert.deepEqual(ok, [{ owner: 'owner-a' }]);
     });
 
-    test('anon sees no signals and no market data; the service role sees every owner', async () => {
+    test('anon reads no signal table and no consensus, but market data (public charts); the service role sees every owner', async () => {
       const anon: RequestContext = { role: 'anon', claims: {} };
       await assert.rejects(
         t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM ml.signals_latest')),
         /permission denied/,
       );
       await assert.rejects(
-        t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM market.ohlcv')),
+        t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM ml.consensus_latest')),
         /permission denied/,
       );
+      await t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM market.ohlcv LIMIT 1'));
       const all = await t.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
         tx.query<{ owner: string }>('SELECT owner FROM ml.signals_latest ORDER BY owner'),
       );

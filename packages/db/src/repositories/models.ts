@@ -27,6 +27,29 @@ export function createModelRepository(db: Db) {
       );
     },
 
+    /**
+     * Changes a model's name, description or visibility; null when no such model is visible to the caller of `tx`
+     * (RLS: only its owner may update it).
+     */
+    async update(
+      tx: Queryable,
+      key: { owner: string; modelId: string },
+      patch: {
+        name?: string | undefined;
+        description?: string | undefined;
+        visibility?: Model['visibility'] | undefined;
+      },
+    ): Promise<Model | null> {
+      const rows = await tx.query<Model>(
+        `UPDATE ml.models SET name = coalesce($3, name), description = coalesce($4, description),
+                visibility = coalesce($5, visibility)
+         WHERE owner = $1 AND model_id = $2
+         RETURNING owner, model_id, name, description, visibility, created_at`,
+        [key.owner, key.modelId, patch.name ?? null, patch.description ?? null, patch.visibility ?? null],
+      );
+      return rows[0] ?? null;
+    },
+
     /** Which of `modelIds` are registered to `owner`. */
     async registered(tx: Queryable, owner: string, modelIds: readonly string[]): Promise<Set<string>> {
       const rows = await tx.query<{ model_id: string }>(

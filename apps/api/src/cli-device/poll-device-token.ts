@@ -1,0 +1,55 @@
+import { API_KEY_SCOPES, type DeviceTokenError, type DeviceTokenResponse } from '@neuronetiq/contracts';
+import { createApiKeyRepository, createDeviceCodeRepository } from '@neuronetiq/db';
+import type { ApiDeps } from '../deps';
+import { hashCode } from './device-codes';
+
+const codes = createDeviceCodeRepository();
+const MAX_INTERVAL_S = 300;
+
+export type DeviceTokenOutcome =
+  | { ok: true; token: DeviceTokenResponse }
+  | { ok: false; error: DeviceTokenError; message: string; interval?: number };
+
+const fail = (error: DeviceTokenError, message: string, interval?: number): DeviceTokenOutcome => ({
+  ok: false,
+  error,
+  message,
+  ...(interval ? { interval } : {}),
+});
+
+/**
+ * One poll of the CLI (RFC 8628 §3.4-3.5). Polls of a code are serialised by a row lock; polling faster than the
+ * code's interval answers slow_down and raises the interval by 5 s. Once approved, the vendor key is created here, in
+ * the same transaction that marks the code collected, so it is handed out exactly once and never stored in clear.
+ */
+export async function pollDeviceToken(deps: ApiDeps, req: { deviceCode: string }): Promise<DeviceTokenOutcome> {
+  const now = new Date(deps.now());
+  const keys = createApiKeyRepository(deps.db);
+  return deps.db.asRequest({ role: 'service_role', claims: {} }, async (tx) => {
+    const row = await codes.lockByDeviceCode(tx, hashCode(req.deviceCode));
+    if (!row || row.status === 'delivered') {
+      return fail('expired_token', 'this login code is unknown or was already used; run `mp login` again');
+    }
+    if (Date.parse(row.expiresAt) <= now.getTime()) {
+      return fail('expired_token', 'this login code expired before it was approved; run `mp login` again');
+    }
+    if (row.status === 'denied') return fail('access_denied', 'the login was denied in the browser');
+    const sinceLastMs = row.lastPolledAt ? now.getTime() - Date.parse(row.lastPolledAt) : Number.POSITIVE_INFINITY;
+    if (sinceLastMs < row.intervalS * 1000) {
+      const interval = Math.min(row.intervalS + 5, MAX_INTERVAL_S);
+      await codes.recordPoll(tx, row.id, { polledAt: now, intervalS: interval });
+      return fail('slow_down', `polled too fast; wait ${interval} s between polls`, interval);
+    }
+    await codes.recordPoll(tx, row.id, { polledAt: now, intervalS: row.intervalS });
+    if (row.status === 'pending') {
+      return fail('authorization_pending', 'waiting for the login to be approved in the browser', row.intervalS);
+    }
+    const owner = row.owner as string;
+    const { key, record } = await keys.create(
+      { owner, userId: row.userId, name: `mp login: ${row.clientName}`.slice(0, 80), scopes: [...API_KEY_SCOPES] },
+      { tx },
+    );
+    await codes.markDelivered(tx, row.id, record.id);
+    return { ok: true, token: { owner, key_id: record.id, api_key: key } };
+  });
+}

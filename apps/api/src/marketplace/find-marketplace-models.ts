@@ -1,0 +1,47 @@
+import type {
+  MarketplaceModel,
+  MarketplaceModelsQuery,
+  MarketplaceModelsResponse,
+  Vendor,
+} from '@neuronetiq/contracts';
+import { createMarketplaceRepository, type MarketplaceModelRow } from '@neuronetiq/db';
+import type { Principal } from '../auth/principal';
+import { readContext } from '../auth/principal';
+import type { ApiDeps } from '../deps';
+
+const repo = createMarketplaceRepository();
+
+/** The wire shape: the record shown is the live one when the model has live results, else the backfilled one. */
+export function toMarketplaceModel(row: MarketplaceModelRow, vendor: Vendor): MarketplaceModel {
+  return {
+    owner: row.owner,
+    model_id: row.model_id,
+    name: row.name,
+    description: row.description,
+    vendor,
+    series: row.series,
+    signal_count: row.signal_count,
+    last_signal_at: row.last_signal_at,
+    track_record: row.live.scored > 0 ? row.live : row.backfilled,
+    created_at: row.created_at,
+  };
+}
+
+/** Public models, sorted, filtered and paged, with their vendors' attribution. Anyone may list them. */
+export async function findMarketplaceModels(
+  deps: ApiDeps,
+  req: { principal: Principal; query: MarketplaceModelsQuery },
+): Promise<MarketplaceModelsResponse> {
+  return deps.db.asRequest(readContext(req.principal), async (tx) => {
+    const { rows, total } = await repo.list(tx, req.query);
+    const vendors = await repo.vendors(
+      tx,
+      rows.map((r) => r.owner),
+    );
+    return {
+      success: true as const,
+      data: rows.map((r) => toMarketplaceModel(r, vendors.get(r.owner) as Vendor)),
+      total,
+    };
+  });
+}

@@ -1,0 +1,46 @@
+import type { MarketplaceModelDetail, MarketplaceModelQuery, TrackRecordSummary, Vendor } from '@neuronetiq/contracts';
+import { createMarketplaceRepository } from '@neuronetiq/db';
+import type { Principal } from '../auth/principal';
+import { readContext } from '../auth/principal';
+import type { ApiDeps } from '../deps';
+import { AppError } from '../errors';
+import { toMarketplaceModel } from './find-marketplace-models';
+
+const repo = createMarketplaceRepository();
+
+/**
+ * One model's page: the model, its vendor, its series, its track record per series (live and backfilled apart) and
+ * its newest signals. A private model exists only for its owner; anyone else gets the same 404 as for no model.
+ */
+export async function getMarketplaceModel(
+  deps: ApiDeps,
+  req: { principal: Principal; owner: string; modelId: string; query: MarketplaceModelQuery },
+): Promise<MarketplaceModelDetail> {
+  return deps.db.asRequest(readContext(req.principal), async (tx) => {
+    const row = await repo.get(tx, req.owner, req.modelId);
+    if (!row) {
+      throw new AppError('NOT_FOUND', { message: `no model "${req.modelId}" of owner "${req.owner}"` });
+    }
+    const [vendors, records, signals] = [
+      await repo.vendors(tx, [row.owner]),
+      await repo.seriesRecords(tx, row.owner, row.model_id),
+      await repo.latestSignals(tx, row.owner, row.model_id, req.query.signals),
+    ];
+    const summary = (r: TrackRecordSummary): TrackRecordSummary => ({
+      scored: r.scored,
+      resolved: r.resolved,
+      hits: r.hits,
+      hit_rate: r.hit_rate,
+      mean_return: r.mean_return,
+      backfilled: r.backfilled,
+    });
+    return {
+      ...toMarketplaceModel(row, vendors.get(row.owner) as Vendor),
+      visibility: row.visibility,
+      track_record_live: summary(row.live),
+      track_record_backfilled: summary(row.backfilled),
+      track_records: records,
+      latest_signals: signals,
+    };
+  });
+}

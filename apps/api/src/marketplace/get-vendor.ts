@@ -1,0 +1,31 @@
+import type { MarketplaceModelsQuery, MarketplaceVendor, Vendor } from '@neuronetiq/contracts';
+import { createMarketplaceRepository } from '@neuronetiq/db';
+import type { Principal } from '../auth/principal';
+import { readContext } from '../auth/principal';
+import type { ApiDeps } from '../deps';
+import { AppError } from '../errors';
+import { toMarketplaceModel } from './find-marketplace-models';
+
+const repo = createMarketplaceRepository();
+
+/** A vendor's page: their attribution and their public models (newest signal first). Unknown owners are a 404. */
+export async function getVendor(
+  deps: ApiDeps,
+  req: { principal: Principal; owner: string },
+): Promise<MarketplaceVendor> {
+  return deps.db.asRequest(readContext(req.principal), async (tx) => {
+    if (!(await repo.ownerExists(tx, req.owner))) {
+      throw new AppError('NOT_FOUND', { message: `no vendor "${req.owner}"` });
+    }
+    const query: MarketplaceModelsQuery = {
+      owner: req.owner,
+      sort: 'last_signal_at',
+      order: 'desc',
+      limit: 100,
+      offset: 0,
+    };
+    const [{ rows }, vendors] = [await repo.list(tx, query), await repo.vendors(tx, [req.owner])];
+    const vendor = vendors.get(req.owner) as Vendor;
+    return { vendor, models: rows.map((r) => toMarketplaceModel(r, vendor)) };
+  });
+}

@@ -1,0 +1,112 @@
+import type { StreamEvent, StreamEventType } from '@neuronetiq/contracts';
+import type { DbRole, Queryable } from '../client';
+
+/** Channel on which the event log's triggers announce a commit (one NOTIFY per transaction). */
+export const EVENT_LOG_CHANNEL = 'app_event_log';
+
+/** The log's ids above `after` (at most `limit`) and the transactions in flight, both as of one snapshot. */
+export interface EventLogScan {
+  ids: number[];
+  /** Transaction ids running when the ids were read (`pg_current_snapshot()`'s in-progress list). */
+  inFlight: string[];
+}
+
+export async function scanEventLog(db: Queryable, after: number, limit: number): Promise<EventLogScan> {
+  // One statement, one snapshot: the ids and the in-flight list agree with each other.
+  const [row] = await db.query<{ snap: string; ids: (string | number)[] | null }>(
+    `SELECT pg_current_snapshot()::text AS snap,
+            (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM app.event_log WHERE id > $1 ORDER BY id LIMIT $2) t)
+              AS ids`,
+    [after, limit],
+  );
+  const xip = (row?.snap ?? '').split(':')[2] ?? '';
+  return { ids: (row?.ids ?? []).map(Number), inFlight: xip ? xip.split(',') : [] };
+}
+
+/** The id just below the oldest row kept (0 for an empty log): where a tail starts. */
+export async function eventLogStart(db: Queryable): Promise<number> {
+  const [row] = await db.query<{ id: number | null }>('SELECT min(id) - 1 AS id FROM app.event_log');
+  return row?.id ?? 0;
+}
+
+/** Deletes log rows older than `keepMs`; returns how many. Run as the connecting user or the service role. */
+export async function trimEventLog(db: Queryable, keepMs: number): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    `WITH d AS (DELETE FROM app.event_log WHERE at < now() - make_interval(secs => $1) RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [keepMs / 1000],
+  );
+  return row?.n ?? 0;
+}
+
+export interface EventLogRead {
+  after: number;
+  /** Highest id the reader may hand out (every id up to it is committed or known rolled back). */
+  upto: number;
+  limit: number;
+  symbol?: string | undefined;
+  tf?: string | undefined;
+  types?: readonly StreamEventType[] | undefined;
+  /** The role the surrounding transaction runs as: `anon` has no consensus to read, so it is not joined. */
+  role: DbRole;
+}
+
+const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const SIGNAL_DATA = `(SELECT json_build_object('owner', s.owner, 'model_id', s.model_id, 'symbol', s.symbol,
+    'timeframe', s.timeframe, 'bar_ts', ${ISO('s.bar_ts')}, 'decision', s.decision,
+    'confidence', s.confidence::float8, 'meta', s.meta, 'received_at', ${ISO('s.received_at')}, 'late', s.late,
+    'backfilled', s.backfilled)
+  FROM ml.visible_signals s
+  WHERE k.type = 'signal' AND s.owner = k.owner AND s.model_id = k.model_id AND s.symbol = k.symbol
+    AND s.timeframe = k.timeframe AND s.bar_ts = k.bar_ts)`;
+const CONSENSUS_DATA = `(SELECT json_build_object('owner', c.owner, 'symbol', c.symbol, 'timeframe', c.timeframe,
+    'bar_ts', ${ISO('c.bar_ts')}, 'decision', c.decision, 'confidence', c.confidence::float8,
+    'contributors', c.contributors, 'meta', c.meta, 'received_at', ${ISO('c.received_at')}, 'late', c.late)
+  FROM ml.consensus_latest c
+  WHERE k.type = 'consensus' AND c.owner = k.owner AND c.symbol = k.symbol AND c.timeframe = k.timeframe
+    AND c.bar_ts = k.bar_ts)`;
+const BAR_DATA = `(SELECT json_build_object('symbol', b.symbol, 'timeframe', b.timeframe, 'bar_ts', ${ISO('b.bar_ts')},
+    'open', b.open::float8, 'high', b.high::float8, 'low', b.low::float8, 'close', b.close::float8,
+    'volume', b.volume::float8)
+  FROM market.ohlcv b
+  WHERE k.type = 'bar' AND b.symbol = k.symbol AND b.timeframe = k.timeframe AND b.bar_ts = k.bar_ts)`;
+
+/**
+ * The events in (after, upto] that the caller of `tx` may read, in id order, each row as its read endpoint returns it.
+ * Visibility is the source tables' own, evaluated in the caller's context: ml.visible_signals, RLS on
+ * ml.consensus_latest and market.ohlcv. `scannedTo` is where the next read starts (below `upto` when `limit` log rows
+ * were read).
+ */
+export async function readEventLog(
+  tx: Queryable,
+  q: EventLogRead,
+): Promise<{ events: StreamEvent[]; scannedTo: number }> {
+  const params: unknown[] = [q.after, q.upto];
+  const where = ['id > $1', 'id <= $2'];
+  if (q.symbol) where.push(`symbol = $${params.push(q.symbol)}`);
+  if (q.tf) where.push(`timeframe = $${params.push(q.tf)}`);
+  const types = (q.types ?? ['signal', 'consensus', 'bar']).filter((t) => t !== 'consensus' || q.role !== 'anon');
+  where.push(`type = ANY (string_to_array($${params.push(types.join(','))}, ','))`);
+  const sources = [SIGNAL_DATA, ...(types.includes('consensus') ? [CONSENSUS_DATA] : []), BAR_DATA];
+  const [row] = await tx.query<{ scanned: number | null; n: number; events: StreamEvent[] | null }>(
+    `WITH e AS (
+       SELECT id, type, owner, symbol, timeframe, model_ids, bar_ts, at FROM app.event_log
+       WHERE ${where.join(' AND ')} ORDER BY id LIMIT $${params.push(q.limit)}
+     ), k AS (
+       SELECT e.id, e.type, e.owner, e.symbol, e.timeframe, e.at, u.model_id, u.bar_ts, u.ord
+       FROM e CROSS JOIN LATERAL unnest(coalesce(e.model_ids, '{}'::text[]), e.bar_ts) WITH ORDINALITY
+         AS u(model_id, bar_ts, ord)
+       WHERE u.bar_ts IS NOT NULL
+     ), d AS (
+       SELECT k.id, k.ord, k.type, k.at, coalesce(${sources.join(', ')}) AS data FROM k
+     )
+     SELECT (SELECT max(id) FROM e) AS scanned, (SELECT count(*) FROM e)::int AS n,
+            (SELECT json_agg(json_build_object('id', d.id, 'type', d.type, 'at', ${ISO('d.at')}, 'data', d.data)
+                             ORDER BY d.id, d.ord)
+             FROM d WHERE d.data IS NOT NULL) AS events`,
+    params,
+  );
+  const scannedTo = row && row.n >= q.limit && row.scanned !== null ? Number(row.scanned) : q.upto;
+  return { events: row?.events ?? [], scannedTo };
+}

@@ -1,0 +1,210 @@
+import type {
+  MarketplaceModelsQuery,
+  MarketplaceSignal,
+  Timeframe,
+  TrackRecordSummary,
+  Vendor,
+} from '@neuronetiq/contracts';
+import type { Queryable } from '../client';
+
+/** The same window as GET /api/performance's default: each series' newest 200 scored signals. */
+export const MARKETPLACE_TRACK_RECORD_WINDOW = 200;
+
+/** One model as the listing query returns it, before the api shapes it into the wire type. */
+export interface MarketplaceModelRow {
+  owner: string;
+  model_id: string;
+  name: string;
+  description: string;
+  visibility: 'public' | 'private';
+  created_at: string;
+  series: { symbol: string; tf: Timeframe }[];
+  signal_count: number;
+  last_signal_at: string | null;
+  live: TrackRecordSummary;
+  backfilled: TrackRecordSummary;
+}
+
+export interface SeriesRecordRow extends TrackRecordSummary {
+  symbol: string;
+  tf: Timeframe;
+}
+
+// Every read runs as the viewer: ml.models' RLS (public models, and the viewer's own), ml.visible_signals' rule and
+// ml.signal_outcomes' RLS decide what is counted. Track records sum each series' newest scored signals, live and
+// backfilled apart (a backfill must never pass for live results).
+const MODELS_CTE = (filter: string) => `
+m AS (
+  SELECT owner, model_id, name, description, visibility, created_at FROM ml.models WHERE ${filter}
+),
+s AS (
+  SELECT v.owner, v.model_id, v.symbol, v.timeframe, count(*)::int AS n, max(v.received_at) AS last_at
+  FROM ml.visible_signals v JOIN m USING (owner, model_id)
+  GROUP BY v.owner, v.model_id, v.symbol, v.timeframe
+),
+w AS (
+  SELECT o.owner, o.model_id, o.symbol, o.timeframe, v.backfilled, o.hit, o.return, o.decision,
+         row_number() OVER (PARTITION BY o.owner, o.model_id, o.symbol, o.timeframe, v.backfilled
+                            ORDER BY o.bar_ts DESC) AS rn
+  FROM ml.signal_outcomes o
+  JOIN m USING (owner, model_id)
+  JOIN ml.visible_signals v USING (owner, model_id, symbol, timeframe, bar_ts)
+),
+r AS (
+  SELECT owner, model_id, symbol, timeframe, backfilled,
+         count(*)::int AS scored, count(hit)::int AS resolved, (count(*) FILTER (WHERE hit))::int AS hits,
+         coalesce(sum(return) FILTER (WHERE decision <> 'NEUTRAL'), 0)::float8 AS return_sum,
+         (count(*) FILTER (WHERE decision <> 'NEUTRAL'))::int AS calls
+  FROM w WHERE rn <= ${MARKETPLACE_TRACK_RECORD_WINDOW}
+  GROUP BY owner, model_id, symbol, timeframe, backfilled
+)`;
+
+const record = (alias: string, backfilled: boolean) => `json_build_object(
+  'scored', coalesce(sum(${alias}.scored), 0), 'resolved', coalesce(sum(${alias}.resolved), 0),
+  'hits', coalesce(sum(${alias}.hits), 0),
+  'hit_rate', CASE WHEN sum(${alias}.resolved) > 0 THEN sum(${alias}.hits)::float8 / sum(${alias}.resolved) END,
+  'mean_return', CASE WHEN sum(${alias}.calls) > 0 AND sum(${alias}.resolved) > 0
+                      THEN sum(${alias}.return_sum) / sum(${alias}.calls) END,
+  'backfilled', ${backfilled})`;
+
+const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const MODEL_ROWS = `
+SELECT m.owner, m.model_id, m.name, m.description, m.visibility, ${ISO('m.created_at')} AS created_at,
+  (SELECT coalesce(json_agg(json_build_object('symbol', s.symbol, 'tf', s.timeframe) ORDER BY s.last_at DESC), '[]')
+   FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS series,
+  (SELECT coalesce(sum(s.n), 0)::int FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS signal_count,
+  (SELECT ${ISO('max(s.last_at)')} FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS last_signal_at,
+  (SELECT ${record('r', false)} FROM r
+   WHERE r.owner = m.owner AND r.model_id = m.model_id AND NOT r.backfilled) AS live,
+  (SELECT ${record('r', true)} FROM r
+   WHERE r.owner = m.owner AND r.model_id = m.model_id AND r.backfilled) AS backfilled
+FROM m`;
+
+// The listing sorts on the record it shows: the live one when the model has live results, else the backfilled one.
+const SORT_COLUMNS: Record<MarketplaceModelsQuery['sort'], string> = {
+  hit_rate: `(shown ->> 'hit_rate')::float8`,
+  mean_return: `(shown ->> 'mean_return')::float8`,
+  resolved: `(shown ->> 'resolved')::int`,
+  signal_count: 'signal_count',
+  last_signal_at: 'last_signal_at',
+  name: 'lower(name)',
+};
+
+export function createMarketplaceRepository() {
+  return {
+    /** Public models matching the query, one page, and how many match in all. */
+    async list(tx: Queryable, q: MarketplaceModelsQuery): Promise<{ rows: MarketplaceModelRow[]; total: number }> {
+      const params: unknown[] = [];
+      const filter = [`visibility = 'public'`];
+      if (q.owner) filter.push(`owner = $${params.push(q.owner)}`);
+      if (q.q) {
+        const like = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+        const p = `$${params.push(like)}`;
+        filter.push(`(lower(model_id) LIKE ${p} OR lower(name) LIKE ${p} OR lower(owner) LIKE ${p})`);
+      }
+      const outer: string[] = [];
+      if (q.symbol || q.tf) {
+        const conds = ['s.owner = x.owner', 's.model_id = x.model_id'];
+        if (q.symbol) conds.push(`s.symbol = $${params.push(q.symbol)}`);
+        if (q.tf) conds.push(`s.timeframe = $${params.push(q.tf)}`);
+        outer.push(`EXISTS (SELECT 1 FROM s WHERE ${conds.join(' AND ')})`);
+      }
+      const direction = q.order === 'asc' ? 'ASC' : 'DESC';
+      const sql = `WITH ${MODELS_CTE(filter.join(' AND '))},
+        x AS (
+          SELECT t.*, CASE WHEN (t.live ->> 'scored')::int > 0 THEN t.live ELSE t.backfilled END AS shown
+          FROM (${MODEL_ROWS}) t
+        )
+        SELECT x.*, count(*) OVER ()::int AS total FROM x
+        ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
+        ORDER BY ${SORT_COLUMNS[q.sort]} ${direction} NULLS LAST, owner, model_id
+        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
+      const rows = await tx.query<MarketplaceModelRow & { total: number; shown: unknown }>(sql, params);
+      let total = rows[0]?.total;
+      if (total === undefined) {
+        // An offset past the end returns no row to carry the total: count on its own.
+        const [c] = await tx.query<{ n: number }>(
+          `WITH ${MODELS_CTE(filter.join(' AND '))} SELECT count(*)::int AS n FROM m x
+           ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}`,
+          params.slice(0, -2),
+        );
+        total = c?.n ?? 0;
+      }
+      return { rows: rows.map(({ total: _t, shown: _s, ...row }) => row), total };
+    },
+
+    /** One model the viewer may see (a public one, or their own), or null. */
+    async get(tx: Queryable, owner: string, modelId: string): Promise<MarketplaceModelRow | null> {
+      const rows = await tx.query<MarketplaceModelRow>(
+        `WITH ${MODELS_CTE('owner = $1 AND model_id = $2')} ${MODEL_ROWS}`,
+        [owner, modelId],
+      );
+      return rows[0] ?? null;
+    },
+
+    /** A model's track record per series, live and backfilled apart. */
+    async seriesRecords(tx: Queryable, owner: string, modelId: string): Promise<SeriesRecordRow[]> {
+      return tx.query<SeriesRecordRow>(
+        `WITH ${MODELS_CTE('owner = $1 AND model_id = $2')}
+         SELECT r.symbol, r.timeframe AS tf, r.backfilled, r.scored, r.resolved, r.hits,
+                CASE WHEN r.resolved > 0 THEN r.hits::float8 / r.resolved END AS hit_rate,
+                CASE WHEN r.calls > 0 AND r.resolved > 0 THEN r.return_sum / r.calls END AS mean_return
+         FROM r ORDER BY r.symbol, r.timeframe, r.backfilled`,
+        [owner, modelId],
+      );
+    },
+
+    /** A model's newest signals the viewer may see. */
+    async latestSignals(tx: Queryable, owner: string, modelId: string, limit: number): Promise<MarketplaceSignal[]> {
+      return tx.query<MarketplaceSignal>(
+        `SELECT owner, model_id, symbol, timeframe, ${ISO('bar_ts')} AS bar_ts, decision,
+                confidence::float8 AS confidence, meta, ${ISO('received_at')} AS received_at, late, backfilled
+         FROM ml.visible_signals WHERE owner = $1 AND model_id = $2
+         ORDER BY bar_ts DESC, symbol, timeframe LIMIT $3`,
+        [owner, modelId, limit],
+      );
+    },
+
+    /** Attribution of each owner from their user's provider identity; owners without one get a bare entry. */
+    async vendors(tx: Queryable, owners: readonly string[]): Promise<Map<string, Vendor>> {
+      const unique = [...new Set(owners)];
+      const rows = unique.length
+        ? await tx.query<{
+            owner: string;
+            provider: 'github' | 'google';
+            login: string | null;
+            avatar_url: string | null;
+            display_name: string | null;
+          }>('SELECT owner, provider, login, avatar_url, display_name FROM app.vendor_identities($1::text[])', [unique])
+        : [];
+      const found = new Map(rows.map((r) => [r.owner, r]));
+      return new Map(
+        unique.map((owner) => {
+          const r = found.get(owner);
+          return [
+            owner,
+            {
+              owner,
+              provider: r?.provider ?? null,
+              github_login: r?.login ?? null,
+              avatar_url: r?.avatar_url ?? null,
+              profile_url: r?.login ? `https://github.com/${r.login}` : null,
+              display_name: r?.display_name ?? null,
+            },
+          ];
+        }),
+      );
+    },
+
+    /** Whether the owner exists at all (a user or any model, public or not, is enough to be a vendor page). */
+    async ownerExists(tx: Queryable, owner: string): Promise<boolean> {
+      const rows = await tx.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM app.vendor_identities(ARRAY[$1]))
+             OR EXISTS (SELECT 1 FROM ml.models WHERE owner = $1 AND visibility = 'public') AS found`,
+        [owner],
+      );
+      return rows[0]?.found === true;
+    },
+  };
+}
