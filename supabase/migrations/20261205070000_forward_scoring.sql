@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS ml.signal_scores (
   decision text NOT NULL CHECK (decision IN ('BUY', 'SELL', 'NEUTRAL')),
   confidence float8 NOT NULL,
   received_at timestamptz NOT NULL,
-  -- Demo history generated over past bars (scored as on-time calls, never mixed with live records).
+  -- ml.signals_latest.backfilled: demo history generated over past bars (scored alike, never mixed with live records).
   backfilled boolean NOT NULL DEFAULT false,
   entry_bar_ts timestamptz NOT NULL,
   entry_close numeric NOT NULL,
@@ -82,7 +82,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $$
   ), s AS (
     -- The grid bar at or after received_at − tf: the first that closes at or after received_at.
     SELECT s.owner, s.model_id, s.symbol, s.timeframe, s.bar_ts, s.decision, s.confidence::float8 AS confidence,
-           s.received_at, false AS backfilled,
+           s.received_at, s.backfilled,
            to_timestamp(ceil(extract(epoch FROM s.received_at - k.tf) / k.tf_s) * k.tf_s) AS entry_at
     FROM k, ml.signal_owners() AS w(owner)
     JOIN ml.signals_latest s

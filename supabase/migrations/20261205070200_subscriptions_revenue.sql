@@ -140,11 +140,16 @@ $$;
 REVOKE ALL ON FUNCTION app.signal_delay() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.signal_delay() TO anon, authenticated, service_role;
 
--- Signals beyond their owner's: live to a subscriber, and a public model's to anyone once older than the delay.
-GRANT SELECT ON ml.signals_latest TO anon;
-CREATE POLICY read_subscribed_signals ON ml.signals_latest FOR SELECT TO authenticated
-  USING (app.is_subscribed(owner, model_id));
-CREATE POLICY read_delayed_signals ON ml.signals_latest FOR SELECT TO anon, authenticated
-  USING (received_at <= now() - (SELECT app.signal_delay())
-         AND EXISTS (SELECT 1 FROM ml.models m WHERE m.owner = signals_latest.owner
-                       AND m.model_id = signals_latest.model_id AND m.visibility = 'public'));
+-- The signals a request may read beyond its own (ml.visible_signals, which the marketplace and GET /api/stream read as
+-- the viewer): a subscriber's models live; any other public model's only once older than the platform's delay, except
+-- backfilled history (generated over past bars, never news). Same columns as before, so readers are unchanged.
+CREATE OR REPLACE VIEW ml.visible_signals WITH (security_barrier) AS
+SELECT s.owner, s.model_id, s.symbol, s.timeframe, s.bar_ts, s.decision, s.confidence, s.meta, s.received_at, s.late,
+       s.backfilled, s.updated_at
+FROM ml.signals_latest s
+WHERE s.owner = (SELECT app.request_owner())
+   OR (SELECT auth.role()) = 'service_role'
+   OR current_setting('role', true) = 'service_role'
+   OR (EXISTS (SELECT 1 FROM ml.models m
+               WHERE m.owner = s.owner AND m.model_id = s.model_id AND m.visibility = 'public')
+       AND (s.backfilled OR s.received_at <= now() - (SELECT app.signal_delay()) OR app.is_subscribed(s.owner, s.model_id)));

@@ -6,6 +6,7 @@ export * from './performance';
 export * from './primitives';
 export * from './responses';
 export * from './signals';
+export * from './subscriptions';
 export * from './version';
 export * from './web';
 export * from './worker';

@@ -14,5 +14,6 @@ export * from './repositories/outbox';
 export * from './repositories/performance';
 export * from './repositories/rollup-dirty';
 export * from './repositories/signals';
+export * from './repositories/subscriptions';
 export * from './repositories/users';
 export * from './session-locks';

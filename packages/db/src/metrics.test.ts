@@ -34,7 +34,9 @@ for (const backend of testBackends()) {
     let t: TestDatabase;
     before(async () => {
       t = await createTestDatabase(backend);
-      await t.db.query(`INSERT INTO ml.models (owner, model_id, name, visibility) VALUES ('ex', 'm', 'Example', 'public')`);
+      await t.db.query(
+        `INSERT INTO ml.models (owner, model_id, name, visibility) VALUES ('ex', 'm', 'Example', 'public')`,
+      );
       for (const [i, [decision, confidence, exit]] of EXAMPLE.entries()) {
         const symbol = `EX${i}`;
         const bar = T + i * HOUR;

@@ -10,6 +10,8 @@
 //     pence left over go, one each, to the lines with the largest remainders (ties: line order). So the lines' fees sum
 //     to the platform fee, every line's fee and vendor share sum to its gross, and the totals sum to the gross.
 
+import type { RevenueStatement } from '@neuronetiq/contracts';
+
 export interface StatementSubscription {
   id: string;
   subscriber: string;
@@ -31,29 +33,9 @@ export interface StatementRefund {
   atMs: number;
 }
 
-export interface StatementLine {
-  kind: 'subscription' | 'refund';
-  /** The subscription's id, or the refund's. */
-  ref: string;
-  subscription_id: string;
-  subscriber: string;
-  model_id: string;
-  active_days: number;
-  gross_pence: number;
-  fee_pence: number;
-  vendor_pence: number;
-}
-
-export interface Statement {
-  owner: string;
-  month: string;
-  days_in_month: number;
-  platform_fee_bps: number;
-  gross_pence: number;
-  fee_pence: number;
-  vendor_pence: number;
-  lines: StatementLine[];
-}
+/** The wire shape of a statement and of its lines (`@neuronetiq/contracts`). */
+export type Statement = RevenueStatement;
+type StatementLine = RevenueStatement['lines'][number];
 
 const DAY_MS = 86_400_000;
 
