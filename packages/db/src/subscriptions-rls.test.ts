@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RequestContext } from './client';
+import { readEventLog } from './repositories/event-log';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing';
 
 for (const backend of testBackends()) {
@@ -82,6 +83,32 @@ for (const backend of testBackends()) {
       assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD']);
       await t.db.query(`UPDATE app.subscriptions SET ended_at = now() WHERE id = $1`, [sub?.id]);
       assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:OLD']);
+    });
+
+    test('the stream (the event log read as the viewer) gives a fresh signal to the subscriber only', async () => {
+      await t.db.query(
+        `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+         VALUES ('fan', 'vendor', 'pub', now() - interval '1 minute', 'test', 'sub_stream')`,
+      );
+      const [{ id: before } = { id: 0 }] = await t.db.query<{ id: number }>(
+        'SELECT coalesce(max(id), 0)::int AS id FROM app.event_log',
+      );
+      await t.db.query(
+        `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, received_at)
+         VALUES ('vendor', 'pub', 'LIVE', '1m', date_trunc('minute', now()), 'SELL', 0.7, now())`,
+      );
+      const streamed = async (ctx: RequestContext) =>
+        (
+          await t.db.asRequest(ctx, (tx) =>
+            readEventLog(tx, { after: before, upto: before + 100, limit: 100, role: ctx.role }),
+          )
+        ).events.map((e) => `${e.data.model_id}:${e.data.symbol}`);
+      assert.deepEqual(await streamed(asUser(users.fan)), ['pub:LIVE']);
+      assert.deepEqual(await streamed(asUser(users.other)), []);
+      assert.deepEqual(await streamed(anon), []);
+      // Leave the fixtures as the other tests expect them.
+      await t.db.query(`DELETE FROM app.subscriptions WHERE provider_ref = 'sub_stream'`);
+      await t.db.query(`DELETE FROM ml.signals_latest WHERE symbol = 'LIVE'`);
     });
 
     test('the delay is a platform setting, applied at once', async () => {

@@ -87,6 +87,12 @@ const SORT_COLUMNS: Record<PerformanceMetricsQuery['sort'], string> = {
 /** Figures per model or vendor (docs/metrics.md), under the caller's RLS: own models and public ones. */
 export function createMetricsRepository() {
   return {
+    /** The scored horizons (ml.score_horizons), shortest first. */
+    async horizons(tx: Queryable): Promise<number[]> {
+      const rows = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
+      return rows.map((r) => r.h);
+    },
+
     async find(
       tx: Queryable,
       q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
