@@ -11,7 +11,10 @@ import { createCronMetrics } from './metrics';
 import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
 import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
 import { type RollUpRun, rollUpNewBars } from './resample/roll-up-job';
+import { deliverWebhooks, WEBHOOK_DELIVERY_DEFAULTS } from './webhooks/deliver-webhooks';
 
+/** How often the cron looks for due subscriber webhooks. */
+const WEBHOOK_INTERVAL_MS = 5_000;
 export interface CronDeps {
   clock?: Clock;
   logger?: Logger;
@@ -117,6 +120,23 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     return n;
   }
 
+  /** One pass over the due subscriber webhooks (tests; the loop calls it too). */
+  function deliverWebhooksNow() {
+    return deliverWebhooks(db, WEBHOOK_DELIVERY_DEFAULTS, { nowMs: () => clock.now() });
+  }
+
+  async function webhookLoop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        const r = await deliverWebhooksNow();
+        if (r.dead > 0) logger.warn(r, 'subscriber webhooks dead-lettered');
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'subscriber webhook delivery failed');
+      }
+      await clock.sleep(WEBHOOK_INTERVAL_MS, signal).catch(() => {});
+    }
+  }
+
   async function scoreLoop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
       try {
@@ -186,6 +206,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     drainNow,
     scoreNow,
     rollUpNow,
+    deliverWebhooksNow,
 
     async start(): Promise<{ port: number }> {
       if (stopping) throw new Error('cron already started');
@@ -210,6 +231,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         drainLoop(signal),
         maintenanceLoop(signal),
         scoreLoop(signal),
+        webhookLoop(signal),
         // Also with RESAMPLE_TIMEFRAMES empty: then a pass only drops the ranges the trigger records.
         rollUpLoop(signal),
       ];

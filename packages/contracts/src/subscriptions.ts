@@ -85,3 +85,24 @@ export const RevenueResponseSchema = z.object({
   /** true for a month that has ended: the statement is stored and never changes. */
   closed: z.boolean(),
 });
+
+/** Body of `POST /api/webhooks`: where the signals of the models you subscribe to are POSTed. */
+export const RegisterWebhookSchema = z.strictObject({
+  url: z
+    .string({ error: 'url must be an http(s) URL' })
+    .max(2000, { error: 'url must be at most 2000 characters' })
+    .regex(/^https?:\/\/[!-~]+$/, {
+      error: 'url must be an http(s) URL of printable ASCII (no spaces, control characters or raw Unicode)',
+    }),
+});
+export type RegisterWebhook = z.infer<typeof RegisterWebhookSchema>;
+
+/** Query of `GET /api/webhooks/deliveries`. */
+export const WebhookDeliveriesQuerySchema = z.strictObject({
+  limit: z.coerce
+    .number({ error: 'limit must be a whole number from 1 to 500' })
+    .int({ error: 'limit must be a whole number from 1 to 500' })
+    .min(1, { error: 'limit must be a whole number from 1 to 500' })
+    .max(500, { error: 'limit must be a whole number from 1 to 500' })
+    .default(100),
+});

@@ -16,4 +16,5 @@ export * from './repositories/rollup-dirty';
 export * from './repositories/signals';
 export * from './repositories/subscriptions';
 export * from './repositories/users';
+export * from './repositories/webhooks';
 export * from './session-locks';
