@@ -4,6 +4,7 @@ export * from './import-report';
 export * from './market-data';
 export * from './performance';
 export * from './primitives';
+export * from './queries';
 export * from './responses';
 export * from './signals';
 export * from './subscriptions';

@@ -106,3 +106,47 @@ export const WebhookDeliveriesQuerySchema = z.strictObject({
     .max(500, { error: 'limit must be a whole number from 1 to 500' })
     .default(100),
 });
+
+/** Path of `DELETE /api/subscriptions/{id}` and `POST /api/webhooks/deliveries/{id}/replay`. */
+export const UuidParamsSchema = z.strictObject({ id: z.string().uuid({ error: 'id must be a UUID' }) });
+/** Query of `PUT /api/models/{model_id}/price`: only the service key names the owner. */
+export const PriceQuerySchema = z.strictObject({ owner: SlugSchema.optional() });
+
+/** `data` of `PUT /api/models/{model_id}/price`. */
+export const ModelPriceSchema = z.object({
+  owner: SlugSchema,
+  model_id: SlugSchema,
+  price_pence: z.number().int().nonnegative(),
+  /** ISO-8601 UTC: from when it applies. */
+  effective_from: z.string(),
+});
+
+/** `data` of `POST /api/webhooks`: the secret is shown this once. */
+export const WebhookEndpointSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  created_at: z.string(),
+  secret: z.string(),
+});
+
+/** One delivery of the subscriber's log. */
+export const WebhookDeliverySchema = z.object({
+  /** Stable across retries and replays: the receiver processes each id once. */
+  id: z.string(),
+  endpoint_id: z.string(),
+  status: z.enum(['pending', 'delivered', 'dead']),
+  attempts: z.number().int().nonnegative(),
+  next_attempt_at: z.string(),
+  last_status: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+  created_at: z.string(),
+  delivered_at: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+/** `data` of `POST /api/payments/webhook`. */
+export const PaymentWebhookResultSchema = z.object({
+  /** false for a redelivered event id: acknowledged, nothing changed. */
+  handled: z.boolean(),
+  type: z.string(),
+});
