@@ -20,7 +20,7 @@ async function scoredModel(ctx: ApiTestContext) {
       url: '/api/signals/store',
       payload: signal({ owner: v.owner, model_id: v.modelId, symbol, bar_ts: iso(T + i * MIN), confidence: 0.8 }),
     });
-    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.statusCode, 204, res.body);
   }
   ctx.clock.now = T + 30 * MIN;
   const closes = [100, 101, 103, 102, 104];

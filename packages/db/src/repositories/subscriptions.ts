@@ -71,12 +71,14 @@ export function createSubscriptionRepository() {
       return row ?? null;
     },
 
-    /** Ends an active subscription at `atMs`; null when there was none. */
+    /** Ends an active subscription at `atMs` (never before it started); null when there was none. */
     async end(tx: Queryable, where: { id: string } | { provider: string; providerRef: string }, atMs: number) {
       const [row] = await tx.query<SubscriptionRow>(
         'id' in where
-          ? `UPDATE app.subscriptions SET ended_at = $2 WHERE id = $1 AND ended_at IS NULL RETURNING ${SUBSCRIPTION_COLUMNS}`
-          : `UPDATE app.subscriptions SET ended_at = $3 WHERE provider = $1 AND provider_ref = $2 AND ended_at IS NULL
+          ? `UPDATE app.subscriptions SET ended_at = greatest($2, started_at) WHERE id = $1 AND ended_at IS NULL
+             RETURNING ${SUBSCRIPTION_COLUMNS}`
+          : `UPDATE app.subscriptions SET ended_at = greatest($3, started_at)
+             WHERE provider = $1 AND provider_ref = $2 AND ended_at IS NULL
              RETURNING ${SUBSCRIPTION_COLUMNS}`,
         'id' in where
           ? [where.id, new Date(atMs).toISOString()]
