@@ -101,6 +101,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $$
     LEFT JOIN market.ohlcv b
       ON b.symbol = p_symbol AND b.timeframe = p_timeframe AND b.bar_ts = s.entry_at
      AND b.bar_ts <= (SELECT k.last_closed FROM k)
+     -- Only the bars the candidates can enter at: a few for one new bar, instead of hashing the whole series.
+     AND b.bar_ts BETWEEN (SELECT min(s2.entry_at) FROM s s2) AND (SELECT max(s2.entry_at) FROM s s2)
   ), t AS (
     SELECT e.*, h.horizon_bars, e.entry_bar_ts + h.horizon_bars * k.tf AS exit_at
     FROM k, e CROSS JOIN ml.score_horizons h
@@ -118,6 +120,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off AS $$
     LEFT JOIN market.ohlcv b
       ON b.symbol = p_symbol AND b.timeframe = p_timeframe AND b.bar_ts = t.exit_at
      AND b.bar_ts <= (SELECT k.last_closed FROM k)
+     AND b.bar_ts BETWEEN (SELECT min(t2.exit_at) FROM t t2) AND (SELECT max(t2.exit_at) FROM t t2)
   ), y AS (
     SELECT x.*, ((x.exit_close - x.entry_close) / x.entry_close)::float8 AS r FROM x
   ), z AS (
