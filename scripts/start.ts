@@ -31,6 +31,11 @@ const DEMO_TIMEFRAME = '1m';
 const keyFile = `${dataDir}/service-role-key`;
 if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
 const serviceRoleKey = readFileSync(keyFile, 'utf8').trim();
+// The secret user sessions are signed with (Supabase's JWT secret in production): kept with the data so that sessions
+// and `mp login` approvals survive a restart.
+const jwtSecretFile = `${dataDir}/jwt-secret`;
+if (!existsSync(jwtSecretFile)) writeFileSync(jwtSecretFile, randomBytes(48).toString('base64url'), { mode: 0o600 });
+const jwtSecret = readFileSync(jwtSecretFile, 'utf8').trim();
 
 const t0 = Date.now();
 const children = new Map<string, ChildProcess>();
@@ -142,7 +147,13 @@ async function main(): Promise<void> {
       entry: 'apps/api/src/main.ts',
       port: port(8787),
       url: `http://127.0.0.1:${port(8787)}`,
-      env: { ...common, PORT: String(port(8787)), MIGRATE_ON_START: 'false' },
+      env: {
+        ...common,
+        PORT: String(port(8787)),
+        MIGRATE_ON_START: 'false',
+        SUPABASE_JWT_SECRET: jwtSecret,
+        WEB_ORIGIN: `http://localhost:${port(3000)}`,
+      },
       extra: `docs: http://127.0.0.1:${port(8787)}/docs`,
     },
     {
