@@ -34,6 +34,9 @@ function findTests(dir, out) {
 if (!onlyTests) {
   run('npx', ['biome', 'check', '.']);
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  // The web app is its own program: Next's types declare globals (a required NODE_ENV) that the services' code and
+  // tests do not have, and it needs the DOM and JSX.
+  run('npx', ['tsc', '-p', 'apps/web/tsconfig.json', '--noEmit']);
 }
 
 const files = ['apps', 'packages', 'bench', 'scripts']
