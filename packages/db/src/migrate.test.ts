@@ -37,6 +37,8 @@ for (const backend of testBackends()) {
             'app.revenue_statements',
             'app.subscriptions',
             'app.users',
+            'app.webhook_deliveries',
+            'app.webhook_endpoints',
             'market.ohlcv',
             'market.rollup_dirty',
             'ml.consensus_latest',
