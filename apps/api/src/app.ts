@@ -113,7 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   installErrorHandling(app, {
     bodyLimitBytes: bodyLimit,
-    bodyLimitHint: 'split it (batches: at most 1,000 signals)',
+    bodyLimitHint: 'BODY_LIMIT_BYTES; split it: batches hold at most 1,000 signals',
     mapError: (error) =>
       isConnectionError(error)
         ? new AppError('SERVICE_UNAVAILABLE', {

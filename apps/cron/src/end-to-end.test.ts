@@ -13,7 +13,7 @@ import { createOhlcvRepository, createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
 import { BUILTIN_MODELS, isInsufficientBars } from '@neuronetiq/models';
 import { computeConsensus, createOrchestrator, type OrchestratorConfigInput } from '@neuronetiq/orchestrator';
-import { createManualClock } from '@neuronetiq/orchestrator/testing';
+import { createManualClock } from '@neuronetiq/service/clock';
 import { buildWorkerApp } from '@neuronetiq/worker';
 import type { FastifyInstance } from 'fastify';
 import { createCron } from './cron';

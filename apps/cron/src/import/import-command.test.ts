@@ -214,7 +214,7 @@ describe('npm run import', () => {
       const noKey = await runImport(args, noDb);
       assert.equal(noKey.code, 2);
       assert.match(noKey.stderr, /--api needs the service role key in SERVICE_ROLE_KEY/);
-      const wrongKey = await runImport(args, { ...noDb, SERVICE_ROLE_KEY: 'not-the-key-0000000000000' });
+      const wrongKey = await runImport(args, { ...noDb, SERVICE_ROLE_KEY: 'not-the-key-00000000000000000000000' });
       assert.equal(wrongKey.code, 1);
       assert.match(wrongKey.stderr, /import failed: POST \/api\/marketdata\/import answered 401/);
     } finally {

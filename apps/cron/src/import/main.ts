@@ -57,6 +57,7 @@ async function main(): Promise<number> {
   }
   const o = parsed.options;
   const env = loadImportEnv();
+  if (env.deprecation) console.error(env.deprecation);
   // npm runs scripts from the repository root; INIT_CWD is where the person typed the command.
   const path = resolve(env.callerCwd ?? process.cwd(), o.file);
   const problem = unreadable(path, o.file);

@@ -3,7 +3,7 @@ import { startEmbeddedDatabase } from '../embedded';
 import { parseMigrateEnv } from './env';
 
 /**
- * The database a db command works on: DATABASE_URL, or the embedded one under PGLITE_DATA_DIR when it is unset. A bad
+ * The database a db command works on: DATABASE_URL, or the embedded one under EMBEDDED_DATA_DIR when it is unset. A bad
  * environment ends the process with exit code 2 and the message naming the variable.
  */
 export async function openCliDatabase(
@@ -16,7 +16,8 @@ export async function openCliDatabase(
     console.error((err as Error).message);
     process.exit(2);
   }
-  const embedded = env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR });
+  if (env.embeddedDataDir.deprecation && !env.DATABASE_URL) console.error(env.embeddedDataDir.deprecation);
+  const embedded = env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.embeddedDataDir.dir });
   const db = createDb(env.DATABASE_URL ?? (embedded?.url as string), { max: 1, applicationName });
   return {
     env,

@@ -1,5 +1,5 @@
 // `npm run db:rescore`: deletes every signal score and computes all of them again from the raw rows (signals, bars,
-// ml.score_horizons) on DATABASE_URL, or on the embedded database under PGLITE_DATA_DIR when it is unset, in one
+// ml.score_horizons) on DATABASE_URL, or on the embedded database under EMBEDDED_DATA_DIR when it is unset, in one
 // transaction. Run it after changing the horizons; otherwise it reproduces what the incremental scoring already holds.
 import { rescoreAll } from '../repositories/performance';
 import { openCliDatabase } from './database';
