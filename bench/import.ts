@@ -125,7 +125,9 @@ async function measureCsvParseAlone(runs: number): Promise<ImportRate> {
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** A migrated, empty database: a fresh one on the PostgreSQL server, or the embedded one. */
-async function openDatabase(backend: 'postgres' | 'pglite'): Promise<{ db: Db; url?: string; close(): Promise<void> }> {
+export async function openDatabase(
+  backend: 'postgres' | 'pglite',
+): Promise<{ db: Db; url?: string; close(): Promise<void> }> {
   if (backend === 'pglite') {
     const embedded = await startEmbeddedDatabase({ maxConnections: 4 });
     const db = createDb(embedded.url, { max: 2, applicationName: 'bench-import' });

@@ -18,6 +18,8 @@ export const EnvSchema = z.object({
   SERVICE_ROLE_KEY: ServiceRoleKeySchema.optional(),
   /** HS256 secret of user session JWTs (Supabase's JWT secret). Unset: user sessions are not accepted. */
   SUPABASE_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** Secret the payment provider signs its webhooks with (HMAC-SHA256). Unset: a random one per boot. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Origin(s) of the web app allowed by CORS, comma-separated. */
   WEB_ORIGIN: z.string().default('http://localhost:3000'),
   /** Largest request body in bytes. */

@@ -11,7 +11,10 @@ import { createCronMetrics } from './metrics';
 import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
 import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
 import { type RollUpRun, rollUpNewBars } from './resample/roll-up-job';
+import { deliverWebhooks, WEBHOOK_DELIVERY_DEFAULTS } from './webhooks/deliver-webhooks';
 
+/** How often the cron looks for due subscriber webhooks. */
+const WEBHOOK_INTERVAL_MS = 5_000;
 export interface CronDeps {
   clock?: Clock;
   logger?: Logger;
@@ -79,13 +82,23 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
   }
 
-  /** One scoring sweep over the last scoreLookbackMs (tests; the loop calls it too). */
+  /**
+   * One scoring sweep over signals whose bar_ts is within scoreLookbackMs of now, either side (tests; the loop calls it
+   * too): a signal may be posted for a bar ahead, and is entered from when it was received.
+   */
   async function scoreNow(): Promise<number> {
     const now = clock.now();
-    const n = await scoreSignals(db, now - config.scoreLookbackMs, now);
+    const n = await scoreSignals(db, now - config.scoreLookbackMs, now + config.scoreLookbackMs);
     metrics.signalsScored.inc(n);
     if (n > 0) logger.info({ scored: n }, 'signals scored by the sweep');
     return n;
+  }
+
+  /** One pass over the due subscriber webhooks (tests; the loop calls it too). */
+  async function deliverWebhooksNow() {
+    const r = await deliverWebhooks(db, WEBHOOK_DELIVERY_DEFAULTS, { nowMs: () => clock.now() });
+    if (r.dead > 0) logger.warn(r, 'subscriber webhooks dead-lettered');
+    return r;
   }
 
   /** One roll-up pass of 1m bars into the RESAMPLE_TIMEFRAMES (tests; the loop calls it too). */
@@ -134,6 +147,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     /** Runs one drain pass now (tests; the loop calls it too). */
     drainNow,
     scoreNow,
+    deliverWebhooksNow,
     rollUpNow,
 
     async start(): Promise<{ port: number }> {
@@ -167,6 +181,11 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
           onError: failed('idempotency expiry failed'),
         }),
         every(config.scoreIntervalMs, scoreNow, { clock, signal, onError: failed('signal scoring failed') }),
+        every(WEBHOOK_INTERVAL_MS, deliverWebhooksNow, {
+          clock,
+          signal,
+          onError: failed('subscriber webhook delivery failed'),
+        }),
         // Also with RESAMPLE_TIMEFRAMES empty: then a pass only drops the ranges the trigger records.
         every(config.rollUp.intervalMs, rollUpNow, {
           clock,

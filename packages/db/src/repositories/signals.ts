@@ -39,7 +39,8 @@ function receipt(
 }
 
 // A write is a plain multi-row upsert: a conflicting row is updated only while its bar is open
-// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed. A second
+// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed; a change
+// moves `received_at` to its own time, because scoring enters a signal after its last change (no look-ahead). A second
 // statement classifies the rows it skipped: those whose stored tuple was not written by this transaction
 // (`xmin`) are either identical (unchanged: a harmless retry) or different after the close (immutable); it runs only
 // when some rows were skipped.
@@ -52,7 +53,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $
   AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, late, received_at)
 ON CONFLICT (owner, model_id, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta,
-      updated_at = excluded.received_at
+      received_at = excluded.received_at, updated_at = excluded.received_at
   WHERE NOT excluded.late
     AND (s.decision, s.confidence, s.meta) IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.meta)
 RETURNING 1) SELECT count(*)::int AS n FROM w`;
@@ -73,7 +74,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $
   AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late, received_at)
 ON CONFLICT (owner, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, contributors = excluded.contributors,
-      meta = excluded.meta, updated_at = excluded.received_at
+      meta = excluded.meta, received_at = excluded.received_at, updated_at = excluded.received_at
   WHERE NOT excluded.late
     AND (c.decision, c.confidence, c.contributors, c.meta)
         IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.contributors, excluded.meta)
