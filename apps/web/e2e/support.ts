@@ -24,8 +24,7 @@ export function describeWeb(
   const skip = browserSkipReason();
   const backends = testBackends().filter((b) => !options.backends || options.backends.includes(b));
   for (const backend of backends) {
-    // A suite starts a whole stack and a browser before its tests: it gets 5 minutes where a plain test gets 3.
-    describe(`${name} [${backend}]`, { skip, timeout: 300_000 }, () => {
+    describe(`${name} [${backend}]`, { skip }, () => {
       let ctx: E2eContext | undefined;
       before(async () => {
         const lines: string[] = [];

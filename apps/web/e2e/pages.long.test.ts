@@ -111,13 +111,12 @@ describeWeb(
       assert.deepEqual(sideways, []);
     });
 
-    test('the trading view renders for a visitor who is not signed in', {
-      todo: 'the api answers 401 to an anonymous GET /api/marketdata/ohlcv, and the page shows its error page',
-    }, async () => {
+    test('the trading view renders for a visitor who is not signed in', async () => {
       const { stack, browser } = ctx();
       await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
         const res = await page.goto('/trade/EURUSD');
         assert.equal(res?.status(), 200);
+        await page.getByRole('region', { name: /EURUSD .*chart/ }).waitFor();
       });
     });
 
