@@ -12,9 +12,6 @@ export interface E2eContext {
   browser: Browser;
 }
 
-/** Server logs go to the test output only when a stack fails to start, or with E2E_LOG=1. */
-const verbose = process.env.E2E_LOG === '1';
-
 /** Declares `fn`'s tests once per backend (or only those given), each with its own stack and browser. */
 export function describeWeb(
   name: string,
@@ -28,7 +25,8 @@ export function describeWeb(
       let ctx: E2eContext | undefined;
       before(async () => {
         const lines: string[] = [];
-        const log = (line: string) => (verbose ? console.log(line) : lines.push(line));
+        // Server logs reach the test output only when a stack fails to start.
+        const log = (line: string) => lines.push(line);
         const [stack, browser] = await Promise.all([
           startWebStack({ backend, log }).catch((err: unknown) => {
             throw new Error(`the web stack did not start: ${String(err)}\n${lines.slice(-40).join('\n')}`);

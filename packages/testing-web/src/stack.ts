@@ -3,8 +3,10 @@
 // built at most once per source tree, see apps/web/scripts/build.ts) configured to sign in through the stand-ins.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+// biome-ignore lint/style/noRestrictedImports: test support: it starts the api it tests, as bench/ does
 import { buildApp } from '@neuronetiq/api';
 import { type Backend, createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
+// biome-ignore lint/style/noRestrictedImports: test support: it starts the web app it tests
 import { ensureWebBuild, startWeb } from '@neuronetiq/web/testing';
 import { type GitHubOAuthServer, type GitHubUser, startGitHubOAuthServer } from './github-oauth';
 import { type GoogleOidcServer, type GoogleUser, startGoogleOidcServer } from './google-oidc';
