@@ -7,6 +7,7 @@ import { createBinanceKlinesIngest } from './ingest/binance-klines';
 import { createReplayIngest } from './ingest/replay-ingest';
 import { createSyntheticIngest } from './ingest/synthetic-ingest';
 import { expireIdempotencyRecords } from './maintenance/expire-idempotency';
+import { trimEventLogRows } from './maintenance/trim-event-log';
 import { createCronMetrics } from './metrics';
 import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
 import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
@@ -100,6 +101,13 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
       } catch (err) {
         logger.error({ err: (err as Error).message }, 'idempotency expiry failed');
+      }
+      try {
+        const n = await trimEventLogRows(db, config.eventLogRetentionMs);
+        metrics.eventLogTrimmed.inc(n);
+        if (n > 0) logger.info({ trimmed: n }, 'event log trimmed');
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'event log trim failed');
       }
       await clock.sleep(config.maintenanceIntervalMs, signal).catch(() => {});
     }
