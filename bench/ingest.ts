@@ -2,7 +2,9 @@
 // on one database per backend, in one run:
 //   (a) raw ceiling: multi-row INSERT … ON CONFLICT (unnest of 1,000 rows) straight through `pg`;
 //   (b) POST /api/signals/batch, 1,000 signals per request;
-//   (c) POST /api/signals/store, one signal per request, 32 keep-alive connections (autocannon).
+//   (c) POST /api/signals/store, one signal per request, 32 keep-alive connections (autocannon);
+//   (b0) (b) again with the event log's triggers on ml.signals_latest disabled: what GET /api/stream's log costs
+//        the batch path, measured interleaved with (b) in the same run.
 // The api runs in its own process (as in production) so that the load generator does not share its event loop.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -112,6 +114,15 @@ async function rawCeiling(url: string, batches: number): Promise<Row> {
   };
 }
 
+/** Turns the event log's triggers on ml.signals_latest off or on (the (b0) peer). */
+async function setEventLog(databaseUrl: string, enabled: boolean): Promise<void> {
+  const db = createDb(databaseUrl, { max: 1 });
+  const verb = enabled ? 'ENABLE' : 'DISABLE';
+  await db.query(`ALTER TABLE ml.signals_latest ${verb} TRIGGER log_signals_on_insert`);
+  await db.query(`ALTER TABLE ml.signals_latest ${verb} TRIGGER log_signals_on_update`);
+  await db.end();
+}
+
 async function batchEndpoint(api: string, requests: number): Promise<Row> {
   const owner = `batch-${randomBytes(3).toString('hex')}`;
   const latencies: number[] = [];
@@ -203,11 +214,15 @@ for (const backend of backends) {
     // Warm-up, then measure; each path three times, medians reported.
     await rawCeiling(databaseUrl, 5);
     await batchEndpoint(api.url, 3);
-    const runs: Row[][] = [[], [], []];
+    const runs: Row[][] = [[], [], [], []];
     for (let i = 0; i < 3; i++) {
       runs[0]?.push(await rawCeiling(databaseUrl, Math.round(50 * scale)));
       runs[1]?.push(await batchEndpoint(api.url, Math.round(30 * scale)));
       runs[2]?.push(await storeEndpoint(api.url, backend === 'postgres' ? 10 : 5));
+      await setEventLog(databaseUrl, false);
+      const without = await batchEndpoint(api.url, Math.round(30 * scale));
+      await setEventLog(databaseUrl, true);
+      runs[3]?.push({ ...without, path: '(b0) = (b) without the event log triggers (GET /api/stream), same run' });
     }
     for (const r of runs) {
       const first = r[0] as Row;
