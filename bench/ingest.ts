@@ -5,16 +5,14 @@
 //   (c) POST /api/signals/store, one signal per request, 32 keep-alive connections (autocannon);
 //   (b0) (b) again with the event log's triggers on ml.signals_latest disabled: what GET /api/stream's log costs
 //        the batch path, measured interleaved with (b) in the same run.
-// The api runs in its own process (as in production) so that the load generator does not share its event loop.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The api runs in its own process (bench/support/api-process.ts).
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { createDb, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createDb } from '@neuronetiq/db';
 import autocannon from 'autocannon';
 import { machine, median, percentile, writeSection } from './report';
+import { createBenchDatabase, startApiProcess } from './support/api-process';
 import { makeSignal } from './support/signals';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const SERVICE_KEY = randomBytes(24).toString('hex');
 const args = process.argv.slice(2);
 const backendsArg = args[args.indexOf('--backends') + 1];
@@ -26,56 +24,6 @@ interface Row {
   rowsPerSec: number;
   p50: number;
   p99: number;
-}
-
-async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      SERVICE_ROLE_KEY: SERVICE_KEY,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DB_POOL_MAX: '32',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // The api logs its address as JSON at info level, which we silenced: ask the OS instead via a readiness poll.
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`api exited with ${code}: ${out}`)));
-    const started = Date.now();
-    const poll = setInterval(async () => {
-      const port = await findPort(child.pid as number);
-      if (port) {
-        clearInterval(poll);
-        resolve(`http://127.0.0.1:${port}`);
-      } else if (Date.now() - started > 60_000) {
-        clearInterval(poll);
-        reject(new Error('api did not start in 60 s'));
-      }
-    }, 250);
-  });
-  return { url, child };
-}
-
-async function findPort(pid: number): Promise<number | null> {
-  const { execFileSync } = await import('node:child_process');
-  try {
-    const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
-    const line = out.split('\n').find((l) => l.includes(`pid=${pid},`));
-    const port = line?.match(/127\.0\.0\.1:(\d+)/)?.[1];
-    if (!port) return null;
-    const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
-    return res?.ok ? Number(port) : null;
-  } catch {
-    return null;
-  }
 }
 
 const RAW_UPSERT = `
@@ -186,28 +134,8 @@ async function storeEndpoint(api: string, seconds: number): Promise<Row> {
 
 const tables: string[] = [];
 for (const backend of backends) {
-  let databaseUrl: string;
-  let cleanup: () => Promise<void>;
-  if (backend === 'postgres') {
-    const name = `nq_bench_${randomBytes(4).toString('hex')}`;
-    const admin = createDb(pgServer, { max: 1 });
-    await admin.query(`CREATE DATABASE ${name}`);
-    const u = new URL(pgServer);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
-    cleanup = async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    };
-  } else {
-    const embedded = await startEmbeddedDatabase({ maxConnections: 100 });
-    databaseUrl = embedded.url;
-    cleanup = () => embedded.close();
-  }
-  const db = createDb(databaseUrl, { max: 1 });
-  await migrate(db);
-  await db.end();
-  const api = await startApi(databaseUrl);
+  const { databaseUrl, cleanup } = await createBenchDatabase(backend, pgServer);
+  const api = await startApiProcess(databaseUrl, SERVICE_KEY);
   try {
     const scale = backend === 'postgres' ? 1 : 0.3;
     const results: Row[] = [];

@@ -255,6 +255,32 @@ describeEachBackend(
       }
     });
 
+    test('a bulk write of bars is logged as the newest 100 bars of each series', async () => {
+      const symbol = `B${uniqueSlug('x').slice(2).toUpperCase()}`;
+      const start = Date.parse('2026-01-01T00:00:00Z');
+      const bars = Array.from({ length: 250 }, (_, i) => ({
+        symbol,
+        timeframe: '1m',
+        bar_ts: new Date(start + i * 60_000).toISOString(),
+        open: 1,
+        high: 1,
+        low: 1,
+        close: 1,
+      }));
+      const res = await ctx().asService({ method: 'POST', url: '/api/marketdata/ohlcv', payload: { bars } });
+      assert.equal(res.statusCode, 200, res.body);
+      const rows = await ctx().database.db.query<{ bar_ts: string[] }>(
+        'SELECT bar_ts FROM app.event_log WHERE symbol = $1',
+        [symbol],
+      );
+      assert.equal(rows.length, 1);
+      const logged = (rows[0]?.bar_ts ?? []).map((t) => new Date(t).toISOString());
+      assert.deepEqual(
+        logged,
+        bars.slice(150).map((b) => b.bar_ts),
+      );
+    });
+
     test('filters by symbol and type', async () => {
       const v = await createVendor(ctx());
       const stream = await openStream(ctx(), '/api/stream?symbol=GBPUSD&types=signal', v.auth);

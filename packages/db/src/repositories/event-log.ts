@@ -23,10 +23,13 @@ export async function scanEventLog(db: Queryable, after: number, limit: number):
   return { ids: (row?.ids ?? []).map(Number), inFlight: xip ? xip.split(',') : [] };
 }
 
-/** The id just below the oldest row kept (0 for an empty log): where a tail starts. */
-export async function eventLogStart(db: Queryable): Promise<number> {
-  const [row] = await db.query<{ id: number | null }>('SELECT min(id) - 1 AS id FROM app.event_log');
-  return row?.id ?? 0;
+/** The newest id of the log (0 when empty) and the transactions in flight, as of one snapshot: where a tail starts. */
+export async function eventLogHead(db: Queryable): Promise<{ id: number; inFlight: string[] }> {
+  const [row] = await db.query<{ snap: string; id: number }>(
+    'SELECT pg_current_snapshot()::text AS snap, coalesce(max(id), 0) AS id FROM app.event_log',
+  );
+  const xip = (row?.snap ?? '').split(':')[2] ?? '';
+  return { id: Number(row?.id ?? 0), inFlight: xip ? xip.split(',') : [] };
 }
 
 /** Deletes log rows older than `keepMs`; returns how many. Run as the connecting user or the service role. */
