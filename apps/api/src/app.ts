@@ -4,18 +4,24 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { ErrorCode, ErrorDetail } from '@neuronetiq/contracts';
-import { CONTRACTS_VERSION, isCompatibleVersion, SUPPORTED_CONTRACTS_RANGE } from '@neuronetiq/contracts';
+import { CONTRACTS_VERSION } from '@neuronetiq/contracts';
 import type { Db } from '@neuronetiq/db';
 import { isConnectionError } from '@neuronetiq/db';
+import {
+  AppError,
+  clientErrorHandler,
+  installContractsVersion,
+  installErrorHandling,
+  withSchemas,
+} from '@neuronetiq/service';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { type Access, installAccessControl } from './auth/access';
 import type { Principal } from './auth/principal';
 import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
 import type { ApiDeps, DeviceFlowOptions } from './deps';
-import { AppError } from './errors';
 import { createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
-import { buildOpenApiDocument } from './openapi';
 import { registerRoutes } from './routes';
 import { createEventLogTail } from './stream/event-log-tail';
 
@@ -57,6 +63,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? false,
     bodyLimit,
     requestIdHeader: false,
+    clientErrorHandler,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -96,30 +103,21 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   // CSV uploads (POST /api/marketdata/import) stream straight into the importer; its own byte cap applies.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 
-  app.setErrorHandler((error, request, reply) => {
-    const err = toAppError(error, bodyLimit);
-    if (err.status >= 500) request.log.error({ err: error }, 'request failed');
-    metrics.errors.inc({ code: err.code });
-    if (VALIDATION_FAILURE_CODES.has(err.code)) metrics.validationFailures.inc({ code: err.code });
-    if (err.headers) reply.headers(err.headers);
-    const body: { success: false; error: ErrorCode; message: string; details?: ErrorDetail[]; request_id: string } = {
-      success: false,
-      error: err.code,
-      message: err.message,
-      ...(err.details ? { details: err.details } : {}),
-      request_id: String(request.id),
-    };
-    return reply.code(err.status).send(body);
-  });
-
-  app.setNotFoundHandler((request, reply) => {
-    metrics.errors.inc({ code: 'NOT_FOUND' });
-    return reply.code(404).send({
-      success: false,
-      error: 'NOT_FOUND',
-      message: `no route ${request.method} ${request.url.split('?')[0]}; see /docs`,
-      request_id: String(request.id),
-    });
+  installErrorHandling(app, {
+    bodyLimitBytes: bodyLimit,
+    bodyLimitHint: 'split it (batches: at most 1,000 signals)',
+    mapError: (error) =>
+      isConnectionError(error)
+        ? new AppError('SERVICE_UNAVAILABLE', {
+            message: 'the database is unavailable; retry shortly',
+            headers: { 'retry-after': '5' },
+            cause: error,
+          })
+        : undefined,
+    onError: (error) => {
+      metrics.errors.inc({ code: error.code });
+      if (VALIDATION_FAILURE_CODES.has(error.code)) metrics.validationFailures.inc({ code: error.code });
+    },
   });
 
   await app.register(helmet, {
@@ -152,19 +150,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
-    reply.header('x-contracts-version', CONTRACTS_VERSION);
-    const version = request.headers['x-contracts-version'];
-    if (version !== undefined && (Array.isArray(version) || !isCompatibleVersion(version))) {
-      throw new AppError('CONTRACT_VERSION_UNSUPPORTED', {
-        message: `X-Contracts-Version "${String(version)}" is not supported; this server speaks ${SUPPORTED_CONTRACTS_RANGE} (current ${CONTRACTS_VERSION}); upgrade @neuronetiq/contracts`,
-        details: [{ path: 'headers.x-contracts-version', message: `must be ${SUPPORTED_CONTRACTS_RANGE}` }],
-      });
-    }
+  });
+  installContractsVersion(app);
+  app.addHook('onRequest', async (request) => {
     request.principal = await auth.resolve(request.headers.authorization);
   });
+  installAccessControl(app);
 
   await app.register(rateLimit, {
-    hook: 'preHandler',
+    // Before validation, so that malformed requests count against the limit too.
+    hook: 'preValidation',
     max: options.rateLimitPerMinute ?? 1200,
     timeWindow: 60_000,
     keyGenerator: (request) =>
@@ -183,57 +178,30 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     metrics.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
   });
 
-  const document = buildOpenApiDocument();
-  await app.register(swagger, { mode: 'static', specification: { document: document as never } });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => document);
-
-  registerRoutes(app, deps);
-  return app;
-}
-
-/** Maps anything thrown to the contract's error; only AppErrors and Fastify's client errors keep their message. */
-function toAppError(error: unknown, bodyLimit: number): AppError {
-  if (error instanceof AppError) return error;
-  const e = error as { code?: string; statusCode?: number; message?: string };
-  switch (e.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new AppError('PAYLOAD_TOO_LARGE', {
-        message: `request body exceeds ${bodyLimit} bytes; split it (batches: at most 1,000 signals)`,
-      });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'send the body as Content-Type: application/json' });
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new AppError('VALIDATION_ERROR', {
-        message: 'request body is empty; send a JSON object',
-        details: [{ path: '', message: 'is required' }],
-      });
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return new AppError('VALIDATION_ERROR', {
-        message: `request body is not valid JSON (${e.message ?? ''})`,
-        details: [{ path: '', message: 'must be valid JSON' }],
-      });
-  }
-  if (error instanceof SyntaxError && e.statusCode === 400) {
-    return new AppError('VALIDATION_ERROR', {
-      message: 'request body is not valid JSON',
-      details: [{ path: '', message: 'must be valid JSON' }],
-    });
-  }
-  if (isConnectionError(error)) {
-    return new AppError('SERVICE_UNAVAILABLE', {
-      message: 'the database is unavailable; retry shortly',
-      headers: { 'retry-after': '5' },
-      cause: error,
-    });
-  }
-  if (e.statusCode === 404) return new AppError('NOT_FOUND', { message: e.message ?? 'not found' });
-  if (e.statusCode === 405) return new AppError('METHOD_NOT_ALLOWED', { message: e.message ?? 'method not allowed' });
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-    return new AppError('VALIDATION_ERROR', { message: e.message ?? 'bad request' });
-  }
-  return new AppError('INTERNAL_ERROR', {
-    message: 'internal error; quote the request_id when reporting it',
-    cause: error,
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'NeuronetIQ Trader Infrastructure API',
+        version: CONTRACTS_VERSION,
+        description:
+          "The only public write path of the platform. Authenticate with `Authorization: Bearer <key>`: the service key, a vendor API key (`mp_…`) or a user session token. Send `X-Contracts-Version` to have an incompatible client refused (400 CONTRACT_VERSION_UNSUPPORTED). Every error has the shape of the contracts' ErrorResponse.",
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    // The document is generated from the routes' zod schemas, the same ones requests are validated with; a route open
+    // to anyone needs no credentials.
+    transform: (route) => {
+      const { schema, url } = jsonSchemaTransform(route);
+      const isPublic = (route.route.config as { access?: Access } | undefined)?.access?.principal === 'anyone';
+      return { schema: isPublic ? { ...schema, security: [] } : schema, url };
+    },
+    transformObject: jsonSchemaTransformObject,
   });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  registerRoutes(withSchemas(app), deps);
+  return app;
 }

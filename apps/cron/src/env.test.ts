@@ -114,7 +114,10 @@ describe('cron env', () => {
       databaseUrl: undefined,
       embeddedDataDir: '.data/pglite',
       serviceRoleKey: undefined,
+      callerCwd: undefined,
     });
+    // npm sets INIT_CWD to where the command was typed: relative file paths are read from there.
+    assert.equal(loadImportEnv({ INIT_CWD: '/home/trader/data' }).callerCwd, '/home/trader/data');
     assert.throws(() => loadImportEnv({ DATABASE_URL: 'mysql://x' }), /invalid import environment:\n {2}DATABASE_URL/);
     // Read for --api only; a short one is named rather than sent to the api.
     assert.equal(loadImportEnv({ SERVICE_ROLE_KEY: 'k'.repeat(16) }).serviceRoleKey, 'k'.repeat(16));

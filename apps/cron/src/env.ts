@@ -163,6 +163,8 @@ const ImportEnvSchema = z.object({
   EMBEDDED_DATA_DIR: z.string().default('.data/pglite'),
   /** Only for `--api`: the api's service role key (the import endpoint is the service's). */
   SERVICE_ROLE_KEY: z.string().min(16, { error: 'SERVICE_ROLE_KEY must be at least 16 characters' }).optional(),
+  /** Set by npm to the directory `npm run import` was typed in (npm runs the script from the repository root). */
+  INIT_CWD: z.string().optional(),
 });
 
 export function loadImportEnv(source: NodeJS.ProcessEnv = process.env) {
@@ -172,5 +174,6 @@ export function loadImportEnv(source: NodeJS.ProcessEnv = process.env) {
     databaseUrl: parsed.data.DATABASE_URL,
     embeddedDataDir: parsed.data.EMBEDDED_DATA_DIR,
     serviceRoleKey: parsed.data.SERVICE_ROLE_KEY,
+    callerCwd: parsed.data.INIT_CWD,
   };
 }

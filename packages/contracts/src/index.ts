@@ -3,6 +3,7 @@ export * from './errors';
 export * from './import-report';
 export * from './market-data';
 export * from './primitives';
+export * from './queries';
 export * from './responses';
 export * from './signals';
 export * from './version';

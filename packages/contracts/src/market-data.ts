@@ -52,7 +52,8 @@ export const OhlcvBarSchema = z
   .superRefine((bar, ctx) => {
     checkBarAlignment(bar, ctx);
     checkBarPrices(bar, ctx);
-  });
+  })
+  .meta({ id: 'OhlcvBar' });
 export type OhlcvBar = z.infer<typeof OhlcvBarSchema>;
 export type OhlcvBarInput = z.input<typeof OhlcvBarSchema>;
 /** The seed's style of exported name. */
@@ -63,7 +64,9 @@ export const OhlcvUpsertSchema = z.strictObject({
   bars: z
     .array(z.unknown(), { error: 'bars must be a list' })
     .min(1, { error: 'bars must hold at least one bar' })
-    .max(OHLCV_BATCH_MAX, { error: `bars may hold at most ${OHLCV_BATCH_MAX} bars; split the upload` }),
+    .max(OHLCV_BATCH_MAX, { error: `bars may hold at most ${OHLCV_BATCH_MAX} bars; split the upload` })
+    // Bars are checked one by one (a bad one is reported by index), so the array takes anything; the document says what.
+    .meta({ items: { $ref: '#/components/schemas/OhlcvBarInput' } }),
 });
 
 export const OHLCV_LIMIT_MAX = 5000;

@@ -29,7 +29,9 @@ export const SignalPayloadSchema = z
     /** Optional JSON object, at most 8 KiB (e.g. `{ "rsi": 34.2 }`). */
     meta: MetaSchema.default({}),
   })
-  .superRefine(checkBarAlignment);
+  .superRefine(checkBarAlignment)
+  // The id names it in the OpenAPI document's components.
+  .meta({ id: 'SignalPayload' });
 export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
 export type SignalPayloadInput = z.input<typeof SignalPayloadSchema>;
 /** The seed's exported name. */
@@ -62,7 +64,8 @@ export const ConsensusPayloadSchema = z
       .max(256, { error: 'contributors may list at most 256 models' }),
     meta: MetaSchema.default({}),
   })
-  .superRefine(checkBarAlignment);
+  .superRefine(checkBarAlignment)
+  .meta({ id: 'ConsensusPayload' });
 export type ConsensusPayload = z.infer<typeof ConsensusPayloadSchema>;
 export type ConsensusPayloadInput = z.input<typeof ConsensusPayloadSchema>;
 export const ConsensusPayload = ConsensusPayloadSchema;
@@ -83,14 +86,17 @@ export const SignalBatchSchema = z.strictObject({
   signals: z
     .array(z.unknown(), { error: 'signals must be a list' })
     .min(1, { error: 'signals must hold at least one signal' })
-    .max(SIGNAL_BATCH_MAX, { error: `signals may hold at most ${SIGNAL_BATCH_MAX} signals; split the batch` }),
+    .max(SIGNAL_BATCH_MAX, { error: `signals may hold at most ${SIGNAL_BATCH_MAX} signals; split the batch` })
+    // Items are checked one by one (a bad one is reported by index), so the array takes anything; the document says what.
+    .meta({ items: { $ref: '#/components/schemas/SignalPayloadInput' } }),
 });
 
 export const ConsensusBatchSchema = z.strictObject({
   consensus: z
     .array(z.unknown(), { error: 'consensus must be a list' })
     .min(1, { error: 'consensus must hold at least one row' })
-    .max(SIGNAL_BATCH_MAX, { error: `consensus may hold at most ${SIGNAL_BATCH_MAX} rows; split the batch` }),
+    .max(SIGNAL_BATCH_MAX, { error: `consensus may hold at most ${SIGNAL_BATCH_MAX} rows; split the batch` })
+    .meta({ items: { $ref: '#/components/schemas/ConsensusPayloadInput' } }),
 });
 
 /** Per-item outcome of a batch write. */

@@ -2,9 +2,16 @@
 
 export { ImportArgsError, type ImportCliOptions, type ParsedImportArgs, parseImportArgs } from './cli/import-args';
 export { createImportProgressBar, type ImportProgressBar, type ImportProgressBarOptions } from './cli/progress-bar';
-export { type RunImportDeps, runImportCommand } from './cli/run-import';
-export { detectFormat, ImportError } from './import/formats';
-export { type BarSink, type ImportOptions, type ImportProgress, importCsv } from './import/import-csv';
+export { COLUMN_ROLES, type DialectOverrides } from './import/dialect';
+export {
+  type BarSink,
+  type CheckedImport,
+  ImportError,
+  type ImportOptions,
+  type ImportProgress,
+  importCsv,
+  readCsv,
+} from './import/import-csv';
 export {
   formatImportReport,
   IMPORT_FORMATS,
@@ -16,7 +23,13 @@ export {
   REJECT_REASONS,
   type RejectReason,
 } from './import/report';
-export { CALENDAR_NAMES, type CalendarName, getCalendar, type MarketCalendar } from './resample/calendars';
+export {
+  CALENDAR_NAMES,
+  type CalendarName,
+  calendarForSymbol,
+  getCalendar,
+  type MarketCalendar,
+} from './resample/calendars';
 export { type FindGapsOptions, findGaps, type Gap, type GapReport } from './resample/gaps';
 export {
   type BucketInfo,
@@ -47,4 +60,11 @@ export {
 } from './synthetic/synthetic-series';
 export { type Clock, createFakeClock, type FakeClock, systemClock } from './time/clock';
 export { epochToMs, type ParsedDateTime, parseDateTime } from './time/timestamps';
-export { createZoneClock, isValidZone, type WallTimeResolution, type ZoneClock } from './time/zone-clock';
+export {
+  createZoneClock,
+  isValidZone,
+  normalizeZone,
+  type WallTimeResolution,
+  ZONE_FORMS,
+  type ZoneClock,
+} from './time/zone-clock';

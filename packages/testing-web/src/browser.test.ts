@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import {
   browserSkipReason,
+  fetchFromPage,
   findA11yViolations,
   formatViolations,
   isLoopbackUrl,
@@ -40,6 +41,17 @@ const skip = browserSkipReason();
 
 before(async () => {
   server = createServer((req, res) => {
+    if (req.url === '/echo' && req.method === 'POST') {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ cookie: req.headers.cookie ?? null, body: JSON.parse(body) }));
+      });
+      return;
+    }
     if (req.url === '/dot.svg') {
       res.writeHead(200, { 'content-type': 'image/svg+xml' });
       return res.end(
@@ -139,5 +151,28 @@ describe('browser harness (Debian Chromium)', { skip }, () => {
       await page.goto('/good');
       assert.deepEqual(await findA11yViolations(page), []);
     });
+  });
+
+  test('fetchFromPage sends requests from the page with its cookies', async () => {
+    await withPage(browser as Browser, { baseURL: base }, async (page, handle) => {
+      await page.goto('/good');
+      await handle.context.addCookies([{ name: 'sid', value: 'abc', url: base }]);
+      const [echo, missing] = await fetchFromPage(page, [{ path: '/echo', body: { n: 1 } }, { path: '/nope' }]);
+      assert.equal(echo?.status, 201);
+      assert.deepEqual(JSON.parse(echo?.body ?? ''), { cookie: 'sid=abc', body: { n: 1 } });
+      assert.equal(missing?.status, 404);
+    });
+  });
+
+  test('a failing step names the page, its text and a screenshot', async () => {
+    const failed = await withPage(browser as Browser, { baseURL: base, timeoutMs: 500 }, async (page) => {
+      await page.goto('/good');
+      await page.getByRole('button', { name: 'Not there' }).click();
+    }).catch((err: Error) => err);
+    assert.ok(failed instanceof Error);
+    assert.match(failed.message, /page: http:\/\/127\.0\.0\.1:\d+\/good/);
+    assert.match(failed.message, /text: Signals/);
+    const shot = /screenshot: (\S+\.png)/.exec(failed.message)?.[1] ?? '';
+    assert.ok(existsSync(shot), shot);
   });
 });

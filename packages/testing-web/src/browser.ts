@@ -63,6 +63,10 @@ export interface OpenPageOptions {
   /** IANA zone the page sees (times are shown in the viewer's zone). */
   timezoneId?: string;
   locale?: string;
+  /** Playwright's wait for each action and navigation (default 10 s). */
+  timeoutMs?: number;
+  /** Cookies and storage to start from (`context.storageState()` of a signed-in context). */
+  storageState?: Awaited<ReturnType<BrowserContext['storageState']>>;
 }
 
 export interface TestPage {
@@ -89,6 +93,7 @@ export async function openPage(browser: Browser, options: OpenPageOptions = {}):
     locale: options.locale ?? 'en-US',
     timezoneId: options.timezoneId ?? 'UTC',
     serviceWorkers: 'block',
+    ...(options.storageState ? { storageState: options.storageState } : {}),
   });
   const blocked: string[] = [];
   const pageErrors: string[] = [];
@@ -106,6 +111,8 @@ export async function openPage(browser: Browser, options: OpenPageOptions = {}):
     blocked.push(ws.url());
     return ws.close({ code: 1008, reason: 'blocked by the test: not loopback' });
   });
+  // Fail fast: a missing element is a failed step, and the file's 3-minute limit must not be eaten by one wait.
+  context.setDefaultTimeout(options.timeoutMs ?? 10_000);
   const page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
   const assertNoExternalRequests = () => {
@@ -140,7 +147,23 @@ export async function withPage<T>(
   try {
     result = await fn(handle.page, handle);
   } catch (err) {
+    // What the page showed when the test failed: its address, its text and a screenshot, in the failure itself.
+    const page = handle.page;
+    const shot = await screenshot(page, `failure-${Date.now()}`).catch(() => 'none');
+    const text = await page
+      // biome-ignore lint/performance/useDomNodeTextContent: the text a person sees, not the page's inline scripts
+      .innerText('body', { timeout: 1000 })
+      .then((t) => t.replace(/\s+/g, ' ').slice(0, 600))
+      .catch(() => '');
     await handle.context.close();
+    if (err instanceof Error) {
+      let extra = `\n  page: ${page.url()}\n  text: ${text}\n  screenshot: ${shot}`;
+      if (handle.blocked.length > 0) extra += `\n  blocked: ${handle.blocked.join(', ')}`;
+      if (handle.pageErrors.length > 0) extra += `\n  page errors: ${handle.pageErrors.join(' | ')}`;
+      // The test reporter prints the stack, which holds its own copy of the message.
+      err.message += extra;
+      if (err.stack) err.stack = `${err.stack.split('\n')[0]}${extra}\n${err.stack.split('\n').slice(1).join('\n')}`;
+    }
     throw err;
   }
   await handle.close();
@@ -190,4 +213,37 @@ export async function findA11yViolations(page: Page): Promise<A11yViolation[]> {
 
 export function formatViolations(violations: readonly A11yViolation[]): string {
   return violations.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.targets.slice(0, 5).join(', ')})`).join('\n');
+}
+
+export interface PageRequest {
+  /** Same-origin path, e.g. `/api/auth/update-user`. */
+  path: string;
+  method?: string;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+/**
+ * Sends requests from inside the page, with its cookies and origin: what a person can do from the devtools console.
+ * The script is plain JavaScript text, since a TypeScript loader may wrap a serialized callback in helpers the
+ * page does not have.
+ */
+export async function fetchFromPage(
+  page: Page,
+  requests: readonly PageRequest[],
+): Promise<{ status: number; body: string }[]> {
+  const script = `(async (requests) => {
+    const out = [];
+    for (const r of requests) {
+      const hasBody = r.body !== undefined;
+      const res = await fetch(r.path, {
+        method: r.method || (hasBody ? 'POST' : 'GET'),
+        headers: hasBody ? { 'content-type': 'application/json' } : {},
+        body: hasBody ? JSON.stringify(r.body) : undefined,
+      });
+      out.push({ status: res.status, body: await res.text() });
+    }
+    return out;
+  })(${JSON.stringify(requests)})`;
+  return page.evaluate(script);
 }

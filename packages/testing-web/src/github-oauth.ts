@@ -116,7 +116,10 @@ export async function startGitHubOAuthServer(options: GitHubOAuthOptions): Promi
       return sendHtml(
         res,
         400,
-        errorPage('Redirect URI mismatch', 'The redirect_uri MUST match the registered callback URL for this app.'),
+        errorPage(
+          'Redirect URI mismatch',
+          `The redirect_uri MUST match the registered callback URL for this app: got "${redirectUri}", registered ${client.redirectUris.map((u) => `"${u}"`).join(', ')}.`,
+        ),
       );
     }
     const back = new URL(redirectUri);

@@ -1,26 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@neuronetiq/db';
 import { createIdempotencyRepository } from '@neuronetiq/db';
+import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors';
 
 const repo = createIdempotencyRepository();
-const KEY = /^[\x21-\x7e]{1,255}$/;
 
 export interface StoredResponse {
   status: number;
   body: unknown;
 }
 
-/** Validates the Idempotency-Key header value (1-255 visible ASCII characters). */
-export function parseIdempotencyKey(value: string | string[] | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value) || !KEY.test(value)) {
-    throw new AppError('VALIDATION_ERROR', {
-      message: 'Idempotency-Key must be one header of 1-255 visible ASCII characters',
-      details: [{ path: 'headers.idempotency-key', message: 'must be 1-255 visible ASCII characters' }],
-    });
-  }
-  return value;
+/** Answers with a (possibly replayed) stored response: its status, its body, and `Idempotent-Replayed` on a replay. */
+export function sendStored(reply: FastifyReply, response: StoredResponse & { replayed: boolean }): FastifyReply {
+  if (response.replayed) reply.header('idempotent-replayed', 'true');
+  return response.status === 204 ? reply.code(204).send() : reply.code(response.status).send(response.body);
 }
 
 export const requestHash = (normalisedBody: unknown): string =>

@@ -75,6 +75,22 @@ describeEachBackend('POST /api/marketdata/import (CSV)', (ctx) => {
     assert.equal(json.statusCode, 415);
   });
 
+  test('a HistData file without tz is refused naming tz and the zone that fits; nothing is stored', async () => {
+    const symbol = uniqueSlug('H').toUpperCase().replace(/-/g, '');
+    const res = await ctx().asService({
+      method: 'POST',
+      url: `/api/marketdata/import?symbol=${symbol}&tf=1m`,
+      headers: { 'content-type': 'text/csv' },
+      payload: histdata,
+    });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().error, 'VALIDATION_ERROR');
+    assert.equal(res.json().details[0].path, 'tz');
+    assert.match(res.json().message, /the clock looks wrong: .* pass --tz /);
+    const rows = await ctx().database.db.query('SELECT 1 FROM market.ohlcv WHERE symbol = $1', [symbol]);
+    assert.equal(rows.length, 0);
+  });
+
   test('an unrecognisable file is 400 saying so, not a 500', async () => {
     const res = await ctx().asService({
       method: 'POST',

@@ -15,8 +15,10 @@ export interface ImportCsvRequest {
 }
 
 /**
- * POST /api/marketdata/import: the same importer as `npm run import`, fed by the request body as it streams in. Each
- * chunk of good bars is upserted in its own transaction as the service role; the report names every rejected row.
+ * POST /api/marketdata/import: the same importer as `npm run import`, fed by the request body as it streams in. The
+ * whole file is read and checked first (a file whose clock does not fit its market's week is refused without `tz`,
+ * nothing stored); then each chunk of good bars is upserted in its own transaction as the service role. The report
+ * names every rejected row.
  */
 export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promise<ImportReport> {
   const repo = createOhlcvRepository(deps.db);
@@ -53,7 +55,8 @@ export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promi
     return report;
   } catch (err) {
     if (err instanceof ImportError) {
-      const path = err.code === 'OPTIONS_INVALID' ? 'query' : 'body';
+      // A suspect clock is answered by naming the zone (tz=…), as `npm run import` answers it with --tz.
+      const path = err.code === 'OPTIONS_INVALID' ? 'query' : err.code === 'CLOCK_SUSPECT' ? 'tz' : 'body';
       throw new AppError('VALIDATION_ERROR', { message: err.message, details: [{ path, message: err.message }] });
     }
     throw err;

@@ -83,6 +83,80 @@ describe('npm run import', () => {
     }
   });
 
+  test('a missing file: one line naming it, exit 1, no stack trace, no database', async () => {
+    const dataDir = join(dir, 'never-missing');
+    const r = await runImport(['no-such-file.csv', '--symbol', 'EURUSD', '--tf', '1h'], { EMBEDDED_DATA_DIR: dataDir });
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(
+      r.stderr,
+      /^import failed: file "no-such-file\.csv" does not exist \(looked for .*no-such-file\.csv\)\n$/,
+    );
+    assert.ok(!existsSync(dataDir), 'no database was created');
+    const directory = await runImport([dir, '--symbol', 'EURUSD', '--tf', '1h'], { EMBEDDED_DATA_DIR: dataDir });
+    assert.equal(directory.code, 1);
+    assert.match(directory.stderr, /^import failed: ".*" is a directory, not a file\n$/);
+  });
+
+  test('a relative path is read from the directory the command was typed in, not the repository root', async () => {
+    const name = 'eurusd-h1.csv';
+    assert.ok(existsSync(join(dir, name)));
+    // npm runs the script from the repository root and says where it was typed in INIT_CWD.
+    const viaNpm = await runImport(
+      [name, '--symbol', 'EURUSD', '--tf', '1h', '--dry-run'],
+      {},
+      { cwd: dir, viaNpm: true },
+    );
+    assert.equal(viaNpm.code, 0, viaNpm.stderr);
+    assert.match(viaNpm.stdout, new RegExp(`${ROWS} rows read, ${ROWS} would store`));
+    const direct = await runImport([name, '--symbol', 'EURUSD', '--tf', '1h', '--dry-run'], { INIT_CWD: dir });
+    assert.equal(direct.code, 0, direct.stderr);
+    const elsewhere = await runImport([name, '--symbol', 'EURUSD', '--tf', '1h', '--dry-run'], {});
+    assert.equal(elsewhere.code, 1, 'from the repository root the file is not there');
+    assert.match(elsewhere.stderr, /^import failed: file "eurusd-h1\.csv" does not exist/);
+  });
+
+  test('--dry-run reads and checks the file, says "would store", and opens no database', async () => {
+    const dataDir = join(dir, 'dry');
+    const r = await runImport([source.file, '--symbol', 'EURUSD', '--tf', '1h', '--dry-run', '--resample', '4h'], {
+      EMBEDDED_DATA_DIR: dataDir,
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`${ROWS} rows read, ${ROWS} would store`));
+    assert.match(r.stdout, /^resampled 4h: \d+ bars would be stored/m);
+    assert.match(r.stdout, /\(dry run: nothing stored, no database opened\)/);
+    assert.doesNotMatch(r.stderr, /embedded database/);
+    assert.ok(!existsSync(dataDir), 'no database was created');
+  });
+
+  test('a file in a broker clock without --tz is refused with the offset that fits; nothing is stored, no database opened', async () => {
+    // 5-minute EURUSD bars of one week on a UTC+2 server clock: Monday 00:00 to Friday 23:55.
+    const file = join(dir, 'broker-m5.csv');
+    const lines: string[] = [];
+    const start = Date.parse('2024-01-08T00:00:00Z');
+    for (let i = 0; i < 5 * 288; i++) {
+      const t = new Date(start + i * 300_000).toISOString();
+      lines.push(`${t.slice(0, 10).replace(/-/g, '.')},${t.slice(11, 16)},1.0950,1.0952,1.0948,1.0951,${i % 9}`);
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const dataDir = join(dir, 'refused');
+    const r = await runImport([file, '--symbol', 'EURUSD', '--tf', '5m'], { EMBEDDED_DATA_DIR: dataDir });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /EURUSD 5m \(metatrader, detected\): 1,440 rows read, 0 refused, nothing stored/);
+    assert.match(
+      r.stdout,
+      /^refused: the clock looks wrong: 24 of 1,440 bars fall where the market is closed .*pass --tz UTC\+2, or --force/m,
+    );
+    assert.ok(!existsSync(dataDir), 'no database was created');
+    const ok = await runImport([file, '--symbol', 'EURUSD', '--tf', '5m', '--tz', 'UTC+2', '--dry-run'], {});
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(
+      ok.stdout,
+      /^range: 2024-01-07T22:00:00\.000Z → 2024-01-12T21:55:00\.000Z \(UTC\); 2024-01-08T00:00:00\.000\+02:00/m,
+    );
+  });
+
   test('a bad argument exits 2 with the usage, before touching a database', async () => {
     const bad = await runImport([source.file, '--symbol', 'EURUSD', '--tf', '7m'], {
       EMBEDDED_DATA_DIR: join(dir, 'x'),

@@ -25,7 +25,16 @@ export async function importCsvViaApi(file: string, o: ImportViaApiOptions): Pro
     new Transform({
       transform(chunk: Buffer, _enc, done) {
         bytesRead += chunk.length;
-        o.onProgress?.({ rowsRead: 0, stored: 0, rejected: 0, duplicates: 0, bytesRead, totalBytes });
+        o.onProgress?.({
+          phase: 'read',
+          rowsRead: 0,
+          stored: 0,
+          rejected: 0,
+          duplicates: 0,
+          bytesRead,
+          totalBytes,
+          toStore: 0,
+        });
         done(null, chunk);
       },
     }),

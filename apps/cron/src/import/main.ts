@@ -1,19 +1,46 @@
-// `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …] [--resample 5m,1h] [--api <url>]`: imports a
-// CSV of bars into the database at DATABASE_URL, or into the embedded one under EMBEDDED_DATA_DIR, or through the
-// api's POST /api/marketdata/import with `--api` (SERVICE_ROLE_KEY), and prints the report and the clock assumed;
-// `--resample` then rolls the imported 1m range up into larger timeframes and prints the bars written per timeframe.
-import { existsSync } from 'node:fs';
+// `npm run import -- <file> --symbol EURUSD --tf 1m [--tz …] [--resample 5m,1h] [--dry-run] [--api <url>]`: reads and
+// checks a CSV of bars (dialect, clock, defects) before anything else, then stores it into the database at
+// DATABASE_URL, or the embedded one under EMBEDDED_DATA_DIR, or through the api's POST /api/marketdata/import with
+// `--api` (SERVICE_ROLE_KEY), and prints the report. Exit codes: 0 stored (bad rows are reported, not fatal),
+// 1 the file could not be read or was refused, 2 a usage mistake.
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import {
   createImportProgressBar,
   formatImportReport,
   ImportArgsError,
+  type ImportCliOptions,
   ImportError,
+  type ImportReport,
   parseImportArgs,
+  readCsv,
 } from '@neuronetiq/marketdata';
 import { loadImportEnv } from '../env';
 import { importCsvViaApi } from './import-via-api';
-import { formatRollUpReport, importCsvToDatabase, rollUpImportedRange } from './run-import';
+import { createDatabaseSink, formatWritten } from './run-import';
+
+/** Files smaller than this import in about a second: no progress bar. */
+const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
+
+/** Null when the file can be read; else the one line that says why not. */
+function unreadable(path: string, shown: string): string | null {
+  try {
+    if (statSync(path).isDirectory()) return `"${shown}" is a directory, not a file`;
+    accessSync(path, constants.R_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return `file "${shown}" does not exist (looked for ${path})`;
+    if (code === 'EACCES') return `file "${shown}" cannot be read (permission denied)`;
+    return `file "${shown}" cannot be read (${code ?? (err as Error).message})`;
+  }
+}
+
+function printReport(o: ImportCliOptions, report: ImportReport, extra?: string): void {
+  if (o.json) console.log(JSON.stringify(report, null, 2));
+  else console.log(formatImportReport(report) + (extra ? `\n${extra}` : ''));
+}
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseImportArgs>;
@@ -32,7 +59,57 @@ async function main(): Promise<number> {
   }
   const o = parsed.options;
   const env = loadImportEnv();
-  if (o.apiUrl !== undefined) return importThroughApi(o, env.serviceRoleKey);
+  // npm runs scripts from the repository root; INIT_CWD is where the person typed the command.
+  const path = resolve(env.callerCwd ?? process.cwd(), o.file);
+  const problem = unreadable(path, o.file);
+  if (problem !== null) {
+    console.error(`import failed: ${problem}`);
+    return 1;
+  }
+  if (o.apiUrl !== undefined) return importThroughApi(o, path, env.serviceRoleKey);
+
+  const big = statSync(path).size >= PROGRESS_MIN_BYTES;
+  const progress = big
+    ? createImportProgressBar({ label: o.symbol, stream: o.json ? process.stderr : process.stdout })
+    : createImportProgressBar({ stream: { isTTY: false } as NodeJS.WriteStream });
+  let checked: Awaited<ReturnType<typeof readCsv>>;
+  try {
+    // Read and check the whole file first: a file refused at line 1 never costs a database start-up.
+    checked = await readCsv(path, {
+      symbol: o.symbol,
+      timeframe: o.timeframe,
+      format: o.format,
+      tz: o.tz,
+      force: o.force,
+      dialect: o.dialect,
+      calendar: o.calendar,
+      resample: o.resample,
+      dryRun: o.dryRun,
+      chunkSize: o.chunkSize,
+      onProgress: progress.onProgress,
+    });
+  } catch (err) {
+    progress.stop();
+    if (err instanceof ImportError) {
+      console.error(`import failed: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+  const { report } = checked;
+  if (report.refused !== null) {
+    progress.stop();
+    printReport(o, report);
+    // The text report ends with the reason already; JSON on stdout needs it said on stderr.
+    if (o.json) console.error(`import refused: ${report.refused}`);
+    return 1;
+  }
+  if (o.dryRun) {
+    progress.stop();
+    printReport(o, report, '(dry run: nothing stored, no database opened)');
+    return 0;
+  }
+
   let embedded: EmbeddedDatabase | undefined;
   let db: Db | undefined;
   try {
@@ -41,33 +118,15 @@ async function main(): Promise<number> {
       console.error(`embedded database at ${env.embeddedDataDir} (set DATABASE_URL for another one)`);
     }
     db = createDb(env.databaseUrl ?? embedded?.url ?? '', { max: 2, applicationName: 'import' });
-    if (!o.dryRun) await migrate(db);
-    const progress = createImportProgressBar({ label: o.symbol });
-    let report: Awaited<ReturnType<typeof importCsvToDatabase>>;
+    await migrate(db);
+    const { sink, written } = createDatabaseSink(db);
     try {
-      report = await importCsvToDatabase(db, o.file, {
-        symbol: o.symbol,
-        timeframe: o.timeframe,
-        format: o.format,
-        tz: o.tz,
-        calendar: o.calendar,
-        chunkSize: o.chunkSize,
-        dryRun: o.dryRun,
-        onProgress: progress.onProgress,
-      });
+      await checked.store(sink);
     } finally {
       progress.stop();
     }
-    const rollUp = o.resample.length > 0 ? await rollUpImportedRange(db, report, o.resample, Date.now()) : undefined;
-    if (o.json) console.log(JSON.stringify(rollUp ? { ...report, resample: rollUp } : report, null, 2));
-    else console.log(formatImportReport(report) + (rollUp ? `\n${formatRollUpReport(rollUp)}` : ''));
+    printReport(o, o.json ? ({ ...report, written } as ImportReport) : report, formatWritten(written));
     return 0;
-  } catch (err) {
-    if (err instanceof ImportError) {
-      console.error(`import failed: ${err.message}`);
-      return 1;
-    }
-    throw err;
   } finally {
     await db?.end();
     await embedded?.close();
@@ -75,20 +134,17 @@ async function main(): Promise<number> {
 }
 
 async function importThroughApi(
-  o: Extract<ReturnType<typeof parseImportArgs>, { kind: 'run' }>['options'],
+  o: ImportCliOptions,
+  path: string,
   serviceRoleKey: string | undefined,
 ): Promise<number> {
   if (!serviceRoleKey) {
     console.error('import failed: --api needs the service role key in SERVICE_ROLE_KEY');
     return 2;
   }
-  if (!existsSync(o.file)) {
-    console.error(`import failed: file "${o.file}" does not exist`);
-    return 1;
-  }
   const progress = createImportProgressBar({ label: o.symbol, upload: true });
   try {
-    const report = await importCsvViaApi(o.file, {
+    const report = await importCsvViaApi(path, {
       apiUrl: o.apiUrl ?? '',
       serviceRoleKey,
       symbol: o.symbol,
@@ -99,7 +155,7 @@ async function importThroughApi(
     });
     progress.stop();
     console.error(`imported through the api at ${o.apiUrl}`);
-    console.log(o.json ? JSON.stringify(report, null, 2) : formatImportReport(report));
+    printReport(o, report);
     return 0;
   } catch (err) {
     progress.stop();
@@ -109,4 +165,10 @@ async function importThroughApi(
   }
 }
 
-process.exitCode = await main();
+try {
+  process.exitCode = await main();
+} catch (err) {
+  // A database that cannot be reached, a disk that fails: one line, not a stack trace.
+  console.error(`import failed: ${(err as Error).message}`);
+  process.exitCode = 1;
+}

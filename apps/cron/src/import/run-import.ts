@@ -1,47 +1,34 @@
-import { TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
+import type { Timeframe } from '@neuronetiq/contracts';
 import { createOhlcvRepository, type Db } from '@neuronetiq/db';
-import { type ImportOptions, type ImportReport, importCsv } from '@neuronetiq/marketdata';
-import { type RollUpReport, rollUpBars } from '../resample/roll-up-bars';
+import { type BarSink, type ImportOptions, type ImportReport, importCsv } from '@neuronetiq/marketdata';
+
+/** Bars written (inserted or changed) per timeframe by one import; a re-import of the same file writes none. */
+export type WrittenBars = Partial<Record<Timeframe, number>>;
 
 /**
- * Imports a CSV file straight into market.ohlcv (the database's owner connection; no api round trip), chunk by
- * chunk. Re-importing a file is harmless: bars are upserted and unchanged ones are left alone.
+ * The sink of `npm run import`: upserts each chunk straight into market.ohlcv (the database's owner connection; no
+ * api round trip) and counts what changed per timeframe. Unchanged bars are left alone.
  */
-export async function importCsvToDatabase(
-  db: Db,
-  file: string,
-  options: ImportOptions & { dryRun?: boolean },
-): Promise<ImportReport> {
+export function createDatabaseSink(db: Db): { sink: BarSink; written: WrittenBars } {
   const ohlcv = createOhlcvRepository(db);
-  const { dryRun, ...importOptions } = options;
-  return importCsv(file, importOptions, async (bars) => {
-    if (!dryRun) await ohlcv.upsert(bars);
-  });
+  const written: WrittenBars = {};
+  return {
+    written,
+    sink: async (bars) => {
+      const tf = bars[0]?.timeframe;
+      if (tf === undefined) return;
+      written[tf] = (written[tf] ?? 0) + (await ohlcv.upsert(bars));
+    },
+  };
 }
 
-/**
- * After a 1m import (`--resample`): rolls the imported range up into larger timeframes. Buckets still open at `nowMs`
- * are left for the cron's roll-up to write once they close.
- */
-export async function rollUpImportedRange(
-  db: Db,
-  report: Pick<ImportReport, 'symbol' | 'range'>,
-  timeframes: readonly Timeframe[],
-  nowMs: number,
-): Promise<RollUpReport> {
-  const { first, last } = report.range;
-  const empty = { timeframes, fromMs: 0, toMs: 0 };
-  const range =
-    first && last ? { timeframes, fromMs: Date.parse(first), toMs: Date.parse(last) + TIMEFRAME_MS['1m'] } : empty;
-  return rollUpBars(db, { symbol: report.symbol, nowMs, ...range });
+/** `written: 1m 120 bars, 5m 24 bars` (0 for a timeframe whose bars were all stored already). */
+export function formatWritten(written: WrittenBars): string {
+  const parts = Object.entries(written).map(([tf, n]) => `${tf} ${(n ?? 0).toLocaleString('en-US')} bars`);
+  return `written to the database (new or changed): ${parts.length > 0 ? parts.join(', ') : 'nothing'}`;
 }
 
-/** One line per target: `resampled 5m: 2,016 bars written (2,016 closed buckets, 3 with holes)`. */
-export function formatRollUpReport(report: RollUpReport): string {
-  return Object.keys(report.written)
-    .map((tf) => {
-      const t = tf as Timeframe;
-      return `resampled ${t}: ${report.written[t] ?? 0} bars written (${report.built[t] ?? 0} closed buckets, ${report.sparseBuckets[t] ?? 0} with holes)`;
-    })
-    .join('\n');
+/** Reads, checks and upserts a CSV file into market.ohlcv (throws ImportError, nothing stored, when refused). */
+export async function importCsvToDatabase(db: Db, file: string, options: ImportOptions): Promise<ImportReport> {
+  return importCsv(file, options, createDatabaseSink(db).sink);
 }

@@ -9,10 +9,16 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 export function runImport(
   args: string[],
   env: Record<string, string | undefined>,
+  how: { cwd?: string; viaNpm?: boolean } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { DATABASE_URL: _, ...inherited } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
+  const { DATABASE_URL: _, INIT_CWD: __, ...inherited } = process.env;
+  // `viaNpm`: `npm --prefix <repo> run import` from `cwd`, as a person in another directory types it.
+  const command = how.viaNpm ? 'npm' : process.execPath;
+  const argv = how.viaNpm
+    ? ['--prefix', ROOT, 'run', '--silent', 'import', '--', ...args]
+    : ['--import', 'tsx', MAIN, ...args];
+  const child = spawn(command, argv, {
+    cwd: how.cwd ?? ROOT,
     env: { ...inherited, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

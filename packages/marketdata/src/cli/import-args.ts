@@ -1,8 +1,9 @@
 import { SymbolSchema, TIMEFRAME_MS, TIMEFRAMES, type Timeframe } from '@neuronetiq/contracts';
 import { Command, CommanderError, Option } from 'commander';
+import { COLUMN_ROLES, type DialectOverrides } from '../import/dialect';
 import { IMPORT_FORMATS, type ImportFormat } from '../import/report';
 import { CALENDAR_NAMES, type CalendarName } from '../resample/calendars';
-import { isValidZone } from '../time/zone-clock';
+import { normalizeZone, ZONE_FORMS } from '../time/zone-clock';
 
 /** What `npm run import -- <file> --symbol EURUSD --tf 1m [--format …] [--tz …]` asks for. */
 export interface ImportCliOptions {
@@ -11,8 +12,12 @@ export interface ImportCliOptions {
   timeframe: Timeframe;
   /** Undefined: recognise the format from the file. */
   format: ImportFormat | undefined;
-  /** IANA zone for timestamps without an offset; `UTC` unless given. */
-  tz: string;
+  /** Zone of timestamps without an offset (normalised: `America/New_York`, `UTC+5:30`); undefined: UTC, checked. */
+  tz: string | undefined;
+  /** Store even when the clock check says the file's clock is wrong. */
+  force: boolean;
+  /** `--delimiter`, `--quote`, `--no-header`, `--columns`: what the importer would otherwise sniff. */
+  dialect: DialectOverrides;
   calendar: CalendarName | undefined;
   chunkSize: number;
   /** Parse and report without storing. */
@@ -24,10 +29,7 @@ export interface ImportCliOptions {
    * the environment) instead of writing to the database; undefined: straight into the database.
    */
   apiUrl: string | undefined;
-  /**
-   * After storing 1m bars, roll the imported range up into these larger timeframes (straight into the database
-   * only); empty: no roll-up.
-   */
+  /** Also store these larger timeframes built from the file's bars (edge buckets left out); empty: none. */
   resample: Timeframe[];
 }
 
@@ -44,30 +46,59 @@ export class ImportArgsError extends Error {
   }
 }
 
+const DELIMITER_NAMES: Record<string, string> = {
+  ',': ',',
+  comma: ',',
+  ';': ';',
+  semicolon: ';',
+  tab: '\t',
+  '\t': '\t',
+  '\\t': '\t',
+  '|': '|',
+  pipe: '|',
+  space: ' ',
+  spaces: ' ',
+  whitespace: ' ',
+};
+
 function buildCommand(): Command {
   return new Command('import')
-    .description('Import OHLCV bars from a CSV file (HistData, Binance, Yahoo, CryptoDataDownload or a headed CSV).')
-    .argument('<file>', 'CSV file to import')
+    .description(
+      'Import OHLCV bars from a CSV file: HistData, NinjaTrader, MetaTrader 4/5, Dukascopy, TradingView, Binance, Yahoo, CryptoDataDownload or any file with a time (or date and time) and open, high, low, close columns. The file is read and checked before anything is stored.',
+    )
+    .argument('<file>', 'CSV file to import (relative to the directory you run the command from)')
     .requiredOption('--symbol <symbol>', 'instrument symbol stored on every bar, e.g. EURUSD')
     .addOption(
       new Option('--tf <timeframe>', 'timeframe of the bars in the file').choices(TIMEFRAMES).makeOptionMandatory(),
     )
     .addOption(
-      new Option('--format <format>', 'file format (default: recognised from the file)').choices(IMPORT_FORMATS),
+      new Option('--format <format>', 'file layout (default: recognised from the file)').choices(IMPORT_FORMATS),
     )
-    .option('--tz <zone>', 'IANA time zone of timestamps without an offset (HistData: America/New_York)', 'UTC')
+    .option(
+      '--tz <zone>',
+      `clock of timestamps without an offset: ${ZONE_FORMS}. Default: UTC, and the import stops if the bars' weekly rhythm says otherwise (HistData: America/New_York)`,
+    )
+    .option('--force', 'store even when the clock check says the clock is wrong', false)
+    .option('--delimiter <char>', 'field separator: , ; tab | or space (default: sniffed)')
+    .option('--quote <char>', 'quote character, or none (default: sniffed)')
+    .option('--no-header', 'the first line is data, not a header')
+    .option(
+      '--columns <names>',
+      `the file's columns in order, e.g. time,open,high,low,close,volume or date,time,open,high,low,close (names: ${COLUMN_ROLES.filter((r) => r !== 'close_time' && r !== 'date_check').join(' ')}; - skips one)`,
+    )
     .addOption(
-      new Option('--calendar <calendar>', 'market calendar for gap counting (default: by format)').choices(
-        CALENDAR_NAMES,
-      ),
+      new Option(
+        '--calendar <calendar>',
+        'market calendar for the clock check and gaps (default: by format and symbol)',
+      ).choices(CALENDAR_NAMES),
     )
     .option('--chunk-size <bars>', 'bars per database write', '5000')
-    .option('--dry-run', 'parse and report without storing', false)
+    .option('--dry-run', 'read, check and report what would be stored; opens no database', false)
     .option('--json', 'print the report as JSON', false)
     .option('--api <url>', 'import through the api at this URL (POST /api/marketdata/import; needs SERVICE_ROLE_KEY)')
     .option(
       '--resample <timeframes>',
-      'after a 1m import, roll the imported range up into these timeframes, e.g. 5m,1h (not with --api or --dry-run)',
+      "also store larger timeframes built from the file, e.g. 5m,1h (buckets cut by the file's edges are left out)",
     )
     .helpOption('-h, --help', 'show this help')
     .exitOverride()
@@ -91,7 +122,12 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
     symbol: string;
     tf: Timeframe;
     format?: ImportFormat;
-    tz: string;
+    tz?: string;
+    force: boolean;
+    delimiter?: string;
+    quote?: string;
+    header: boolean;
+    columns?: string;
     calendar?: CalendarName;
     chunkSize: string;
     dryRun: boolean;
@@ -103,23 +139,61 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
   const symbol = SymbolSchema.safeParse(o.symbol);
   if (!symbol.success)
     throw new ImportArgsError(`option '--symbol ${o.symbol}': ${symbol.error.issues[0]?.message}`, usage);
-  if (!isValidZone(o.tz)) {
-    throw new ImportArgsError(
-      `option '--tz ${o.tz}': unknown time zone; use an IANA name such as America/New_York`,
-      usage,
-    );
+  let tz: string | undefined;
+  if (o.tz !== undefined) {
+    const normalised = normalizeZone(o.tz);
+    if (normalised === null) {
+      throw new ImportArgsError(`option '--tz ${o.tz}': unknown time zone; use ${ZONE_FORMS}`, usage);
+    }
+    tz = normalised;
   }
   const chunkSize = Number(o.chunkSize);
   if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
     throw new ImportArgsError(`option '--chunk-size ${o.chunkSize}': must be a whole number from 1 to 10000`, usage);
   }
+  const dialect: DialectOverrides = {};
+  if (o.delimiter !== undefined) {
+    const d = DELIMITER_NAMES[o.delimiter.toLowerCase()] ?? DELIMITER_NAMES[o.delimiter];
+    if (d === undefined) {
+      throw new ImportArgsError(`option '--delimiter ${o.delimiter}': use , ; tab | or space`, usage);
+    }
+    dialect.delimiter = d;
+  }
+  if (o.quote !== undefined) {
+    if (o.quote.toLowerCase() === 'none') dialect.quote = null;
+    else if (o.quote.length === 1) dialect.quote = o.quote;
+    else throw new ImportArgsError(`option '--quote ${o.quote}': one character such as " or ', or none`, usage);
+  }
+  if (o.header === false) dialect.header = false;
+  if (o.columns !== undefined) {
+    const names = o.columns.split(',').map((c) => c.trim());
+    const unknown = names.filter((c) => c !== '' && !(COLUMN_ROLES as readonly string[]).includes(c.toLowerCase()));
+    if (unknown.length > 0) {
+      throw new ImportArgsError(
+        `option '--columns ${o.columns}': ${unknown.map((u) => `"${u}"`).join(', ')} not a column name (${COLUMN_ROLES.filter((r) => r !== 'close_time' && r !== 'date_check').join(', ')})`,
+        usage,
+      );
+    }
+    dialect.columns = names;
+  }
   if (o.api !== undefined) {
     if (!/^https?:\/\/[^/\s]+/.test(o.api) || !URL.canParse(o.api)) {
       throw new ImportArgsError(`option '--api ${o.api}': must be an http(s) URL such as http://127.0.0.1:8787`, usage);
     }
-    // The api's importer stores what it reads and counts gaps on the format's own calendar.
-    if (o.dryRun) throw new ImportArgsError(`option '--dry-run' cannot be used with '--api'`, usage);
-    if (o.calendar) throw new ImportArgsError(`option '--calendar' cannot be used with '--api'`, usage);
+    // The api's importer takes the symbol, timeframe, format and zone; it sniffs the rest itself.
+    const notWithApi: Array<[boolean, string]> = [
+      [o.dryRun, '--dry-run'],
+      [o.calendar !== undefined, '--calendar'],
+      [o.force, '--force'],
+      [o.delimiter !== undefined, '--delimiter'],
+      [o.quote !== undefined, '--quote'],
+      [o.header === false, '--no-header'],
+      [o.columns !== undefined, '--columns'],
+      [o.resample !== undefined, '--resample'],
+    ];
+    for (const [used, name] of notWithApi) {
+      if (used) throw new ImportArgsError(`option '${name}' cannot be used with '--api'`, usage);
+    }
   }
   const resample = parseResample(o, usage);
   return {
@@ -129,7 +203,9 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
       symbol: symbol.data,
       timeframe: o.tf,
       format: o.format,
-      tz: o.tz,
+      tz,
+      force: o.force,
+      dialect,
       calendar: o.calendar,
       chunkSize,
       dryRun: o.dryRun,
@@ -140,15 +216,9 @@ export function parseImportArgs(argv: readonly string[]): ParsedImportArgs {
   };
 }
 
-function parseResample(
-  o: { resample?: string; tf: Timeframe; api?: string; dryRun: boolean },
-  usage: string,
-): Timeframe[] {
+function parseResample(o: { resample?: string; tf: Timeframe }, usage: string): Timeframe[] {
   if (o.resample === undefined) return [];
   const arg = `option '--resample ${o.resample}'`;
-  if (o.api !== undefined) throw new ImportArgsError(`option '--resample' cannot be used with '--api'`, usage);
-  if (o.dryRun) throw new ImportArgsError(`option '--resample' cannot be used with '--dry-run'`, usage);
-  if (o.tf !== '1m') throw new ImportArgsError(`${arg}: needs '--tf 1m' (got '--tf ${o.tf}')`, usage);
   const targets = o.resample
     .split(',')
     .map((t) => t.trim())
@@ -158,8 +228,9 @@ function parseResample(
     if (!(TIMEFRAMES as readonly string[]).includes(t)) {
       throw new ImportArgsError(`${arg}: "${t}" is not a timeframe (${TIMEFRAMES.join(', ')})`, usage);
     }
-    if (TIMEFRAME_MS[t as Timeframe] <= TIMEFRAME_MS[o.tf]) {
-      throw new ImportArgsError(`${arg}: "${t}" is not larger than the imported ${o.tf}`, usage);
+    const ms = TIMEFRAME_MS[t as Timeframe];
+    if (ms <= TIMEFRAME_MS[o.tf] || ms % TIMEFRAME_MS[o.tf] !== 0) {
+      throw new ImportArgsError(`${arg}: "${t}" is not a larger multiple of the imported ${o.tf}`, usage);
     }
   }
   return [...new Set(targets)] as Timeframe[];

@@ -27,7 +27,7 @@ export function createImportProgressBar(options: ImportProgressBarOptions = {}):
       stream,
       format: options.upload
         ? `${label} uploading {bar} {percentage}% | {value}/{total} bytes | {eta_formatted}`
-        : `${label} {bar} {percentage}% | {rows} rows, {stored} stored, {rejected} rejected, {duplicates} duplicates | {eta_formatted}`,
+        : `${label} {phase} {bar} {percentage}% | {rows} rows, {stored} stored, {rejected} rejected, {duplicates} duplicates | {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: false,
       etaBuffer: 20,
@@ -35,20 +35,29 @@ export function createImportProgressBar(options: ImportProgressBarOptions = {}):
     cliProgress.Presets.shades_classic,
   );
   let started = false;
+  let phase: ImportProgress['phase'] = 'read';
   return {
     enabled: true,
     onProgress(p) {
-      const payload = { rows: p.rowsRead, stored: p.stored, rejected: p.rejected, duplicates: p.duplicates };
-      // Without a known size the bar tracks rows and its total grows with them.
-      const total = p.totalBytes ?? Math.max(p.rowsRead, 1);
-      const value = p.totalBytes === null ? p.rowsRead : p.bytesRead;
+      const payload = {
+        phase: p.phase === 'read' ? 'reading' : 'storing',
+        rows: p.rowsRead,
+        stored: p.stored,
+        rejected: p.rejected,
+        duplicates: p.duplicates,
+      };
+      // Reading counts bytes of the file (rows when its size is unknown); storing counts the checked bars.
+      const total = p.phase === 'store' ? Math.max(p.toStore, 1) : (p.totalBytes ?? Math.max(p.rowsRead, 1));
+      const value = p.phase === 'store' ? p.stored : p.totalBytes === null ? p.rowsRead : p.bytesRead;
       if (!started) {
         bar.start(total, value, payload);
         started = true;
       } else {
+        if (p.phase !== phase) bar.update(0, payload);
         bar.setTotal(total);
         bar.update(value, payload);
       }
+      phase = p.phase;
     },
     stop() {
       if (started) bar.stop();

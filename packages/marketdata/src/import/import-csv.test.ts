@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { OhlcvBar } from '@neuronetiq/contracts';
-import { detectFormat, ImportError } from './formats';
-import { createIsoFormatter, type ImportOptions, type ImportProgress, importCsv } from './import-csv';
+import { createIsoFormatter, ImportError, type ImportOptions, type ImportProgress, importCsv } from './import-csv';
 import type { ImportReport } from './report';
 
 async function run(
@@ -105,22 +104,26 @@ describe('generic headed CSV', () => {
     assert.equal(report.warnings.length, 1, 'the unused tz is pointed out');
   });
 
-  test('rows out of time order are stored and counted, as a generic file promises no order', async () => {
+  test('rows out of time order are counted on the file as it is, then stored in time order', async () => {
     const { bars, report } = await run(
       'time,open,high,low,close\n2024-01-02T10:02:00Z,1,1,1,1\n2024-01-02T10:00:00Z,1,1,1,1\n2024-01-02T10:01:00Z,1,1,1,1\n',
     );
-    assert.equal(bars.length, 3);
-    assert.equal(report.order, 'unordered');
-    assert.deepEqual(report.notices.unordered, { count: 1, lines: [3] });
+    assert.deepEqual(
+      bars.map((b) => b.bar_ts.slice(11, 16)),
+      ['10:00', '10:01', '10:02'],
+    );
+    assert.equal(report.order, 'ascending');
+    assert.deepEqual(report.outOfOrder, { count: 2, lines: [3, 4], backwardSteps: 1 });
     assert.equal(report.gaps.gapCount, 0, 'gaps are counted on the sorted bars');
-    assert.deepEqual(report.range, { first: '2024-01-02T10:00:00.000Z', last: '2024-01-02T10:02:00.000Z' });
+    assert.equal(report.range.first, '2024-01-02T10:00:00.000Z');
+    assert.equal(report.range.last, '2024-01-02T10:02:00.000Z');
   });
 
   test('a header without open/high/low/close is an error naming the line and the columns found', async () => {
     await assert.rejects(run('when,price\n2024-01-02T10:00:00Z,1\n'), (e: unknown) => {
       assert.ok(e instanceof ImportError);
       assert.equal(e.code, 'HEADER_INVALID');
-      assert.match(e.message, /Line 1: .*"when", "price"/);
+      assert.match(e.message, /Line 1: .*found "when", "price"\. Name the columns with --columns/);
       return true;
     });
   });
@@ -155,7 +158,15 @@ describe('bad rows are reported with line numbers and never stored', () => {
       'the first row of a timestamp is the one kept',
     );
     assert.equal(report.rowsRead, 14);
-    assert.deepEqual(report.duplicates, { count: 1, lines: [11] });
+    assert.deepEqual(report.duplicates, {
+      count: 2,
+      lines: [11, 12],
+      timestamps: 1,
+      identical: 1,
+      conflicting: 1,
+      kept: 'first',
+    });
+    assert.deepEqual(report.ohlcInconsistencies, { count: 2, lines: [3, 8] });
     assert.deepEqual(report.rejected.byReason, {
       high_below_low: { count: 1, lines: [3] },
       non_positive_price: { count: 1, lines: [4] },
@@ -164,10 +175,9 @@ describe('bad rows are reported with line numbers and never stored', () => {
       ohlc_inconsistent: { count: 1, lines: [8] },
       negative_volume: { count: 1, lines: [9] },
       wrong_field_count: { count: 1, lines: [10] },
-      conflicting_duplicate: { count: 1, lines: [12] },
       suspect_price: { count: 1, lines: [13] },
     });
-    assert.equal(report.rejected.count, 11);
+    assert.equal(report.rejected.count, 10);
   });
 
   test('line lists are capped while counts stay exact', async () => {
@@ -207,11 +217,15 @@ describe('HistData format and time zones', () => {
     assert.deepEqual(report.notices.ambiguous_local_time, { count: 2, lines: [4, 5] });
   });
 
-  test('a row earlier than the one before it is rejected as out of order (HistData promises ascending time)', async () => {
+  test('a row earlier than the one before it is counted as out of order and stored in its place', async () => {
     const text = '20170102 020100;1;1;1;1;0\n20170102 020000;1;1;1;1;0\n20170102 020200;1;1;1;1;0\n';
     const { bars, report } = await run(text);
-    assert.equal(bars.length, 2);
-    assert.deepEqual(report.rejected.byReason, { out_of_order: { count: 1, lines: [2] } });
+    assert.deepEqual(
+      bars.map((b) => b.bar_ts.slice(11, 16)),
+      ['02:00', '02:01', '02:02'],
+    );
+    assert.deepEqual(report.outOfOrder, { count: 1, lines: [2], backwardSteps: 1 });
+    assert.equal(report.rejected.count, 0);
   });
 
   test('an impossible calendar date is unparseable rather than rolled into the next month', async () => {
@@ -239,7 +253,7 @@ describe('Binance and CryptoDataDownload details', () => {
     assert.match(report.clock, /Unix epoch \(us/);
   });
 
-  test('a CryptoDataDownload file that starts with its URL line; newest first; an older-then-newer row is out of order', async () => {
+  test('a CryptoDataDownload file that starts with its URL line; newest first; a newer row among older ones is out of order', async () => {
     const text = [
       'https://www.CryptoDataDownload.com',
       'unix,date,symbol,open,high,low,close,Volume BTC,Volume USDT,tradecount',
@@ -251,14 +265,16 @@ describe('Binance and CryptoDataDownload details', () => {
     const { bars, report } = await run(text, { symbol: 'BTCUSDT', timeframe: '1h' });
     assert.equal(report.format, 'cryptodatadownload');
     assert.equal(report.headerLines, 2);
-    assert.equal(bars.length, 3);
-    assert.deepEqual(report.rejected.byReason, { out_of_order: { count: 1, lines: [5] } });
+    assert.equal(bars.length, 4);
+    assert.equal(report.order, 'descending');
+    assert.deepEqual(report.outOfOrder, { count: 1, lines: [5], backwardSteps: 1 });
+    assert.equal(report.rejected.count, 0);
     assert.deepEqual(report.notices.date_mismatch, { count: 1, lines: [6] });
   });
 });
 
 describe('streaming, chunks and progress', () => {
-  test('bars reach the sink in chunks of chunkSize, in file order, with progress after each', async () => {
+  test('bars reach the sink in chunks of chunkSize, in time order, with progress after each', async () => {
     const minutes = Array.from({ length: 5 }, (_, i) => `20170102 02${String(i).padStart(2, '0')}00;1;1;1;1;0`);
     const progress: ImportProgress[] = [];
     const { chunks, bars } = await run(minutes.join('\n'), {
@@ -271,9 +287,10 @@ describe('streaming, chunks and progress', () => {
       ['02:00', '02:01', '02:02', '02:03', '02:04'],
     );
     assert.deepEqual(
-      progress.map((p) => p.stored),
+      progress.filter((p) => p.phase === 'store').map((p) => p.stored),
       [2, 4, 5],
     );
+    assert.equal(progress[0]?.phase, 'read', 'the whole file is read before the first chunk is stored');
     assert.equal(progress.at(-1)?.totalBytes, null);
     assert.ok((progress.at(-1)?.bytesRead ?? 0) > 0);
   });
@@ -320,7 +337,7 @@ describe('streaming, chunks and progress', () => {
   test('an empty file with a format given yields an empty report; without one the format cannot be recognised', async () => {
     const { report } = await run('', { format: 'histdata' });
     assert.equal(report.rowsRead, 0);
-    assert.deepEqual(report.range, { first: null, last: null });
+    assert.deepEqual(report.range, { first: null, last: null, firstFileClock: null, lastFileClock: null });
     await assert.rejects(run(''), (e: unknown) => e instanceof ImportError && e.code === 'FORMAT_UNKNOWN');
   });
 
@@ -328,7 +345,7 @@ describe('streaming, chunks and progress', () => {
     const source = Readable.from([Buffer.from('1,2,3\n4,5,6\n')]);
     await assert.rejects(
       importCsv(source, { symbol: 'EURUSD', timeframe: '1m' }, async () => {}),
-      /Cannot recognise the CSV format from its first line "1,2,3"/,
+      /Cannot recognise the CSV from its first line "1,2,3": expected a time/,
     );
     assert.equal(source.destroyed, true);
   });
@@ -336,22 +353,6 @@ describe('streaming, chunks and progress', () => {
   test('bad options are refused with the value named', async () => {
     await assert.rejects(run('x', { symbol: 'eur usd' }), /symbol "eur usd"/);
     await assert.rejects(run('x', { timeframe: '2m' as never }), /timeframe "2m"/);
-  });
-});
-
-describe('format detection', () => {
-  test('recognises each format from its first lines', () => {
-    assert.equal(detectFormat(['20170102 020000;1.05155;1.05197;1.05155;1.0519;0']), 'histdata');
-    assert.equal(detectFormat(['open_time,open,high,low,close,volume,close_time']), 'binance');
-    assert.equal(detectFormat(['1672531200000,16541.77,16545.70,16508.39,16529.67,4364.8,1672534799999']), 'binance');
-    assert.equal(detectFormat(['Date,Open,High,Low,Close,Adj Close,Volume', '2008-01-02,1,1,1,1,1,1']), 'yahoo');
-    assert.equal(
-      detectFormat(['unix,date,symbol,open,high,low,close,Volume BTC,Volume USDT,tradecount']),
-      'cryptodatadownload',
-    );
-    assert.equal(detectFormat(['https://www.CryptoDataDownload.com', 'unix,date']), 'cryptodatadownload');
-    assert.equal(detectFormat([',Open,High,Low,Close,Volume', '2017-04-19 09:00:00,1,1,1,1,1']), 'generic');
-    assert.equal(detectFormat(['1,2,3']), null);
   });
 });
 

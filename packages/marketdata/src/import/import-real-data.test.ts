@@ -7,7 +7,7 @@ import { type OhlcvBar, OhlcvBarSchema } from '@neuronetiq/contracts';
 import { findGaps } from '../resample/gaps';
 import { resampleBars } from '../resample/resample';
 import { missingSharedData, sharedData } from '../testing/shared-data';
-import { type ImportOptions, importCsv } from './import-csv';
+import { type ImportOptions, importCsv, readCsv } from './import-csv';
 import type { ImportReport } from './report';
 
 async function load(file: string, options: ImportOptions): Promise<{ bars: OhlcvBar[]; report: ImportReport }> {
@@ -49,7 +49,10 @@ describe('HistData EURUSD 1m, New York wall clock with DST', () => {
       assert.equal(report.rejected.count, 0, file);
       assert.equal(report.duplicates.count, 0, file);
       assert.equal(report.headerLines, 0);
-      assert.match(report.clock, /America\/New_York wall clock, daylight saving/);
+      assert.match(report.clock, /America\/New_York wall clock \(given; daylight saving/);
+      assert.equal(report.clockCheck.status, 'fits', file);
+      assert.equal(report.clockCheck.barsInClosedHours, 0, file);
+      assert.equal(report.gaps.edges.missingBars, 0, `${file}: every week opens Sunday 17:00 and closes Friday 16:59`);
       assert.deepEqual(report.warnings, []);
       assert.equal(bars.length, rows);
       all.push(...bars);
@@ -104,17 +107,22 @@ describe('HistData EURUSD 1m, New York wall clock with DST', () => {
     for (const bar of bars) OhlcvBarSchema.parse(bar);
   });
 
-  test('read with the default UTC clock, the report warns that HistData is New York time', async (t) => {
-    const skip = missingSharedData('histdata-eurusd-m1/DAT_ASCII_EURUSD_M1_201701.csv');
+  test('read without --tz, March 2017 (clocks change on the 12th) is refused and America/New_York named as the clock that fits', async (t) => {
+    const skip = missingSharedData('histdata-eurusd-m1/DAT_ASCII_EURUSD_M1_201703.csv');
     if (skip) return t.skip(skip);
-    const { bars, report } = await load('histdata-eurusd-m1/DAT_ASCII_EURUSD_M1_201701.csv', {
+    const { report } = await readCsv(sharedData('histdata-eurusd-m1/DAT_ASCII_EURUSD_M1_201703.csv'), {
       symbol: 'EURUSD',
       timeframe: '1m',
     });
-    assert.equal(bars[0]?.bar_ts, '2017-01-02T02:00:00.000Z');
-    assert.match(report.clock, /UTC \(fixed offset/);
-    assert.equal(report.warnings.length, 1);
-    assert.match(report.warnings[0] ?? '', /America\/New_York/);
+    assert.equal(report.rowsRead, 32_660);
+    assert.equal(report.stored, 0);
+    assert.match(report.clock, /local times read as UTC \(assumed: no --tz/);
+    assert.equal(report.clockCheck.status, 'suspect');
+    assert.ok(report.clockCheck.barsInClosedHours > 900, `${report.clockCheck.barsInClosedHours} bars in closed hours`);
+    // No fixed offset fits both sides of the daylight-saving change; the zone does.
+    assert.deepEqual(report.clockCheck.suggestion, { tz: 'America/New_York', barsInClosedHours: 0 });
+    assert.equal(report.clockCheck.weekEnd, 'Fri 16:59');
+    assert.match(report.refused ?? '', /pass --tz America\/New_York, or --force/);
   });
 });
 
@@ -239,20 +247,24 @@ describe('dirty CryptoDataDownload exports', () => {
       assert.equal(report.order, 'descending');
       assert.equal(report.rowsRead, 36_062);
       const secondRows = Array.from({ length: 2_649 }, (_, i) => 4_832 + 2 * i);
-      const conflicts = report.rejected.byReason.conflicting_duplicate;
-      assert.equal((conflicts?.count ?? 0) + report.duplicates.count, 2_649, 'every repeated hour is reported once');
       assert.deepEqual(
         report.duplicates,
-        identicalLine === null ? { count: 0, lines: [] } : { count: 1, lines: [identicalLine] },
-      );
-      assert.deepEqual(
-        conflicts?.lines,
-        secondRows.filter((l) => l !== identicalLine),
+        {
+          count: 2_649,
+          lines: secondRows,
+          timestamps: 2_649,
+          identical: identicalLine === null ? 0 : 1,
+          conflicting: identicalLine === null ? 2_649 : 2_648,
+          kept: 'first',
+        },
         'the second (float-seconds) row of each pair, lines 4832, 4834, …, 10128',
       );
       // The oldest bar (last line): open = high = 16199.91 for BTC (652.74 for ETH) when it traded near 4,300 (300).
       assert.deepEqual(report.rejected.byReason.suspect_price, { count: 1, lines: [36_063] });
-      assert.equal(report.rejected.count + report.duplicates.count, 2_650);
+      assert.equal(report.rejected.count, 1);
+      // Newest first is the file's order, not a defect: the pairs are adjacent, so no row steps backwards.
+      assert.deepEqual(report.outOfOrder, { count: 0, lines: [], backwardSteps: 0 });
+      assert.equal(report.calendar, 'crypto');
       assert.equal(report.stored, 33_412, '36,062 rows - 2,649 repeats - 1 corrupt bar');
       // 2017-09-22 20:00 to 2017-09-26 14:00: the date column reads 4 hours earlier than the unix column.
       const mismatch = report.notices.date_mismatch;
@@ -279,8 +291,8 @@ describe('dirty CryptoDataDownload exports', () => {
         ],
       );
       assert.match(report.clock, /Unix epoch \(s and ms/);
-      assert.deepEqual(report.range, { first: '2017-08-17T05:00:00.000Z', last: '2021-06-10T00:00:00.000Z' });
-      assert.equal(report.rejected.byReason.out_of_order, undefined);
+      assert.equal(report.range.first, '2017-08-17T05:00:00.000Z');
+      assert.equal(report.range.last, '2021-06-10T00:00:00.000Z');
       // The first of each pair is kept: the ms row with 8-decimal prices.
       assert.equal(byTs(bars, '2020-11-20T07:00:00.000Z')?.close, symbol === 'BTCUSDT' ? 18_212 : 491.47);
       for (const bar of bars) OhlcvBarSchema.parse(bar);
@@ -296,18 +308,27 @@ describe('dirty CryptoDataDownload exports', () => {
     });
     assert.equal(report.rowsRead, 1_396);
     assert.equal(report.stored, 1_395);
-    assert.deepEqual(report.rejected.byReason, { conflicting_duplicate: { count: 1, lines: [1_274] } });
+    assert.equal(report.rejected.count, 0);
+    assert.deepEqual(report.duplicates, {
+      count: 1,
+      lines: [1_274],
+      timestamps: 1,
+      identical: 0,
+      conflicting: 1,
+      kept: 'first',
+    });
     assert.equal(report.gaps.missingBars, 0);
     assert.equal(report.notices.date_mismatch, undefined);
   });
 });
 
-describe('backtesting.py EURUSD 1h (a generic headed CSV with an unnamed time column)', () => {
-  test('is read as generic UTC and gives 5,000 bars', async (t) => {
+describe('backtesting.py EURUSD 1h (a headed CSV with an unnamed time column)', () => {
+  test('is recognised, read as UTC (its clock fits the FX week) and gives 5,000 bars', async (t) => {
     const skip = missingSharedData('backtestingpy-eurusd-h1/EURUSD.csv');
     if (skip) return t.skip(skip);
     const { bars, report } = await load('backtestingpy-eurusd-h1/EURUSD.csv', { symbol: 'EURUSD', timeframe: '1h' });
-    assert.equal(report.format, 'generic');
+    assert.equal(report.format, 'backtestingpy');
+    assert.equal(report.clockCheck.status, 'fits');
     assert.equal(report.stored, 5_000);
     assert.equal(report.rejected.count, 0);
     assert.equal(bars[0]?.bar_ts, '2017-04-19T09:00:00.000Z');

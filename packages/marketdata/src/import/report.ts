@@ -10,8 +10,8 @@ export type LineList = ImportLineList;
 
 /** Why a data row was not stored. Each rejected row is counted under exactly one reason (the first that applies). */
 export const REJECT_REASONS = {
-  wrong_field_count: 'the row has fewer fields than the format needs',
-  unparseable: 'a timestamp or price could not be read',
+  wrong_field_count: 'the row has fewer fields than the columns need',
+  unparseable: 'a timestamp, price or volume could not be read',
   nonexistent_local_time: 'the local time does not exist in the given zone (skipped by a daylight-saving change)',
   unaligned_timestamp: 'the timestamp is not on a boundary of the timeframe (UTC)',
   non_positive_price: 'open, high, low or close is zero or negative',
@@ -19,8 +19,6 @@ export const REJECT_REASONS = {
   ohlc_inconsistent: 'open or close lies outside [low, high]',
   negative_volume: 'volume is negative',
   suspect_price: 'open and close differ by more than the allowed factor in one bar (a corrupt print)',
-  conflicting_duplicate: 'an earlier row has the same timestamp with different values; the earlier row is kept',
-  out_of_order: 'the format promises time order and this row breaks it',
 } as const satisfies Record<RejectReason, string>;
 
 /** Rows that were stored but deserve a look; none of them changes what is stored. */
@@ -30,7 +28,6 @@ export const NOTICE_KINDS = {
   date_unparseable: 'the date column could not be read (the unix column is used)',
   ambiguous_local_time:
     'the local time occurs twice (clocks fell back); the instant that keeps the file in order was used',
-  unordered: 'earlier than the row before it (the format promises no order, so the row is stored)',
   early_close: 'the bar closed before the end of its interval (Binance close_time; e.g. a trading halt)',
 } as const satisfies Record<NoticeKind, string>;
 
@@ -51,30 +48,65 @@ export class LineCounter<K extends string> {
   }
 }
 
-/** A one-paragraph human summary of a report, for CLIs and logs. */
+const fmt = (n: number) => n.toLocaleString('en-US');
+const DELIMITERS: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe', ' ': 'spaces' };
+
+/** The human summary of a report, for CLIs and logs: every count of the JSON report, one topic per line. */
 export function formatImportReport(r: ImportReport): string {
   const out: string[] = [];
+  const verb = r.refused !== null ? 'refused, nothing stored' : r.dryRun ? 'would store' : 'stored';
   out.push(
-    `${r.symbol} ${r.timeframe} (${r.format}${r.formatDetected ? ', detected' : ''}): ${r.rowsRead} rows read, ${r.stored} stored, ${r.duplicates.count} duplicates dropped, ${r.rejected.count} rejected`,
+    `${r.symbol} ${r.timeframe}${r.timeframeInferred ? ' (told from the bars)' : ''} (${r.format}${r.formatDetected ? ', detected' : ''}): ${fmt(r.rowsRead)} rows read, ${r.refused !== null ? 0 : fmt(r.stored)} ${verb}, ${fmt(r.duplicates.count)} duplicates dropped, ${fmt(r.rejected.count)} rejected`,
+  );
+  const d = r.dialect;
+  out.push(
+    `dialect: ${DELIMITERS[d.delimiter] ?? JSON.stringify(d.delimiter)}-separated${d.wholeLineQuoted ? ', each line one quoted field' : d.quote ? `, quoted with ${d.quote}` : ''}${d.decimalComma ? ', decimal comma' : ''}, ${d.header ? 'header' : 'no header'}; columns ${d.columns.join(',')}`,
   );
   out.push(`clock: ${r.clock}`);
-  if (r.range.first) out.push(`range: ${r.range.first} → ${r.range.last}`);
-  for (const [reason, l] of Object.entries(r.rejected.byReason) as [RejectReason, LineList][]) {
-    out.push(`rejected ${reason} (${REJECT_REASONS[reason]}): ${l.count} — lines ${listLines(l)}`);
+  out.push(`clock check (${r.calendar}): ${r.clockCheck.status}: ${r.clockCheck.message}`);
+  out.push(`calendar: ${r.calendar} (chosen by ${r.calendarChosenBy})`);
+  if (r.range.first) {
+    out.push(
+      `range: ${r.range.first} → ${r.range.last} (UTC); ${r.range.firstFileClock} → ${r.range.lastFileClock} (file clock)`,
+    );
   }
-  if (r.duplicates.count > 0)
-    out.push(`duplicates (identical rows): ${r.duplicates.count} — lines ${listLines(r.duplicates)}`);
+  for (const [reason, l] of Object.entries(r.rejected.byReason) as [RejectReason, LineList][]) {
+    out.push(`rejected ${reason} (${REJECT_REASONS[reason]}): ${fmt(l.count)} — lines ${listLines(l)}`);
+  }
+  if (r.ohlcInconsistencies.count > 0) {
+    out.push(
+      `OHLC inconsistencies (rejected above): ${fmt(r.ohlcInconsistencies.count)} — lines ${listLines(r.ohlcInconsistencies)}`,
+    );
+  }
+  const dup = r.duplicates;
+  out.push(
+    dup.count === 0
+      ? 'duplicates: none'
+      : `duplicates: ${fmt(dup.timestamps)} timestamps more than once, ${fmt(dup.count)} surplus rows (${fmt(dup.identical)} identical, ${fmt(dup.conflicting)} conflicting); the first copy in the file was kept — surplus lines ${listLines(dup)}`,
+  );
+  const o = r.outOfOrder;
+  out.push(
+    `order: ${r.order === 'descending' ? 'newest first' : 'oldest first'}; ${fmt(o.backwardSteps)} backward steps, ${fmt(o.count)} rows earlier than a row before them${o.count > 0 ? ` — lines ${listLines(o)}` : ''} (counted on the file as it is; stored in time order)`,
+  );
   for (const [kind, l] of Object.entries(r.notices) as [NoticeKind, LineList][]) {
-    out.push(`notice ${kind} (${NOTICE_KINDS[kind]}): ${l.count} — lines ${listLines(l)}`);
+    out.push(`notice ${kind} (${NOTICE_KINDS[kind]}): ${fmt(l.count)} — lines ${listLines(l)}`);
   }
   const g = r.gaps;
+  const hole = g.holes.largest;
   out.push(
-    `gaps (${r.calendar} calendar): ${g.gapCount} gaps, ${g.missingBars} missing bars of ${g.expectedBars} expected${g.largest ? `; largest ${g.largest.missingBars} bars after ${g.largest.after}` : ''}`,
+    `gaps (${g.calendar} calendar, closures not counted): ${fmt(g.holes.count)} in-session holes, ${fmt(g.holes.missingBars)} missing bars${hole ? ` (largest ${fmt(hole.missingBars)} bars, ${hole.after} → ${hole.before})` : ''}; ${fmt(g.edges.count)} at session edges, ${fmt(g.edges.missingBars)} missing bars`,
   );
+  for (const s of r.resampled) {
+    const left = s.leftOut.map((b) => `${b.bar_ts} (${b.status}, ${b.sourceBars}/${b.expectedSourceBars} bars)`);
+    out.push(
+      `resampled ${s.timeframe}: ${fmt(s.bars)} bars ${r.dryRun ? 'would be stored' : 'built'} (${fmt(s.sparseBuckets)} with holes); ${left.length} edge buckets left out${left.length > 0 ? `: ${left.join(', ')}` : ''}`,
+    );
+  }
   for (const w of r.warnings) out.push(`warning: ${w}`);
+  if (r.refused !== null) out.push(`refused: ${r.refused}`);
   return out.join('\n');
 }
 
 function listLines(l: LineList): string {
-  return l.lines.join(', ') + (l.count > l.lines.length ? `, … (${l.count - l.lines.length} more)` : '');
+  return l.lines.join(', ') + (l.count > l.lines.length ? `, … (${fmt(l.count - l.lines.length)} more)` : '');
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 
 /**
  * When a market is shut, so that its closures are not counted as missing bars.
- * - `continuous`: never shuts (crypto).
+ * - `continuous`, `crypto`: never shut (crypto trades around the clock).
  * - `fx`: spot FX, shut from Friday 17:00 to Sunday 17:00 New York time (the time moves with US daylight saving).
  * - `weekdays`: shut on Saturdays and Sundays (UTC dates), e.g. daily stock bars. Holidays are not known to it,
  *   so an exchange holiday shows up as a gap of one bar, which is the honest answer without a holiday list.
@@ -62,7 +62,27 @@ const weekdays: MarketCalendar = {
   },
 };
 
-export const CALENDARS: Record<CalendarName, MarketCalendar> = { continuous, fx, weekdays };
+const crypto: MarketCalendar = { name: 'crypto', closedIntervals: () => [] };
+
+export const CALENDARS: Record<CalendarName, MarketCalendar> = { continuous, crypto, fx, weekdays };
+
+// ISO 4217 codes of the currencies (and metals) that spot FX symbols pair, e.g. EURUSD, USDJPY, XAUUSD.
+const CURRENCIES = new Set(
+  (
+    'USD EUR JPY GBP CHF AUD NZD CAD SEK NOK DKK PLN HUF CZK TRY ZAR MXN SGD HKD CNH CNY INR KRW TWD THB ILS RUB BRL ' +
+    'CLP COP PEN RON HRK ISK XAU XAG XPT XPD'
+  ).split(' '),
+);
+const CRYPTO_QUOTES = /(USDT|USDC|BUSD|FDUSD|TUSD|DAI|BTC|ETH|BNB)$/;
+const CRYPTO_BASES = /^(BTC|XBT|ETH|SOL|XRP|ADA|DOGE|LTC|BNB|DOT|AVAX|LINK|MATIC|TRX|SHIB|BCH|XLM|ATOM|UNI|ETC)/;
+
+/** The calendar a symbol trades on, when its name tells: `fx` for a pair of currency codes, `crypto` for coins. */
+export function calendarForSymbol(symbol: string): CalendarName | null {
+  const s = symbol.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (s.length === 6 && CURRENCIES.has(s.slice(0, 3)) && CURRENCIES.has(s.slice(3))) return 'fx';
+  if (CRYPTO_QUOTES.test(s) || CRYPTO_BASES.test(s)) return 'crypto';
+  return null;
+}
 
 export function getCalendar(name: CalendarName): MarketCalendar {
   return CALENDARS[name];

@@ -26,8 +26,11 @@ export function findGaps(
   const tf = TIMEFRAME_MS[timeframe];
   const gaps: Gap[] = [];
   let largest: Gap | null = null;
+  let largestHole: Gap | null = null;
   let missingBars = 0;
   let gapCount = 0;
+  const holes = { count: 0, missingBars: 0 };
+  const edges = { count: 0, missingBars: 0 };
   for (let i = 1; i < timestampsMs.length; i++) {
     const a = timestampsMs[i - 1] as number;
     const b = timestampsMs[i] as number;
@@ -36,7 +39,8 @@ export function findGaps(
     const slots = Math.floor((b - a - 1) / tf);
     if (slots === 0) continue;
     let closed = 0;
-    for (const [s, e] of calendar.closedIntervals(a + tf, b)) {
+    const closures = calendar.closedIntervals(a + tf, b);
+    for (const [s, e] of closures) {
       const kFrom = Math.max(1, Math.ceil((s - a) / tf));
       const kTo = Math.min(slots, Math.ceil((e - a) / tf) - 1);
       if (kTo >= kFrom) closed += kTo - kFrom + 1;
@@ -48,6 +52,16 @@ export function findGaps(
     const gap = { after: new Date(a).toISOString(), before: new Date(b).toISOString(), missingBars: missing };
     if (gaps.length < maxListed) gaps.push(gap);
     if (largest === null || missing > largest.missingBars) largest = gap;
+    // A gap that reaches a closure lost bars at a session's edge (a late open, an early close); one inside an open
+    // session is a hole in the data.
+    if (closures.length > 0) {
+      edges.count++;
+      edges.missingBars += missing;
+    } else {
+      holes.count++;
+      holes.missingBars += missing;
+      if (largestHole === null || missing > largestHole.missingBars) largestHole = gap;
+    }
   }
   const presentBars = timestampsMs.length;
   return {
@@ -58,5 +72,7 @@ export function findGaps(
     gapCount,
     gaps,
     largest,
+    holes: { ...holes, largest: largestHole },
+    edges,
   };
 }

@@ -40,47 +40,108 @@ export function epochUnit(text: string): 's' | 'ms' | 'us' | 'ns' | null {
   return v < 1e11 ? 's' : v < 1e14 ? 'ms' : v < 1e17 ? 'us' : 'ns';
 }
 
-/** A textual timestamp split into fields; `offsetMin` is set only when the text carries `Z` or `±hh:mm`. */
+/** A textual timestamp split into fields; `offsetMin` is set only when the text carries `Z`, `GMT+2`, `±hh:mm`, …. */
 export interface ParsedDateTime {
   wallMs: number;
   dateOnly: boolean;
   offsetMin: number | null;
 }
 
-// ISO 8601 and its common relatives: `2017-01-02`, `2017-01-02 02:00`, `2017-01-02T02:00:00.123Z`,
-// `2017.01.02 02:00:00+01:00`, `2017/01/02T02:00`. The date part's separator must be consistent.
-const DATE_TIME =
-  /^(\d{4})([-./]?)(\d{2})\2(\d{2})(?:[T ](\d{2}):?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|z|UTC|[+-]\d{2}(?::?\d{2})?)?$/;
+/**
+ * Order of the fields of a date written with its year last: `dmy` (31.12.2024, Dukascopy and most of the world) or
+ * `mdy` (12/31/2024, US exports). Dates with the year first are always year, month, day.
+ */
+export type DateOrder = 'dmy' | 'mdy';
 
-/** Parses an ISO-8601-like date or date-time; null when the text is not one (or names an impossible date). */
-export function parseDateTime(text: string): ParsedDateTime | null {
-  const m = DATE_TIME.exec(text.trim());
-  if (!m) return null;
-  const [, ys, , mos, ds, hs, mis, ss, frac, off] = m;
-  const msPart = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
-  const wallMs = civilToWallMs(
-    Number(ys),
-    Number(mos),
-    Number(ds),
-    Number(hs ?? 0),
-    Number(mis ?? 0),
-    Number(ss ?? 0),
-    msPart,
-  );
-  if (Number.isNaN(wallMs)) return null;
-  let offsetMin: number | null = null;
-  if (off !== undefined) {
-    if (off === 'Z' || off === 'z' || off === 'UTC') offsetMin = 0;
-    else {
-      const sign = off[0] === '-' ? -1 : 1;
-      const digits = off.slice(1).replace(':', '');
-      offsetMin = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || 0));
+// Year first: 2017-01-02, 2017.01.02 (MetaTrader), 2017/01/02, 20170102 (HistData, NinjaTrader).
+const YMD = /^(\d{4})([-./]?)(\d{1,2})\2(\d{1,2})/;
+// Year last: 02.01.2017 (Dukascopy), 01/02/2017, 2-1-2017.
+const XXY = /^(\d{1,2})([-./])(\d{1,2})\2(\d{4})/;
+// 02:00, 02:00:00, 02:00:00.123, 020000 (HistData), 2:00:00 PM, and CryptoDataDownload's `05-AM`.
+const TIME =
+  /^(\d{1,2})(?:-(?=[AaPp][Mm])|:(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?|(\d{2})(\d{2})?)?\s*(?:([AaPp])[Mm])?/;
+// Z, UTC, GMT, +01:00, -0500, +5, GMT+0200, UTC-3:30.
+const OFFSET = /^(?:Z|z|(?:UTC|GMT)(?=$|[+-])|)(?:([+-])(\d{1,2})(?::?(\d{2}))?)?$/;
+
+/**
+ * Parses a date, a date-time or (with `timeText`) a date and a separate time column; null when the text is not
+ * one (or names an impossible date such as 2017-02-30).
+ */
+export function parseDateTime(text: string, order: DateOrder = 'dmy', timeText?: string): ParsedDateTime | null {
+  const s = text.trim();
+  let y: number;
+  let mo: number;
+  let d: number;
+  let rest: string;
+  let m = YMD.exec(s);
+  if (m !== null) {
+    y = Number(m[1]);
+    mo = Number(m[3]);
+    d = Number(m[4]);
+    // 20170102 needs two digits each; 2017-1-2 may use one.
+    if (m[2] === '' && (m[3]?.length !== 2 || m[4]?.length !== 2)) return null;
+    rest = s.slice(m[0].length);
+  } else {
+    m = XXY.exec(s);
+    if (m === null) return null;
+    const a = Number(m[1]);
+    const b = Number(m[3]);
+    y = Number(m[4]);
+    [d, mo] = order === 'dmy' ? [a, b] : [b, a];
+    rest = s.slice(m[0].length);
+  }
+  if (timeText !== undefined) rest = ` ${timeText.trim()}${rest}`;
+  let h = 0;
+  let mi = 0;
+  let sec = 0;
+  let msPart = 0;
+  let dateOnly = true;
+  if (rest.length > 0 && (rest[0] === 'T' || rest[0] === ' ' || rest[0] === '\t')) {
+    const body = rest.replace(/^[T ]\s*/, '');
+    const t = TIME.exec(body);
+    if (t !== null && t[0].length > 0) {
+      dateOnly = false;
+      h = Number(t[1]);
+      if (t[5] !== undefined) {
+        // HHMM or HHMMSS without separators.
+        mi = Number(t[5]);
+        sec = Number(t[6] ?? 0);
+        if (t[1]?.length !== 2) return null;
+      } else {
+        mi = Number(t[2] ?? 0);
+        sec = Number(t[3] ?? 0);
+        if (t[4] !== undefined) msPart = Math.round(Number(`0.${t[4]}`) * 1000);
+      }
+      const ampm = t[7];
+      if (ampm !== undefined) {
+        if (h < 1 || h > 12) return null;
+        h = (h % 12) + (ampm === 'P' || ampm === 'p' ? 12 : 0);
+      }
+      rest = body.slice(t[0].length);
     }
   }
-  return { wallMs, dateOnly: hs === undefined, offsetMin };
+  const wallMs = civilToWallMs(y, mo, d, h, mi, sec, msPart);
+  if (Number.isNaN(wallMs)) return null;
+  const o = OFFSET.exec(rest.trim());
+  if (o === null) return null;
+  let offsetMin: number | null = null;
+  if (o[0].length > 0) {
+    offsetMin = 0;
+    if (o[1] !== undefined) {
+      const mins = Number(o[2]) * 60 + Number(o[3] ?? 0);
+      if (Number(o[2]) > 14 || Number(o[3] ?? 0) > 59) return null;
+      offsetMin = o[1] === '-' ? -mins : mins;
+    }
+  }
+  return { wallMs, dateOnly, offsetMin };
 }
 
 /** True when the text is a plain number (an epoch), as opposed to a date string. */
 export function looksNumeric(text: string): boolean {
   return /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text.trim());
+}
+
+/** True when the text is a time of day on its own (`02:00`, `02:00:00`, `020000`), e.g. a MetaTrader time column. */
+export function looksLikeTimeOfDay(text: string): boolean {
+  return /^\d{1,2}:\d{2}(:\d{2}([.,]\d{1,9})?)?(\s*[AaPp][Mm])?$|^\d{6}$/.test(text.trim());
 }

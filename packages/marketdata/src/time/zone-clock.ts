@@ -26,10 +26,41 @@ export interface ZoneClock {
   resolve(wallMs: number): WallTimeResolution;
 }
 
-/** Throws a RangeError naming the zone when luxon (i.e. the platform's Intl tz database) does not know it. */
+/** The spellings `--tz` accepts, for messages that refuse another one. */
+export const ZONE_FORMS =
+  'an IANA name (America/New_York, Europe/London, UTC) or a fixed offset (+05:00, -03:30, +5, UTC+5, GMT-3:30, UTC-0330)';
+
+const FIXED = /^(?:UTC|GMT|Z)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i;
+
+/**
+ * The zone a `--tz` spelling names, as luxon spells it (`America/New_York`, `UTC`, `UTC+5:30`), or null when it is
+ * none of ZONE_FORMS. `GMT-3:30` means three and a half hours behind UTC, as people write it; the IANA names
+ * `Etc/GMT+3` (POSIX: three hours *behind*) keep their database meaning.
+ */
+export function normalizeZone(text: string): string | null {
+  const t = text.trim();
+  if (t.length === 0) return null;
+  if (/^(UTC|GMT|Z)$/i.test(t)) return 'UTC';
+  const f = FIXED.exec(t);
+  if (f !== null) {
+    const h = Number(f[2]);
+    const m = Number(f[3] ?? 0);
+    if (h > 14 || m > 59 || (h === 14 && m > 0)) return null;
+    if (h === 0 && m === 0) return 'UTC';
+    return `UTC${f[1]}${h}${m > 0 ? `:${String(m).padStart(2, '0')}` : ''}`;
+  }
+  // Only names with a slash (or UTC variants handled above): luxon would also take "local" and "system", which name
+  // this machine's zone, not the file's.
+  if (!t.includes('/')) return null;
+  const z = Info.normalizeZone(t);
+  return z.isValid ? t : null;
+}
+
+/** Throws a RangeError naming the zone and the accepted forms when it is none of them. */
 export function createZoneClock(zone: string): ZoneClock {
-  const z = Info.normalizeZone(zone);
-  if (!z.isValid) throw new RangeError(`Unknown time zone "${zone}": use an IANA name such as "America/New_York"`);
+  const spec = normalizeZone(zone);
+  const z = Info.normalizeZone(spec ?? 'Invalid/Zone');
+  if (spec === null || !z.isValid) throw new RangeError(`Unknown time zone "${zone}": use ${ZONE_FORMS}`);
   if (z.isUniversal) {
     const offsetMs = z.offset(0) * MINUTE_MS;
     return { zone, isFixed: true, resolve: (wallMs) => ({ kind: 'exact', ms: wallMs - offsetMs }) };
@@ -90,7 +121,12 @@ function resolveUncached(z: Zone, wallMs: number): WallTimeResolution {
   return { kind: 'ambiguous', ms: a, laterMs: b };
 }
 
-/** True when `zone` is an IANA name the platform's time-zone database knows, or `UTC` / `UTC±h`. */
+/** True when `zone` is one of ZONE_FORMS. */
 export function isValidZone(zone: string): boolean {
-  return zone.length > 0 && Info.normalizeZone(zone).isValid;
+  return normalizeZone(zone) !== null;
+}
+
+/** The zone's offset from UTC at an instant, in minutes (e.g. -300 for New York in winter). */
+export function zoneOffsetMinutes(zone: string, ms: number): number {
+  return Info.normalizeZone(normalizeZone(zone) ?? 'UTC').offset(ms);
 }

@@ -1,20 +1,25 @@
-// `npm run train -- --data <csv> [--resample 1h] [--folds 5] [--l2 1] [--threshold 0.02] [--out <json>]`
-// Fits logreg-001 walk-forward on historical bars and writes its weights file with the data range and the
-// out-of-sample hit rate. Deterministic: the same CSV and options give a byte-identical file.
-import { readFileSync, writeFileSync } from 'node:fs';
+// `npm run train -- --data <csv> [--symbol EURUSD] [--tz …] [--resample 1h] [--folds 5] [--l2 1] [--threshold 0.02]
+// [--out <json>]`. Fits logreg-001 walk-forward on historical bars, read by the importer of @neuronetiq/marketdata
+// (its formats, clocks and checks), and writes its weights file with the data range and the out-of-sample hit rate.
+// Deterministic: the same CSV and options give a byte-identical file.
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TIMEFRAME_MS, TimeframeSchema } from '@neuronetiq/contracts';
+import { type OhlcvBar, TimeframeSchema } from '@neuronetiq/contracts';
+import { formatImportReport, ImportError, readCsv } from '@neuronetiq/marketdata';
 import { BarSeries } from '../bar-series';
 import type { LogregWeights } from '../builtin/logreg-001';
 import { FEATURE_NAMES, FEATURE_WINDOW_BARS } from '../logreg/features';
-import { parseBarsCsv, resample } from './csv';
 import { buildDataset } from './dataset';
 import { walkForward } from './walk-forward';
 
+const USAGE =
+  'usage: npm run train -- --data <csv> [--symbol EURUSD] [--tz <zone>] [--resample 1h] [--folds 5] [--l2 1] [--threshold 0.02] [--out <json>]';
 const { values } = parseArgs({
   options: {
     data: { type: 'string' },
+    symbol: { type: 'string' },
+    tz: { type: 'string' },
     resample: { type: 'string' },
     folds: { type: 'string', default: '5' },
     l2: { type: 'string', default: '1' },
@@ -24,15 +29,45 @@ const { values } = parseArgs({
   },
 });
 if (!values.data) {
-  console.error(
-    'usage: npm run train -- --data <csv> [--resample 1h] [--folds 5] [--l2 1] [--threshold 0.02] [--out <json>]',
-  );
+  console.error(USAGE);
   process.exit(2);
 }
 
-const parsed = parseBarsCsv(readFileSync(values.data, 'utf8'));
+/** The instrument a file name names (`EURUSD.csv`, `DAT_ASCII_EURUSD_M1_201701.csv`), for the clock check. */
+function symbolOf(file: string): string {
+  const token = basename(file)
+    .replace(/\.[^.]*$/, '')
+    .toUpperCase()
+    .split(/[^A-Z0-9]+/)
+    .find((t) => /^[A-Z]{6,}$/.test(t));
+  return token ?? 'DATA';
+}
+
 const timeframe = values.resample ? TimeframeSchema.parse(values.resample) : undefined;
-const bars = timeframe ? resample(parsed.bars, TIMEFRAME_MS[timeframe]) : parsed.bars;
+let checked: Awaited<ReturnType<typeof readCsv>>;
+try {
+  checked = await readCsv(values.data, {
+    symbol: values.symbol ?? symbolOf(values.data),
+    tz: values.tz,
+    resample: timeframe ? [timeframe] : [],
+  });
+} catch (err) {
+  if (!(err instanceof ImportError)) throw err;
+  console.error(`train: cannot read ${values.data}: ${err.message}`);
+  process.exit(1);
+}
+const { report } = checked;
+if (report.refused !== null) {
+  console.error(`${formatImportReport(report)}
+train: ${values.data} was not used (pass --tz)`);
+  process.exit(1);
+}
+const byTimeframe = new Map<string, OhlcvBar[]>();
+await checked.store(async (chunk) => {
+  const tf = chunk[0]?.timeframe as string;
+  byTimeframe.set(tf, [...(byTimeframe.get(tf) ?? []), ...chunk]);
+});
+const bars = byTimeframe.get(timeframe ?? report.timeframe) ?? [];
 const series = BarSeries.fromBars(bars);
 const data = buildDataset(series, FEATURE_WINDOW_BARS);
 const options = { folds: Number(values.folds), l2: Number(values.l2), threshold: Number(values.threshold) };
@@ -55,11 +90,11 @@ const weights: LogregWeights = {
   bias: round(result.model.bias),
   training: {
     data: `${basename(dirname(resolve(values.data)))}/${basename(values.data)}`,
-    format: parsed.format,
-    clock: parsed.clock,
+    format: report.format,
+    clock: report.tz,
     resampled_to: timeframe ?? null,
     bars: bars.length,
-    rejected_rows: parsed.rejected.length,
+    rejected_rows: report.rejected.count + report.duplicates.count,
     data_range: { from: bars[0]?.bar_ts, to: bars.at(-1)?.bar_ts },
     label: 'next bar close > this bar close (equal closes left out)',
     procedure: `expanding walk-forward, ${options.folds} folds over ${options.folds + 1} contiguous blocks, 1-bar embargo; L2-regularised logistic regression by Newton's method from zero weights (deterministic, no random seed involved)`,
@@ -89,7 +124,7 @@ const weights: LogregWeights = {
 };
 writeFileSync(values.out, `${JSON.stringify(weights, null, 2)}\n`);
 console.log(
-  `${parsed.bars.length} bars read (${parsed.rejected.length} rows rejected), ${bars.length} used, ${data.xs.length} samples`,
+  `${report.stored} bars read (${report.rejected.count} rows rejected, ${report.duplicates.count} duplicates), ${bars.length} used, ${data.xs.length} samples`,
 );
 for (const f of result.folds) {
   console.log(
