@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const APPS = ['api', 'worker', 'orchestrator', 'cron'] as const;
+const APPS = ['api', 'worker', 'orchestrator', 'cron', 'cli', 'web'] as const;
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const example = readFileSync(`${root}.env.example`, 'utf8');
 

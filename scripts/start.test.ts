@@ -14,8 +14,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'nq-start-'));
 const offset = 10_000 + (process.pid % 50) * 10;
 const api = `http://127.0.0.1:${8787 + offset}`;
-// api, worker, cron, orchestrator, orchestrator metrics, embedded database.
-const PORTS = [8787, 7071, 8081, 8080, 9091, 54329].map((p) => p + offset);
+// api, worker, cron, orchestrator, orchestrator metrics, web, embedded database.
+const PORTS = [8787, 7071, 8081, 8080, 9091, 3000, 54329].map((p) => p + offset);
 
 interface Started {
   child: ChildProcess;

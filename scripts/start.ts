@@ -28,10 +28,18 @@ mkdirSync(dataDir, { recursive: true });
 const DEMO_SYMBOLS = 'EURUSD,BTCUSDT';
 const DEMO_TIMEFRAME = '1m';
 
-// The service key is kept with the data so that restarts (and outbox items parked before them) keep working.
+// Secrets are kept with the data so that restarts keep working: outbox items parked before them (the service key),
+// signed-in browsers (the session and token secrets).
+function persistedSecret(name: string): string {
+  const file = `${dataDir}/${name}`;
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
 const keyFile = `${dataDir}/service-role-key`;
-if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
-const serviceRoleKey = readFileSync(keyFile, 'utf8').trim();
+const serviceRoleKey = persistedSecret('service-role-key');
+const jwtSecret = persistedSecret('jwt-secret');
+const webUrl = `http://localhost:${port(3000)}`;
+const hasWeb = existsSync(`${root}apps/web/package.json`);
 
 const t0 = Date.now();
 const children = new Map<string, ChildProcess>();
@@ -120,6 +128,10 @@ async function waitHealthy(s: Service, timeoutMs = 90_000): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (hasWeb) console.log(`NeuronetIQ Trader will be at ${webUrl}`);
+  // The web app's build (a no-op when its sources did not change) runs while the database and services start.
+  const webBuild = hasWeb ? buildWeb() : Promise.resolve();
+  webBuild.catch(() => {});
   console.log(`starting the embedded database (PGlite, ${dataDir}/pglite) …`);
   const opened = (async () => {
     embedded = await startEmbeddedDatabase({
@@ -143,7 +155,13 @@ async function main(): Promise<void> {
       entry: 'apps/api/src/main.ts',
       port: port(8787),
       url: `http://127.0.0.1:${port(8787)}`,
-      env: { ...common, PORT: String(port(8787)), MIGRATE_ON_START: 'false' },
+      env: {
+        ...common,
+        PORT: String(port(8787)),
+        MIGRATE_ON_START: 'false',
+        SUPABASE_JWT_SECRET: jwtSecret,
+        WEB_ORIGIN: webUrl,
+      },
       extra: `docs: http://127.0.0.1:${port(8787)}/docs`,
     },
     {
@@ -187,26 +205,55 @@ async function main(): Promise<void> {
       extra: `metrics: http://127.0.0.1:${port(9091)}/metrics`,
     },
   );
-  if (existsSync(`${root}apps/web/package.json`)) {
+  if (hasWeb) {
     services.push({
       name: 'web',
       entry: 'apps/web/scripts/serve.ts',
       port: port(3000),
       url: `http://127.0.0.1:${port(3000)}`,
-      env: { ...common, PORT: String(port(3000)), INFRA_API_URL: `http://127.0.0.1:${port(8787)}` },
+      env: {
+        ...common,
+        PORT: String(port(3000)),
+        WEB_URL: webUrl,
+        INFRA_API_URL: `http://127.0.0.1:${port(8787)}`,
+        SUPABASE_JWT_SECRET: jwtSecret,
+        BETTER_AUTH_SECRET: persistedSecret('session-secret'),
+        // The embedded database is a person's own machine: sign in as any GitHub login without an OAuth app.
+        AUTH_DEV_LOGIN: 'true',
+      },
+      extra: 'development sign-in on',
     });
   }
+  const ready = (s: Service) => console.log(`  ✓ ${s.name.padEnd(12)} ${s.url}${s.extra ? `   (${s.extra})` : ''}`);
+  // The web app comes up beside the others as soon as its build is done; a first build must not hold back the
+  // services (signals flow meanwhile).
+  const web = services.find((s) => s.name === 'web');
   for (const s of services) {
     if (stopping) return;
+    if (s === web) continue;
     launch(s);
     await waitHealthy(s);
-    console.log(`  ✓ ${s.name.padEnd(12)} ${s.url}${s.extra ? `   (${s.extra})` : ''}`);
+    ready(s);
+  }
+  if (web) {
+    void (async () => {
+      await webBuild;
+      if (stopping) return;
+      launch(web);
+      await waitHealthy(web);
+      ready(web);
+      console.log(`\nOpen ${webUrl} for the marketplace.`);
+    })().catch(async (err: Error) => {
+      if (stopping) return;
+      console.error(err.message);
+      await shutdown(1);
+    });
   }
   if (stopping) return;
 
   console.log(`
 NeuronetIQ Trader is up in ${((Date.now() - t0) / 1000).toFixed(1)} s
-  database      ${databaseUrl}   (embedded PGlite, persisted in ${dataDir}/pglite)
+${hasWeb ? `  web           ${webUrl}   (marketplace, dashboard, trading view; ready once built)\n` : ''}  database      ${databaseUrl}   (embedded PGlite, persisted in ${dataDir}/pglite)
   service key   in ${keyFile}
 Signals and consensus for ${DEMO_SYMBOLS} arrive at every ${DEMO_TIMEFRAME} bar close. Try:
   curl -H "Authorization: Bearer $(cat ${keyFile})" "http://127.0.0.1:${port(8787)}/api/signals?limit=5"
@@ -240,3 +287,22 @@ main().catch(async (err: Error) => {
   console.error(err.message);
   await shutdown(1);
 });
+
+/** `next build` of apps/web in a child process, unless the last build is of the same sources. */
+function buildWeb(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/web/scripts/build.ts'], {
+      cwd: root,
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    for (const stream of [child.stdout, child.stderr]) stream?.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => {
+      if (code === 0) {
+        console.log(`[web] ${output.trim().split('\n').at(-1)}`);
+        resolve();
+      } else reject(new Error(`building the web app failed:\n${output.slice(-3000)}`));
+    });
+  });
+}

@@ -2,7 +2,7 @@ import { CONTRACTS_VERSION } from '@neuronetiq/contracts';
 import { HttpError } from './errors';
 
 export interface JsonRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   /** Sent as JSON. */
   body?: unknown;

@@ -5,4 +5,5 @@ export * from './http';
 export * from './logger';
 export * from './process';
 export * from './retry';
+export * from './vendor-client';
 export * from './worker-client';

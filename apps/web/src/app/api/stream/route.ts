@@ -1,0 +1,53 @@
+import { StreamQuerySchema } from '@neuronetiq/contracts';
+import { getEnv } from '../../../env';
+import { authorization } from '../../../server/api';
+import { getViewer } from '../../../server/viewer';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * The api's `GET /api/stream` for the browser, as the signed-in viewer (or anonymously): the browser never holds an
+ * api token. `Last-Event-ID` (sent by EventSource on reconnect) is passed on so that a dropped connection resumes
+ * where it stopped.
+ */
+export async function GET(req: Request): Promise<Response> {
+  const url = new URL(req.url);
+  const query = StreamQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+  if (!query.success) {
+    const details = query.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    return Response.json(
+      { success: false, error: 'VALIDATION_ERROR', message: details[0]?.message ?? 'bad query', details },
+      { status: 400 },
+    );
+  }
+  const viewer = await getViewer();
+  const upstream = new URL('/api/stream', getEnv().INFRA_API_URL);
+  for (const [k, v] of Object.entries(query.data)) if (v !== undefined) upstream.searchParams.set(k, String(v));
+  const headers: Record<string, string> = { accept: 'text/event-stream', ...(await authorization(viewer)) };
+  const lastEventId = req.headers.get('last-event-id');
+  if (lastEventId && /^\d{1,16}$/.test(lastEventId)) headers['last-event-id'] = lastEventId;
+
+  let res: Response;
+  try {
+    res = await fetch(upstream, { headers, signal: req.signal, cache: 'no-store' });
+  } catch {
+    return Response.json(
+      { success: false, error: 'UPSTREAM_UNAVAILABLE', message: 'the live feed is unavailable; retrying' },
+      { status: 502, headers: { 'retry-after': '2' } },
+    );
+  }
+  if (!res.ok || !res.body) {
+    return new Response(await res.text(), {
+      status: res.status === 401 ? 401 : 502,
+      headers: { 'content-type': 'application/json' },
+    });
+  }
+  return new Response(res.body, {
+    headers: {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    },
+  });
+}

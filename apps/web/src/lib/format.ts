@@ -1,0 +1,67 @@
+// Formatting shared by server and client components: numbers per the viewer's locale, never hand-built strings.
+
+/** The first well-formed tag of an Accept-Language header, else en-US. */
+export function localeFrom(acceptLanguage: string | null | undefined): string {
+  const first = acceptLanguage?.split(',')[0]?.split(';')[0]?.trim();
+  if (!first || first === '*') return 'en-US';
+  try {
+    return Intl.getCanonicalLocales(first)[0] ?? 'en-US';
+  } catch {
+    return 'en-US';
+  }
+}
+
+export function formatInt(locale: string, n: number): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(n);
+}
+
+/** 0.5312 → "53.1%". */
+export function formatPercent(locale: string, fraction: number | null | undefined, digits = 1): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return new Intl.NumberFormat(locale, {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(fraction);
+}
+
+/** A signed return in percent with an explicit sign: 0.00123 → "+0.123%". */
+export function formatReturn(locale: string, fraction: number | null | undefined, digits = 3): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return new Intl.NumberFormat(locale, {
+    style: 'percent',
+    signDisplay: 'exceptZero',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(fraction);
+}
+
+export function formatPrice(locale: string, price: number): string {
+  const digits = price >= 1000 ? 2 : price >= 10 ? 3 : 5;
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(price);
+}
+
+/** "2026-12-05 21:03 UTC": the exact instant, for tooltips. */
+export function formatUtc(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** In the given zone (the viewer's, once known in the browser). */
+export function formatDateTime(locale: string, iso: string, timeZone?: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+}
+
+/** "3 min ago" style, relative to `nowMs`. */
+export function formatRelative(locale: string, iso: string, nowMs: number): string {
+  const diffS = Math.round((new Date(iso).getTime() - nowMs) / 1000);
+  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const abs = Math.abs(diffS);
+  if (abs < 60) return rtf.format(diffS, 'second');
+  if (abs < 3600) return rtf.format(Math.round(diffS / 60), 'minute');
+  if (abs < 86_400) return rtf.format(Math.round(diffS / 3600), 'hour');
+  return rtf.format(Math.round(diffS / 86_400), 'day');
+}
