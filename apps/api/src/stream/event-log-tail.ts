@@ -3,12 +3,20 @@
 // 7 and then resumed "after 7" would miss 6 for good. The tail therefore publishes a *safe head*: the highest id such
 // that every smaller id is either visible or will never be (rolled back or trimmed). A missing id below a visible one
 // was allocated before that one committed, so its transaction was running when we looked: once every transaction that
-// was in flight at that snapshot has ended, a still-missing id is gone for good. The same rule starts the tail: the
-// newest id at start becomes the safe head once the transactions in flight then have ended.
+// was writing the log at that snapshot has ended (see scanEventLog: the writers are read after the snapshot, so the
+// check is made at a later scan), a still-missing id is gone for good. The same rule starts the tail: the newest id at
+// start becomes the safe head once the log's writers then have ended.
 //
 // The tail runs only while someone streams: the first subscriber starts it (LISTEN or polling), and it stops a while
 // after the last one has left, so an api nobody streams from does no work for it.
-import { type Db, EVENT_LOG_CHANNEL, eventLogHead, isSharedSessionBackend, listen, scanEventLog } from '@neuronetiq/db';
+import {
+  type Db,
+  EVENT_LOG_CHANNEL,
+  type EventLogScan,
+  isSharedSessionBackend,
+  listen,
+  scanEventLog,
+} from '@neuronetiq/db';
 
 export interface EventLogTailOptions {
   /** Poll interval when nothing wakes the tail (the embedded database, where notifications do not cross the socket). */
@@ -41,6 +49,7 @@ export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): E
 
   function startRun() {
     let safe = -1;
+    // The writers seen with the gap at safe + 1 (or with the start): it is final once none of them is running.
     let waitingOn: Set<string> | null = null;
     let mode: 'listen' | 'poll' = 'poll';
     let stopped = false;
@@ -52,23 +61,25 @@ export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): E
     const ready = new Promise<void>((r) => {
       resolveReady = r;
     });
-    // Set at start: the newest id then, published once the transactions in flight then have ended.
-    let pendingStart: { id: number; inFlight: Set<string> } | null = null;
+    // Set at start: the newest id then, published once the log's writers then have ended.
+    let pendingStart: { id: number; writers: Set<string> } | null = null;
 
-    const settled = (waiting: Set<string>, inFlight: string[]) => {
-      const running = new Set(inFlight);
-      return ![...waiting].some((x) => running.has(x));
-    };
+    const settled = (waiting: Set<string>, running: Set<string>) => ![...waiting].some((x) => running.has(x));
 
-    const advance = (ids: number[], inFlight: string[]): boolean => {
+    const advance = (scan: EventLogScan): boolean => {
       let head = safe;
-      for (const id of ids) {
+      for (const id of scan.ids) {
         if (id !== head + 1) {
-          // A gap: final when nothing was in flight, or when everything that was (at the snapshot we first saw it in)
-          // has since ended.
-          const final = waitingOn === null ? inFlight.length === 0 : settled(waitingOn, inFlight);
-          if (!final) {
-            waitingOn ??= new Set(inFlight);
+          // A gap: its id was taken before this snapshot, so its writer was either running at the snapshot and still
+          // writing just after it (one of the writers that were also running), or has ended (then readers, who read
+          // after us, see its rows). Final when there is no such writer, else once none of them is running.
+          if (waitingOn === null) {
+            const candidates = new Set([...scan.writers].filter((x) => scan.running.has(x)));
+            if (candidates.size > 0) {
+              waitingOn = candidates;
+              break;
+            }
+          } else if (!settled(waitingOn, scan.running)) {
             break;
           }
         }
@@ -88,22 +99,20 @@ export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): E
       scanning = true;
       try {
         if (safe < 0) {
-          if (!pendingStart) {
-            const head = await eventLogHead(db);
-            pendingStart = { id: head.id, inFlight: new Set(head.inFlight) };
-          }
-          const { inFlight } = await scanEventLog(db, pendingStart.id, 0);
-          if (!settled(pendingStart.inFlight, inFlight)) return;
+          const first = await scanEventLog(db, 0, 0);
+          pendingStart ??= { id: first.maxId, writers: first.writers };
+          // Nobody writing: the head is final at once; else at a later scan, when those writers have ended.
+          if (pendingStart.writers.size > 0 && !settled(pendingStart.writers, first.running)) return;
           safe = pendingStart.id;
           resolveReady();
         }
         for (;;) {
           again = false;
-          const { ids, inFlight } = await scanEventLog(db, safe, SCAN_LIMIT);
-          const moved = advance(ids, inFlight);
+          const result = await scanEventLog(db, safe, SCAN_LIMIT);
+          const moved = advance(result);
           if (moved) for (const l of listeners) l(safe);
           // A full batch means more is waiting: read on at once.
-          if (!(again || (moved && ids.length >= SCAN_LIMIT)) || stopped) break;
+          if (!(again || (moved && result.ids.length >= SCAN_LIMIT)) || stopped) break;
         }
       } catch (err) {
         options.onError?.(err as Error);
