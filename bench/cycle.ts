@@ -23,7 +23,7 @@ import { createDb, createOhlcvRepository, type Db, migrate, startEmbeddedDatabas
 import { generateBackfill } from '@neuronetiq/marketdata';
 import { BUILTIN_MODELS } from '@neuronetiq/models';
 import { type CycleReport, createOrchestrator, ORCHESTRATOR_DEFAULTS } from '@neuronetiq/orchestrator';
-import { createManualClock } from '@neuronetiq/orchestrator/testing';
+import { createManualClock } from '@neuronetiq/service/clock';
 import { buildWorkerApp } from '@neuronetiq/worker';
 import { machine, median, writeSection } from './report';
 

@@ -128,13 +128,17 @@ export { c, r, wrong };
   assert.equal(tsc.code, 0, tsc.out);
 });
 
-test('npm install -g of the mp tarball gives a working mp, whose TypeScript starter installs and runs against the api', async () => {
+test('npm install -g (and npx) of the mp tarball gives a working mp, whose TypeScript starter installs and runs against the api', async () => {
   const prefix = join(work, 'global');
   const global = await npm(['install', '-g', '--prefix', prefix, tarballs.mp as string], work);
   assert.equal(global.code, 0, global.out);
   const mp = join(prefix, 'bin', 'mp');
   const version = await sh(mp, ['--version'], { cwd: work });
   assert.equal(version.out.trim(), '0.2.1');
+  const npx = await sh('npx', ['--yes', '--prefer-offline', `--package=${tarballs.mp}`, 'mp', '--version'], {
+    cwd: work,
+  });
+  assert.equal(npx.out.trim(), '0.2.1', 'npx runs it without installing it');
 
   // A vendor with a registered model and bars to compute RSI on.
   const owner = 'pack-vendor';

@@ -9,18 +9,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import { runDemoBackfill } from '@neuronetiq/orchestrator';
+import { parseEnv } from '@neuronetiq/service/env';
 import { z } from 'zod';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 // Defaults are what a person wants; the variables exist so that a test can run a second platform beside the first.
-const env = z
-  .object({
+const env = parseEnv(
+  z.object({
     /** Where the embedded database and the service key live. */
     NQ_DATA_DIR: z.string().default(`${root}.data`),
     /** Added to every default port (8787, 7071, 8081, 8080, 9091, 3000, 54329). */
     NQ_PORT_OFFSET: z.coerce.number().int().min(0).max(11_000).default(0),
-  })
-  .parse(process.env);
+  }),
+  process.env,
+  'npm start',
+);
 const dataDir = env.NQ_DATA_DIR;
 const port = (p: number) => p + env.NQ_PORT_OFFSET;
 mkdirSync(dataDir, { recursive: true });

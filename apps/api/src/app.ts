@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -22,6 +22,8 @@ import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
 import type { ApiDeps, DeviceFlowOptions } from './deps';
 import { createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
+import type { PaymentProvider } from './payments/payment-provider';
+import { createTestPaymentProvider } from './payments/test-payment-provider';
 import { registerRoutes } from './routes';
 import { createEventLogTail } from './stream/event-log-tail';
 
@@ -52,6 +54,9 @@ export interface BuildAppOptions {
   stream?: { databaseUrl?: string | undefined; pollMs?: number; heartbeatMs?: number };
   /** `mp login`: defaults to `<first web origin>/cli/authorize`, a 5 s poll interval and 15-minute codes. */
   deviceFlow?: Partial<DeviceFlowOptions>;
+  /** Subscriptions' payment provider; default: the test provider (no card processing), signing with this secret. */
+  payments?: PaymentProvider;
+  paymentWebhookSecret?: string | undefined;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
@@ -88,6 +93,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     auth,
     now: options.now ?? Date.now,
     importMaxBytes: options.importMaxBytes ?? 256 * 1024 * 1024,
+    payments:
+      options.payments ??
+      createTestPaymentProvider({ webhookSecret: options.paymentWebhookSecret ?? randomBytes(32).toString('hex') }),
     stream: { tail, heartbeatMs: options.stream?.heartbeatMs ?? 15_000 },
     deviceFlow: {
       verificationUri: `${(options.webOrigins?.[0] ?? 'http://localhost:3000').replace(/\/+$/, '')}/cli/authorize`,
@@ -105,7 +113,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   installErrorHandling(app, {
     bodyLimitBytes: bodyLimit,
-    bodyLimitHint: 'split it (batches: at most 1,000 signals)',
+    bodyLimitHint: 'BODY_LIMIT_BYTES; split it: batches hold at most 1,000 signals',
     mapError: (error) =>
       isConnectionError(error)
         ? new AppError('SERVICE_UNAVAILABLE', {

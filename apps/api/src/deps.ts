@@ -1,6 +1,7 @@
 import type { Db } from '@neuronetiq/db';
 import type { AuthResolver } from './auth/resolve';
 import type { ApiMetrics } from './http/metrics';
+import type { PaymentProvider } from './payments/payment-provider';
 import type { EventLogTail } from './stream/event-log-tail';
 
 /** What use cases get: the database, metrics and the clock (injectable so tests can pin time). */
@@ -15,6 +16,8 @@ export interface ApiDeps {
   stream: { tail: EventLogTail; heartbeatMs: number };
   /** `mp login`'s device flow: the web page that approves codes, the poll interval and the codes' lifetime. */
   deviceFlow: DeviceFlowOptions;
+  /** Subscriptions are billed through it; its webhooks arrive at POST /api/payments/webhook. */
+  payments: PaymentProvider;
 }
 
 export interface DeviceFlowOptions {

@@ -1,3 +1,4 @@
+import { EmbeddedDataDirEnv, parseEnv as parseServiceEnv, ServiceRoleKeySchema } from '@neuronetiq/service/env';
 import { z } from 'zod';
 
 const bool = z
@@ -10,14 +11,15 @@ export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Interface to listen on. */
   HOST: z.string().default('0.0.0.0'),
-  /** PostgreSQL (or Supabase) connection string. Unset: the embedded PGlite database under PGLITE_DATA_DIR. */
+  /** PostgreSQL (or Supabase) connection string. Unset: the embedded PGlite database under EMBEDDED_DATA_DIR. */
   DATABASE_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
-  /** Where the embedded database keeps its files when DATABASE_URL is unset. */
-  PGLITE_DATA_DIR: z.string().default('.data/pglite'),
+  ...EmbeddedDataDirEnv,
   /** Bearer token of the service principal (orchestrator, cron). At least 32 characters. Unset: a random one per boot, printed at start. */
-  SERVICE_ROLE_KEY: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  SERVICE_ROLE_KEY: ServiceRoleKeySchema.optional(),
   /** HS256 secret of user session JWTs (Supabase's JWT secret). Unset: user sessions are not accepted. */
   SUPABASE_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /** Secret the payment provider signs its webhooks with (HMAC-SHA256). Unset: a random one per boot. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Origin(s) of the web app allowed by CORS, comma-separated. */
   WEB_ORIGIN: z.string().default('http://localhost:3000'),
   /** Largest request body in bytes. */
@@ -46,11 +48,7 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
-export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid environment:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+/** Parses the api's variables (process.env unless given); throws naming every bad one. */
+export function parseEnv(source: Readonly<Record<string, string | undefined>> = process.env): Env {
+  return parseServiceEnv(EnvSchema, source, 'api');
 }

@@ -1,19 +1,17 @@
+import { closeOnSignals } from '@neuronetiq/service/process';
 import { parseEnv } from './env';
 import { startApiServer } from './server';
 
-const server = await startApiServer(parseEnv());
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.app.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  });
+let env: ReturnType<typeof parseEnv>;
+try {
+  env = parseEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
 }
+const server = await startApiServer(env);
+closeOnSignals(() => server.stop(), {
+  logger: server.app.log,
+  what: 'shutting down: finishing in-flight requests',
+  exit: (code) => process.exit(code),
+});

@@ -25,6 +25,7 @@ interface Owner {
 }
 
 const BAR = '2026-01-05T12:00:00Z';
+const NEXT_BAR = '2026-01-05T12:01:00Z';
 
 async function ok(res: Promise<{ statusCode: number; body: string }>, status: number) {
   const r = await res;
@@ -100,13 +101,17 @@ describeEachBackend('row-level security across two owners, through the api', (ct
   before(async () => {
     a = await createOwner(ctx(), symbol);
     b = await createOwner(ctx(), symbol);
-    // The bar closed (the database's clock is later than the test api's): storing it scores both owners' signals.
+    // The bars closed (the database's clock is later than the test api's): storing the signals' entry and exit bars
+    // scores both owners' signals.
     await ok(
       ctx().asService({
         method: 'POST',
         url: '/api/marketdata/ohlcv',
         payload: {
-          bars: [{ symbol, timeframe: '1m', bar_ts: BAR, open: 1.1, high: 1.2, low: 1.0, close: 1.15, volume: 1 }],
+          bars: [
+            { symbol, timeframe: '1m', bar_ts: BAR, open: 1.1, high: 1.2, low: 1.0, close: 1.15, volume: 1 },
+            { symbol, timeframe: '1m', bar_ts: NEXT_BAR, open: 1.15, high: 1.2, low: 1.1, close: 1.18, volume: 1 },
+          ],
         },
       }),
       200,
@@ -145,7 +150,7 @@ describeEachBackend('row-level security across two owners, through the api', (ct
     );
   });
 
-  test("ml.signal_outcomes: A reads B's track record only for B's public model", async () => {
+  test("ml.signal_scores: A reads B's track record only for B's public model", async () => {
     const ids = (rows: Record<string, unknown>[]) => rows.map((r) => r.model_id).sort();
     assert.deepEqual(ids(await get(`/api/performance?owner=${b.owner}`, a.session.auth)), [b.publicModel]);
     assert.deepEqual(
@@ -255,7 +260,7 @@ describeEachBackend('row-level security across two owners, through the api', (ct
   test('market.ohlcv is shared market data: both owners read the same bars, neither may write them', async () => {
     const url = `/api/marketdata/ohlcv?symbol=${symbol}&tf=1m`;
     const seenByA = await get(url, a.session.auth);
-    assert.equal(seenByA.length, 1);
+    assert.equal(seenByA.length, 2);
     assert.deepEqual(await get(url, b.key), seenByA);
     const write = await ctx().inject({
       method: 'POST',

@@ -12,6 +12,7 @@ import { modelRoutes } from './models/routes';
 import { performanceRoutes } from './performance/routes';
 import { signalRoutes } from './signals/routes';
 import { streamRoutes } from './stream/routes';
+import { subscriptionRoutes } from './subscriptions/routes';
 
 /**
  * Every feature's routes, registered in one place. A route declares who may call it (`config.access`) and its schemas
@@ -31,6 +32,7 @@ const FEATURES: ReadonlyArray<(app: ServiceApp, deps: ApiDeps) => void> = [
   marketplaceRoutes,
   streamRoutes,
   cliDeviceRoutes,
+  subscriptionRoutes,
 ];
 
 export function registerRoutes(app: ServiceApp, deps: ApiDeps): void {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { embeddedDataDir } from '@neuronetiq/service/env';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import type { Env } from './env';
@@ -13,12 +14,12 @@ export interface ApiServer {
 }
 
 /**
- * Owns the process side of the api: the database (embedded PGlite under PGLITE_DATA_DIR unless DATABASE_URL is set),
+ * Owns the process side of the api: the database (embedded PGlite under EMBEDDED_DATA_DIR unless DATABASE_URL is set),
  * migrations at start-up, the logger, listening, and a graceful close (in-flight requests finish, then the pool ends).
  */
 export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Promise<ApiServer> {
-  const embedded =
-    overrides.db || env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR });
+  const dataDir = embeddedDataDir(env);
+  const embedded = overrides.db || env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: dataDir.dir });
   const db =
     overrides.db ??
     createDb(env.DATABASE_URL ?? (embedded?.url as string), {
@@ -32,6 +33,7 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     db,
     serviceRoleKey,
     jwtSecret: env.SUPABASE_JWT_SECRET,
+    paymentWebhookSecret: env.PAYMENT_WEBHOOK_SECRET,
     webOrigins: env.WEB_ORIGIN.split(',').map((s) => s.trim()),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     importMaxBytes: env.IMPORT_MAX_BYTES,
@@ -43,6 +45,7 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
       heartbeatMs: env.STREAM_HEARTBEAT_MS,
     },
   });
+  if (dataDir.deprecation && embedded) app.log.warn(dataDir.deprecation);
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   if (!env.SERVICE_ROLE_KEY) {
     app.log.warn('SERVICE_ROLE_KEY is not set: generated a random service key for this run (see .env.example)');

@@ -1,4 +1,4 @@
-import { DECISIONS, TIMEFRAMES, type Timeframe } from '@neuronetiq/contracts';
+import { DECISIONS, TIMEFRAMES } from '@neuronetiq/contracts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { login, logout, whoami } from './commands/auth';
 import { completionScript } from './commands/completion';
@@ -310,5 +310,3 @@ export async function run(argv: readonly string[], io: RunIo): Promise<number> {
     return e.exitCode;
   }
 }
-
-export type { Timeframe };

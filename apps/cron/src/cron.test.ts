@@ -9,7 +9,8 @@ import { silentLogger } from '@neuronetiq/client';
 import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
 import { createDb, createOutboxRepository, notify, OUTBOX_CHANNEL } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
-import { createManualClock, type FakeApi, startFakeApi } from '@neuronetiq/orchestrator/testing';
+import { type FakeApi, startFakeApi } from '@neuronetiq/orchestrator/testing';
+import { createManualClock } from '@neuronetiq/service/clock';
 import type { CronConfigInput } from './config';
 import { createCron } from './cron';
 

@@ -1,8 +1,8 @@
 import { createApiClient, createLogger, type FetchLike, type Logger } from '@neuronetiq/client';
 import { createDb, createOutboxRepository, type Db, scoreSignals } from '@neuronetiq/db';
-import { type Clock, systemClock } from '@neuronetiq/marketdata';
+import { type RunningServer, startHealthServer } from '@neuronetiq/service';
+import { type Clock, every, systemClock } from '@neuronetiq/service/clock';
 import { type CronConfig, type CronConfigInput, withCronDefaults } from './config';
-import { type RunningServer, serveHealth } from './http/health-server';
 import { createBinanceKlinesIngest } from './ingest/binance-klines';
 import { createReplayIngest } from './ingest/replay-ingest';
 import { createSyntheticIngest } from './ingest/synthetic-ingest';
@@ -12,7 +12,10 @@ import { createCronMetrics } from './metrics';
 import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
 import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
 import { type RollUpRun, rollUpNewBars } from './resample/roll-up-job';
+import { deliverWebhooks, WEBHOOK_DELIVERY_DEFAULTS } from './webhooks/deliver-webhooks';
 
+/** How often the cron looks for due subscriber webhooks. */
+const WEBHOOK_INTERVAL_MS = 5_000;
 export interface CronDeps {
   clock?: Clock;
   logger?: Logger;
@@ -74,63 +77,35 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     return draining;
   }
 
-  async function drainLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      // Armed before the pass: a NOTIFY that arrives while it runs (for an item it leased too early to see) cuts the
-      // next sleep short instead of waiting for the interval.
-      // One controller that both stop() and a NOTIFY abort.
-      const cut = new AbortController();
-      wake = cut;
-      const onStop = () => cut.abort();
-      signal.addEventListener('abort', onStop, { once: true });
-      try {
-        await drainNow();
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'outbox drain failed');
-      }
-      await clock.sleep(config.drainIntervalMs, cut.signal).catch(() => {});
-      signal.removeEventListener('abort', onStop);
-    }
+  async function expireIdempotency(): Promise<void> {
+    const n = await expireIdempotencyRecords(db, config.idempotencyMaxAgeMs);
+    metrics.idempotencyExpired.inc(n);
+    if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
   }
 
-  async function maintenanceLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        const n = await expireIdempotencyRecords(db, config.idempotencyMaxAgeMs);
-        metrics.idempotencyExpired.inc(n);
-        if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'idempotency expiry failed');
-      }
-      try {
-        const n = await trimEventLogRows(db, config.eventLogRetentionMs);
-        metrics.eventLogTrimmed.inc(n);
-        if (n > 0) logger.info({ trimmed: n }, 'event log trimmed');
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'event log trim failed');
-      }
-      await clock.sleep(config.maintenanceIntervalMs, signal).catch(() => {});
-    }
+  async function trimEventLog(): Promise<void> {
+    const n = await trimEventLogRows(db, config.eventLogRetentionMs);
+    metrics.eventLogTrimmed.inc(n);
+    if (n > 0) logger.info({ trimmed: n }, 'event log trimmed');
   }
 
-  /** One scoring sweep over the last scoreLookbackMs (tests; the loop calls it too). */
+  /**
+   * One scoring sweep over signals whose bar_ts is within scoreLookbackMs of now, either side (tests; the loop calls it
+   * too): a signal may be posted for a bar ahead, and is entered from when it was received.
+   */
   async function scoreNow(): Promise<number> {
     const now = clock.now();
-    const n = await scoreSignals(db, now - config.scoreLookbackMs, now);
+    const n = await scoreSignals(db, now - config.scoreLookbackMs, now + config.scoreLookbackMs);
     metrics.signalsScored.inc(n);
     if (n > 0) logger.info({ scored: n }, 'signals scored by the sweep');
     return n;
   }
 
-  async function scoreLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await scoreNow();
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'signal scoring failed');
-      }
-      await clock.sleep(config.scoreIntervalMs, signal).catch(() => {});
-    }
+  /** One pass over the due subscriber webhooks (tests; the loop calls it too). */
+  async function deliverWebhooksNow() {
+    const r = await deliverWebhooks(db, WEBHOOK_DELIVERY_DEFAULTS, { nowMs: () => clock.now() });
+    if (r.dead > 0) logger.warn(r, 'subscriber webhooks dead-lettered');
+    return r;
   }
 
   /** One roll-up pass of 1m bars into the RESAMPLE_TIMEFRAMES (tests; the loop calls it too). */
@@ -144,17 +119,6 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         rollingUp = undefined;
       });
     return rollingUp;
-  }
-
-  async function rollUpLoop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await rollUpNow();
-      } catch (err) {
-        logger.error({ err: (err as Error).message }, 'roll-up of 1m bars failed');
-      }
-      await clock.sleep(config.rollUp.intervalMs, signal).catch(() => {});
-    }
   }
 
   async function health() {
@@ -190,18 +154,12 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     /** Runs one drain pass now (tests; the loop calls it too). */
     drainNow,
     scoreNow,
+    deliverWebhooksNow,
     rollUpNow,
 
     async start(): Promise<{ port: number }> {
       if (stopping) throw new Error('cron already started');
-      server = await serveHealth(
-        {
-          health,
-          metrics: async () => ({ body: await metrics.registry.metrics(), contentType: metrics.registry.contentType }),
-        },
-        config.port,
-        config.host,
-      );
+      server = await startHealthServer({ port: config.port, host: config.host, health, metrics: metrics.registry });
       stopping = new AbortController();
       const signal = stopping.signal;
       if (config.listen) {
@@ -211,12 +169,37 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
           logger.warn({ err: (err as Error).message }, 'cannot LISTEN for the outbox; polling only');
         }
       }
+      const failed = (what: string) => (err: unknown) => logger.error({ err: (err as Error).message }, what);
       loops = [
-        drainLoop(signal),
-        maintenanceLoop(signal),
-        scoreLoop(signal),
+        every(config.drainIntervalMs, drainNow, {
+          clock,
+          signal,
+          onError: failed('outbox drain failed'),
+          // Armed before each pass: a NOTIFY that arrives while it runs (for an item it leased too early to see) cuts
+          // the next wait short instead of waiting for the interval.
+          wakeEarly: () => {
+            wake = new AbortController();
+            return wake.signal;
+          },
+        }),
+        every(config.maintenanceIntervalMs, expireIdempotency, {
+          clock,
+          signal,
+          onError: failed('idempotency expiry failed'),
+        }),
+        every(config.maintenanceIntervalMs, trimEventLog, { clock, signal, onError: failed('event log trim failed') }),
+        every(config.scoreIntervalMs, scoreNow, { clock, signal, onError: failed('signal scoring failed') }),
+        every(WEBHOOK_INTERVAL_MS, deliverWebhooksNow, {
+          clock,
+          signal,
+          onError: failed('subscriber webhook delivery failed'),
+        }),
         // Also with RESAMPLE_TIMEFRAMES empty: then a pass only drops the ranges the trigger records.
-        rollUpLoop(signal),
+        every(config.rollUp.intervalMs, rollUpNow, {
+          clock,
+          signal,
+          onError: failed('roll-up of 1m bars failed'),
+        }),
       ];
       for (const feed of ingest) feed.start();
       return { port: server.port };

@@ -13,7 +13,7 @@ import { createOhlcvRepository, createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
 import { BUILTIN_MODELS, isInsufficientBars } from '@neuronetiq/models';
 import { computeConsensus, createOrchestrator, type OrchestratorConfigInput } from '@neuronetiq/orchestrator';
-import { createManualClock } from '@neuronetiq/orchestrator/testing';
+import { createManualClock } from '@neuronetiq/service/clock';
 import { buildWorkerApp } from '@neuronetiq/worker';
 import type { FastifyInstance } from 'fastify';
 import { createCron } from './cron';
@@ -189,26 +189,28 @@ describe('end to end on the embedded database', () => {
       { infraApiUrl: apiUrl, serviceRoleKey: KEY, databaseUrl: tdb.url, listen: false },
       { clock, db: tdb.db, logger: silentLogger },
     );
-    // The bars were imported before the signals, so no trigger scored them: the sweep does.
+    // The bars were imported before the signals, so no trigger scored them: the sweep does, one row per horizon.
     const closes = [T0, T0 + HOUR, T0 + 2 * HOUR, T0 + 3 * HOUR];
-    assert.equal(await cron.scoreNow(), closes.length * BUILTIN_MODELS.length);
+    assert.equal(await cron.scoreNow(), closes.length * BUILTIN_MODELS.length * 3);
     assert.equal(await cron.scoreNow(), 0, 'a second sweep changes nothing');
 
-    // Each outcome is the call against its own bar's move, open → close, from the file.
+    // Each signal (for the bar opening at `close`, received a second later) is entered at that bar's close and exited
+    // at the next bar's close, from the file.
     const want = new Map<string, { resolved: number; hits: number }>();
     for (const close of closes) {
-      const [bar] = await createOhlcvRepository(tdb.db).find(tdb.db, {
+      const [exit, entry] = await createOhlcvRepository(tdb.db).find(tdb.db, {
         symbol: 'EURUSD',
         tf: '1h',
-        limit: 1,
-        to: iso(close),
+        limit: 2,
+        to: iso(close + HOUR),
       });
-      assert.equal(bar?.bar_ts, iso(close));
+      assert.deepEqual([entry?.bar_ts, exit?.bar_ts], [iso(close), iso(close + HOUR)]);
+      assert.ok(entry && exit);
       for (const s of (await stored(close)).signals) {
         const w = want.get(s.model_id) ?? { resolved: 0, hits: 0 };
-        if (s.decision !== 'NEUTRAL' && bar.close !== bar.open) {
+        if (s.decision !== 'NEUTRAL' && exit.close !== entry.close) {
           w.resolved++;
-          if ((s.decision === 'BUY') === bar.close > bar.open) w.hits++;
+          if ((s.decision === 'BUY') === exit.close > entry.close) w.hits++;
         }
         want.set(s.model_id, w);
       }

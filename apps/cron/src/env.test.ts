@@ -120,7 +120,7 @@ describe('cron env', () => {
     assert.equal(loadImportEnv({ INIT_CWD: '/home/trader/data' }).callerCwd, '/home/trader/data');
     assert.throws(() => loadImportEnv({ DATABASE_URL: 'mysql://x' }), /invalid import environment:\n {2}DATABASE_URL/);
     // Read for --api only; a short one is named rather than sent to the api.
-    assert.equal(loadImportEnv({ SERVICE_ROLE_KEY: 'k'.repeat(16) }).serviceRoleKey, 'k'.repeat(16));
+    assert.equal(loadImportEnv({ SERVICE_ROLE_KEY: 'k'.repeat(32) }).serviceRoleKey, 'k'.repeat(32));
     assert.throws(
       () => loadImportEnv({ SERVICE_ROLE_KEY: 'short' }),
       /invalid import environment:\n {2}SERVICE_ROLE_KEY/,

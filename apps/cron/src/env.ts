@@ -1,6 +1,7 @@
 // The cron's environment (and the import command's), parsed once at start-up. Nothing else reads process.env.
 import { SymbolSchema, TIMEFRAME_MS, TimeframeSchema } from '@neuronetiq/contracts';
 import { IMPORT_FORMATS } from '@neuronetiq/marketdata';
+import { EmbeddedDataDirEnv, embeddedDataDir, parseEnv, ServiceRoleKeySchema } from '@neuronetiq/service/env';
 import { z } from 'zod';
 import { CRON_DEFAULTS, type CronConfigInput } from './config';
 
@@ -20,9 +21,7 @@ const csv = () =>
 
 const EnvSchema = z.object({
   INFRA_API_URL: z.url().default('http://127.0.0.1:8787'),
-  SERVICE_ROLE_KEY: z
-    .string({ error: 'SERVICE_ROLE_KEY must be set (at least 16 characters)' })
-    .min(16, { error: 'SERVICE_ROLE_KEY must be set (at least 16 characters)' }),
+  SERVICE_ROLE_KEY: ServiceRoleKeySchema,
   DATABASE_URL: z
     .string({ error: 'DATABASE_URL must be set to a postgres:// URL' })
     .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' }),
@@ -72,11 +71,6 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-function fail(error: z.ZodError, what: string): never {
-  const lines = error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-  throw new Error(`invalid ${what} environment:\n${lines.join('\n')}`);
-}
-
 export interface CronEnv {
   config: CronConfigInput;
   logLevel: string;
@@ -84,9 +78,7 @@ export interface CronEnv {
 
 /** Parses the cron's environment; throws an Error whose message names every bad variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): CronEnv {
-  const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) fail(parsed.error, 'cron');
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, source, 'cron');
   if (e.REPLAY_CSV && (!e.REPLAY_SYMBOL || !e.REPLAY_TIMEFRAME)) {
     throw new Error('invalid cron environment:\n  REPLAY_CSV needs REPLAY_SYMBOL and REPLAY_TIMEFRAME');
   }
@@ -160,20 +152,21 @@ const ImportEnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' })
     .optional(),
-  EMBEDDED_DATA_DIR: z.string().default('.data/pglite'),
+  ...EmbeddedDataDirEnv,
   /** Only for `--api`: the api's service role key (the import endpoint is the service's). */
-  SERVICE_ROLE_KEY: z.string().min(16, { error: 'SERVICE_ROLE_KEY must be at least 16 characters' }).optional(),
+  SERVICE_ROLE_KEY: ServiceRoleKeySchema.optional(),
   /** Set by npm to the directory `npm run import` was typed in (npm runs the script from the repository root). */
   INIT_CWD: z.string().optional(),
 });
 
 export function loadImportEnv(source: NodeJS.ProcessEnv = process.env) {
-  const parsed = ImportEnvSchema.safeParse(source);
-  if (!parsed.success) fail(parsed.error, 'import');
+  const e = parseEnv(ImportEnvSchema, source, 'import');
+  const dataDir = embeddedDataDir(e);
   return {
-    databaseUrl: parsed.data.DATABASE_URL,
-    embeddedDataDir: parsed.data.EMBEDDED_DATA_DIR,
-    serviceRoleKey: parsed.data.SERVICE_ROLE_KEY,
-    callerCwd: parsed.data.INIT_CWD,
+    databaseUrl: e.DATABASE_URL,
+    embeddedDataDir: dataDir.dir,
+    ...(dataDir.deprecation ? { deprecation: dataDir.deprecation } : {}),
+    serviceRoleKey: e.SERVICE_ROLE_KEY,
+    callerCwd: e.INIT_CWD,
   };
 }

@@ -1,5 +1,6 @@
 // trader-infra-cron as its own process (production: `node apps/cron/dist/main.js`), configured by env.
-import { createLogger, stopOnSignals } from '@neuronetiq/client';
+import { createLogger } from '@neuronetiq/client';
+import { closeOnSignals } from '@neuronetiq/service/process';
 import { createCron } from './cron';
 import { loadEnv } from './env';
 
@@ -18,4 +19,4 @@ logger.info(
   'cron started',
 );
 
-stopOnSignals(() => cron.stop(), logger, 'stopping');
+closeOnSignals(() => cron.stop(), { logger, what: 'stopping', exit: (code) => process.exit(code) });

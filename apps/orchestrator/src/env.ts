@@ -1,6 +1,7 @@
 // The orchestrator's environment, parsed once at start-up. Nothing else reads process.env.
 import { readFileSync } from 'node:fs';
 import { SlugSchema, SymbolSchema, TimeframeSchema } from '@neuronetiq/contracts';
+import { parseEnv, ServiceRoleKeySchema } from '@neuronetiq/service/env';
 import { z } from 'zod';
 import { ORCHESTRATOR_DEFAULTS, type OrchestratorConfigInput, type SeriesConfig, seriesOf } from './config';
 
@@ -26,9 +27,7 @@ const EnvSchema = z.object({
   OWNER_DEFAULT: SlugSchema.default('pacey999'),
   INFRA_API_URL: z.url().default('http://127.0.0.1:8787'),
   WORKER_URL: z.url().default('http://127.0.0.1:7071'),
-  SERVICE_ROLE_KEY: z
-    .string({ error: 'SERVICE_ROLE_KEY must be set (at least 16 characters)' })
-    .min(16, { error: 'SERVICE_ROLE_KEY must be set (at least 16 characters)' }),
+  SERVICE_ROLE_KEY: ServiceRoleKeySchema,
   DATABASE_URL: z
     .string({ error: 'DATABASE_URL must be set to a postgres:// URL' })
     .regex(/^postgres(ql)?:\/\//, { error: 'DATABASE_URL must be a postgres:// URL' }),
@@ -81,12 +80,7 @@ export interface OrchestratorEnv {
 
 /** Parses the environment; throws an Error whose message names every bad variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): OrchestratorEnv {
-  const parsed = EnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid orchestrator environment:\n${lines.join('\n')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(EnvSchema, source, 'orchestrator');
   let series: SeriesConfig[] = seriesOf(e.SYMBOLS, e.TIMEFRAMES);
   let models = e.MODELS;
   let weights = e.MODEL_WEIGHTS;

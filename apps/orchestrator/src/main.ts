@@ -1,5 +1,6 @@
 // trader-ml-orchestrator as its own process (production: `node apps/orchestrator/dist/main.js`), configured by env.
-import { createLogger, stopOnSignals } from '@neuronetiq/client';
+import { createLogger } from '@neuronetiq/client';
+import { closeOnSignals } from '@neuronetiq/service/process';
 import { loadEnv } from './env';
 import { createOrchestrator } from './orchestrator';
 
@@ -18,4 +19,8 @@ logger.info(
   'orchestrator started',
 );
 
-stopOnSignals(() => orchestrator.stop(), logger, 'stopping: finishing the cycle in progress');
+closeOnSignals(() => orchestrator.stop(), {
+  logger,
+  what: 'stopping: finishing the cycle in progress',
+  exit: (code) => process.exit(code),
+});

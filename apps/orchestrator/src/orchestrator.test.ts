@@ -4,7 +4,7 @@ import { silentLogger } from '@neuronetiq/client';
 import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
 import { createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
-import { createManualClock } from './clock';
+import { createManualClock } from '@neuronetiq/service/clock';
 import type { OrchestratorConfigInput } from './config';
 import { computeConsensus } from './consensus/compute-consensus';
 import { createOrchestrator, type OrchestratorDeps } from './orchestrator';

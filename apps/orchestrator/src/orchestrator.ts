@@ -10,12 +10,12 @@ import {
 } from '@neuronetiq/client';
 import { OHLCV_LIMIT_MAX } from '@neuronetiq/contracts';
 import { createDb, createOutboxRepository, type Db, notify, OUTBOX_CHANNEL } from '@neuronetiq/db';
-import { type Clock, systemClock } from './clock';
+import { type RunningServer, startHealthServer } from '@neuronetiq/service';
+import { type Clock, systemClock } from '@neuronetiq/service/clock';
 import { type OrchestratorConfig, type OrchestratorConfigInput, type SeriesConfig, withDefaults } from './config';
 import { createTrackRecordWeights, type WeightsForSeries } from './consensus/track-record';
 import { type BarWindows, createBarWindows } from './cycle/bar-windows';
 import { type CycleReport, type ParkItem, runCycle } from './cycle/run-cycle';
-import { pathOf, type RunningServer, serveHttp } from './http/serve';
 import { createLeaderLock, type LeaderLock, type LeaderMode } from './leader/leader-lock';
 import { createOrchestratorMetrics } from './metrics';
 import { dueCloses, nextDueAt } from './schedule/bar-close';
@@ -262,7 +262,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
         : leader
           ? Math.min(nextWakeAt() - clock.now(), config.leaderPollMs)
           : config.leaderPollMs;
-      await clock.sleep(Math.max(0, wait), signal).catch(() => {});
+      await clock.sleep(Math.max(0, wait), signal);
     }
   }
 
@@ -284,7 +284,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
     const s = status();
     return {
       status: stalled ? 503 : 200,
-      body: JSON.stringify({
+      body: {
         status: stalled ? 'stalled' : 'ok',
         service: 'orchestrator',
         instance: instanceId,
@@ -303,7 +303,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
             }
           : null,
         unparked_items: spill.length,
-      }),
+      },
     };
   }
 
@@ -320,19 +320,16 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
 
     async start(): Promise<{ port: number; metricsPort: number }> {
       if (loopDone) throw new Error('orchestrator already started');
-      const healthServer = await serveHttp(
-        (req) => (pathOf(req) === '/health' ? Promise.resolve(health()) : undefined),
-        config.port,
-        config.host,
-      );
-      const metricsServer = await serveHttp(
-        (req) =>
-          pathOf(req) === '/metrics'
-            ? metrics.registry.metrics().then((body) => ({ status: 200, body, type: metrics.registry.contentType }))
-            : undefined,
-        config.metricsPort,
-        config.host,
-      );
+      const healthServer = await startHealthServer({
+        port: config.port,
+        host: config.host,
+        health: async () => health(),
+      });
+      const metricsServer = await startHealthServer({
+        port: config.metricsPort,
+        host: config.host,
+        metrics: metrics.registry,
+      });
       servers = [healthServer, metricsServer];
       lock = await createLeaderLock({
         databaseUrl: config.databaseUrl,

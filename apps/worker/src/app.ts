@@ -1,13 +1,11 @@
 // Builds the worker's Fastify app without listening: tests and server.ts both start from here.
 import { randomUUID } from 'node:crypto';
-import { CONTRACTS_VERSION, isCompatibleVersion, SUPPORTED_CONTRACTS_RANGE } from '@neuronetiq/contracts';
 import { createModelRegistry, type ModelRegistry } from '@neuronetiq/models';
+import { clientErrorHandler, installContractsVersion, installErrorHandling } from '@neuronetiq/service';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { registerFeatureRoutes } from './features/routes';
 import { registerHealthRoutes } from './health/routes';
-import { AppError } from './http/app-error';
 import type { WorkerContext } from './http/context';
-import { installErrorHandling, sendError } from './http/error-handler';
 import { createWorkerMetrics } from './http/metrics';
 import { registerModelRoutes } from './models/routes';
 import { registerPredictRoutes } from './predict/routes';
@@ -39,6 +37,7 @@ export function buildWorkerApp(config: WorkerAppConfig, deps: WorkerAppDeps = {}
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs ?? 0,
     keepAliveTimeout: config.keepAliveTimeoutMs ?? 72_000,
+    clientErrorHandler,
     // A caller's id is kept when it is sane, so one id follows a bar close through orchestrator and worker.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -51,7 +50,10 @@ export function buildWorkerApp(config: WorkerAppConfig, deps: WorkerAppDeps = {}
     metrics: createWorkerMetrics(),
   };
 
-  installErrorHandling(app, { bodyLimitBytes: config.bodyLimitBytes });
+  installErrorHandling(app, {
+    bodyLimitBytes: config.bodyLimitBytes,
+    bodyLimitHint: 'WORKER_BODY_LIMIT_BYTES; send fewer series or bars per request',
+  });
   // Every body the worker reads is JSON; a text/plain body is a client mistake, answered 415 rather than 400.
   app.removeContentTypeParser('text/plain');
   // Predict bodies (up to 500,000 bars) are decoded from their bytes when they have the canonical shape; every
@@ -76,19 +78,8 @@ export function buildWorkerApp(config: WorkerAppConfig, deps: WorkerAppDeps = {}
   app.addHook('onRequest', async (request, reply) => {
     started.set(request, process.hrtime.bigint());
     reply.header('x-request-id', request.id);
-    reply.header('x-contracts-version', CONTRACTS_VERSION);
-    const version = request.headers['x-contracts-version'];
-    if (typeof version === 'string' && !isCompatibleVersion(version)) {
-      return sendError(
-        request,
-        reply,
-        new AppError('CONTRACT_VERSION_UNSUPPORTED', {
-          message: `X-Contracts-Version "${version}" is not supported; this worker speaks ${SUPPORTED_CONTRACTS_RANGE} (${CONTRACTS_VERSION})`,
-          details: [{ path: 'X-Contracts-Version', message: `must be ${SUPPORTED_CONTRACTS_RANGE}` }],
-        }),
-      );
-    }
   });
+  installContractsVersion(app);
   app.addHook('onResponse', async (request, reply) => {
     const t0 = started.get(request);
     if (t0 === undefined) return;

@@ -1,4 +1,5 @@
-// The worker's configuration: the one place that reads process.env. A bad value stops the boot naming the variable.
+// The worker's configuration: the one module that reads process.env, parsed when main.ts asks. A bad value stops the boot naming the variable.
+import { parseEnv } from '@neuronetiq/service/env';
 import { z } from 'zod';
 
 const positiveInt = (name: string, fallback: number) =>
@@ -32,22 +33,7 @@ export const WorkerEnvSchema = z.object({
 });
 export type WorkerEnv = z.infer<typeof WorkerEnvSchema>;
 
-export function parseWorkerEnv(source: Readonly<Record<string, string | undefined>>): WorkerEnv {
-  const result = WorkerEnvSchema.safeParse(source);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`Invalid worker environment:\n${problems}`);
-  }
-  return result.data;
+/** Parses the worker's variables; throws naming every bad one (main.ts decides to exit). */
+export function parseWorkerEnv(source: Readonly<Record<string, string | undefined>> = process.env): WorkerEnv {
+  return parseEnv(WorkerEnvSchema, source, 'worker');
 }
-
-function loadEnv(): WorkerEnv {
-  try {
-    return parseWorkerEnv(process.env);
-  } catch (err) {
-    console.error((err as Error).message);
-    process.exit(1);
-  }
-}
-
-export const env: WorkerEnv = loadEnv();

@@ -1,9 +1,22 @@
 // Entry point of the worker process (`node apps/worker/dist/main.js` in production, `npm start -w @neuronetiq/worker` locally).
-import { env } from './env';
-import { closeOnSignals, createWorkerServer } from './server';
+import { closeOnSignals } from '@neuronetiq/service/process';
+import { parseWorkerEnv } from './env';
+import { createWorkerServer } from './server';
 
+let env: ReturnType<typeof parseWorkerEnv>;
+try {
+  env = parseWorkerEnv();
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 const server = createWorkerServer(env);
-closeOnSignals(server, env.SHUTDOWN_GRACE_MS);
+closeOnSignals(() => server.close(), {
+  logger: server.app.log,
+  what: 'closing: no new connections, finishing in-flight requests',
+  graceMs: env.SHUTDOWN_GRACE_MS,
+  exit: (code) => process.exit(code),
+});
 try {
   await server.start();
 } catch (err) {

@@ -27,27 +27,3 @@ export function createWorkerServer(env: WorkerEnv): WorkerServer {
     close: () => app.close(),
   };
 }
-
-/** Closes the server on SIGTERM/SIGINT; exits 1 if in-flight requests outlast `graceMs`. */
-export function closeOnSignals(server: WorkerServer, graceMs: number): void {
-  let closing = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    server.app.log.info({ signal }, 'closing: no new connections, finishing in-flight requests');
-    const timer = setTimeout(() => {
-      server.app.log.error(`in-flight requests still running after ${graceMs} ms; exiting`);
-      process.exit(1);
-    }, graceMs);
-    timer.unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.app.log.error({ err }, 'close failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-}

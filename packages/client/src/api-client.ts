@@ -141,7 +141,15 @@ export function createApiClient(options: ApiClientOptions) {
 
     /** `GET /api/performance`: track records (own and public models; all for the service key). */
     async getPerformance(
-      q: { owner?: string; model_id?: string; symbol?: string; timeframe?: Timeframe; window?: number },
+      q: {
+        owner?: string;
+        model_id?: string;
+        symbol?: string;
+        timeframe?: Timeframe;
+        window?: number;
+        /** Bars from entry to exit of the scores read (the api's default: 1). */
+        horizon?: number;
+      },
       signal?: AbortSignal,
     ): Promise<TrackRecord[]> {
       const params = new URLSearchParams();
@@ -150,6 +158,7 @@ export function createApiClient(options: ApiClientOptions) {
       if (q.symbol) params.set('symbol', q.symbol);
       if (q.timeframe) params.set('tf', q.timeframe);
       if (q.window !== undefined) params.set('window', String(q.window));
+      if (q.horizon !== undefined) params.set('horizon', String(q.horizon));
       const body = await requestJson<{ data?: TrackRecord[] }>(
         { method: 'GET', url: `${base}/api/performance?${params}`, headers: auth, timeoutMs, signal },
         f,

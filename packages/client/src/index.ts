@@ -3,7 +3,6 @@ export * from './concurrency';
 export * from './errors';
 export * from './http';
 export * from './logger';
-export * from './process';
 export * from './retry';
 export * from './vendor-client';
 export * from './worker-client';

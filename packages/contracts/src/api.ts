@@ -74,6 +74,7 @@ export type CreateApiKey = z.infer<typeof CreateApiKeySchema>;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const PERFORMANCE_WINDOW_MAX = 5000;
+export const HORIZON_BARS_MAX = 500;
 /** Query of `GET /api/performance`: each series' track record over its newest `window` scored signals. */
 export const PerformanceQuerySchema = z.strictObject({
   owner: SlugSchema.optional(),
@@ -81,25 +82,37 @@ export const PerformanceQuerySchema = z.strictObject({
   symbol: SymbolSchema.optional(),
   tf: TimeframeSchema.optional(),
   window: boundedIntParam('window', PERFORMANCE_WINDOW_MAX, 200),
+  /** Bars from entry to exit; one of the scored horizons (1, 5 and 20 unless configured otherwise). */
+  horizon: boundedIntParam('horizon', HORIZON_BARS_MAX, 1),
 });
 export type PerformanceQuery = z.infer<typeof PerformanceQuerySchema>;
 
-/** One model's track record on one series (see supabase/migrations/*_signal_outcomes.sql for how signals are scored). */
+/**
+ * One model's track record on one series at one horizon, over live signals (see
+ * supabase/migrations/*_forward_scoring.sql: entered at the close of the first bar closing after the signal's last
+ * change, exited `horizon_bars` bars later).
+ */
 export const TrackRecordSchema = z.object({
   owner: SlugSchema,
   model_id: SlugSchema,
   symbol: SymbolSchema,
   timeframe: TimeframeSchema,
-  /** Scored signals in the window, NEUTRAL ones included. */
+  /** Signals in the window whose exit is known, NEUTRAL ones included. */
   scored: z.number().int().nonnegative(),
-  /** BUY and SELL calls whose bar moved: the ones a hit rate is taken over. */
+  /** BUY and SELL calls whose price moved between entry and exit: the ones a hit rate is taken over. */
   resolved: z.number().int().nonnegative(),
   hits: z.number().int().nonnegative(),
   /** hits / resolved; null when nothing resolved. */
   hit_rate: z.number().min(0).max(1).nullable(),
-  /** Mean of the signed bar return over BUY and SELL calls; null without any. */
+  /** Mean position return (BUY +r, SELL −r) over BUY and SELL calls, a fraction; null without any. */
   avg_return: z.number().nullable(),
   first_bar_ts: z.string(),
   last_bar_ts: z.string(),
+  /** Bars from entry to exit. */
+  horizon_bars: z.number().int().positive().optional(),
+  /** Mean of confidence × position return over every scored signal (NEUTRAL counts 0); null without any. */
+  avg_weighted_return: z.number().nullable().optional(),
+  /** Mean Brier score (confidence − hit)² over resolved calls, 0 best, 1 worst; null when nothing resolved. */
+  brier: z.number().nullable().optional(),
 });
 export type TrackRecord = z.infer<typeof TrackRecordSchema>;

@@ -24,7 +24,7 @@ export const StoredBarSchema = z.object({
 export type StoredBar = z.infer<typeof StoredBarSchema>;
 
 const stored = {
-  /** When the server first stored it, ISO-8601 UTC. */
+  /** When the server stored its current values (its last change), ISO-8601 UTC: scoring enters it after this. */
   received_at: z.string(),
   /** Received after its bar closed: kept, never scored. */
   late: z.boolean(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MODEL_VISIBILITIES } from './api';
+import { CurvePointSchema, PerformanceMetricsSchema } from './performance';
 import { boundedIntParam, SlugSchema, SymbolSchema, TIMEFRAMES, TimeframeSchema } from './primitives';
 import { StoredSignalSchema } from './responses';
 
@@ -246,6 +247,12 @@ export const MarketplaceModelDetailSchema = MarketplaceModelSchema.extend({
   track_records: z.array(SeriesTrackRecordSchema),
   /** Newest first, at most `signals` (query, default 50, at most 500). */
   latest_signals: z.array(MarketplaceSignalSchema),
+  /** Live figures per period (7d, 30d, all) and horizon (docs/metrics.md). */
+  stats: z.array(PerformanceMetricsSchema).optional(),
+  /** Equity, drawdown and running hit rate of the live signals at the 1-bar horizon, all time. */
+  curve: z.array(CurvePointSchema).optional(),
+  /** Monthly price in GBP pence now (0 = free); null when never priced. */
+  price_pence: z.number().int().nonnegative().nullable().optional(),
 });
 export type MarketplaceModelDetail = z.infer<typeof MarketplaceModelDetailSchema>;
 
@@ -259,6 +266,8 @@ export type MarketplaceModelQuery = z.infer<typeof MarketplaceModelQuerySchema>;
 export const MarketplaceVendorSchema = z.object({
   vendor: VendorSchema,
   models: z.array(MarketplaceModelSchema),
+  /** The vendor's live figures over all its public models, per period and horizon (docs/metrics.md). */
+  stats: z.array(PerformanceMetricsSchema).optional(),
 });
 export type MarketplaceVendor = z.infer<typeof MarketplaceVendorSchema>;
 

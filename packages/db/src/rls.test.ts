@@ -22,8 +22,8 @@ for (const backend of testBackends()) {
           name,
         ]);
         await t.db.query(
-          `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence)
-           VALUES ($1, 'm1', 'EURUSD', '5m', '2026-01-05T10:00:00Z', 'BUY', 0.7)`,
+          `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, received_at)
+           VALUES ($1, 'm1', 'EURUSD', '5m', '2026-01-05T10:00:00Z', 'BUY', 0.7, '2026-01-05T10:00:05Z')`,
           [`owner-${name}`],
         );
         await t.db.query(
@@ -246,13 +246,14 @@ for (const backend of testBackends()) {
       await t.db.query(
         `INSERT INTO ml.models (owner, model_id, name, visibility) VALUES ('owner-b', 'm1', 'M', 'public')`,
       );
-      // Storing the bar scores both owners' signals on it (the trigger), whoever stores it.
+      // Storing the entry and exit bars scores both owners' signals (the trigger), whoever stores them.
       await t.db.query(
         `INSERT INTO market.ohlcv (symbol, timeframe, bar_ts, open, high, low, close, volume)
-         VALUES ('EURUSD', '5m', '2026-01-05T10:00:00Z', 1.1, 1.2, 1.0, 1.15, 1)`,
+         VALUES ('EURUSD', '5m', '2026-01-05T10:00:00Z', 1.1, 1.2, 1.0, 1.15, 1),
+                ('EURUSD', '5m', '2026-01-05T10:05:00Z', 1.15, 1.2, 1.1, 1.18, 1)`,
       );
       const all = await t.db.query<{ owner: string; hit: boolean }>(
-        'SELECT owner, hit FROM ml.signal_outcomes ORDER BY owner',
+        'SELECT owner, hit FROM ml.signal_scores WHERE horizon_bars = 1 ORDER BY owner',
       );
       assert.deepEqual(all, [
         { owner: 'owner-a', hit: true },
@@ -261,14 +262,23 @@ for (const backend of testBackends()) {
       const seen = async (ctx: RequestContext) =>
         (
           await t.db.asRequest(ctx, (tx) =>
-            tx.query<{ owner: string }>('SELECT owner FROM ml.signal_outcomes ORDER BY owner'),
+            tx.query<{ owner: string }>('SELECT owner FROM ml.signal_scores ORDER BY owner, horizon_bars'),
           )
         ).map((r) => r.owner);
-      assert.deepEqual(await seen(asUser(users.a)), ['owner-a', 'owner-b'], "A's own, and B's public model");
-      assert.deepEqual(await seen(asUser(users.b)), ['owner-b'], "A's m1 is not registered public: hidden");
+      // A sees all three horizons of its own (two pending) and only the resolved 1-bar row of B's public model.
+      assert.deepEqual(
+        await seen(asUser(users.a)),
+        ['owner-a', 'owner-a', 'owner-a', 'owner-b'],
+        "A's own, and B's public model once resolved",
+      );
+      assert.deepEqual(await seen(asUser(users.b)), ['owner-b', 'owner-b', 'owner-b'], "A's m1 is not public: hidden");
       assert.deepEqual(await seen({ role: 'anon', claims: {} }), ['owner-b']);
       await assert.rejects(
-        t.db.asRequest(asUser(users.a), (tx) => tx.query(`UPDATE ml.signal_outcomes SET hit = false RETURNING 1`)),
+        t.db.asRequest(asUser(users.a), (tx) => tx.query(`UPDATE ml.signal_scores SET hit = false RETURNING 1`)),
+        /permission denied/,
+      );
+      await assert.rejects(
+        t.db.asRequest(asUser(users.a), (tx) => tx.query('SELECT ml.rescore_all()')),
         /permission denied/,
       );
       await assert.rejects(

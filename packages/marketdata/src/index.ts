@@ -1,5 +1,6 @@
 // The package surface. Everything here is pure (no database, no env); the clock is injected where time matters.
 
+export { type Clock, systemClock } from '@neuronetiq/service/clock';
 export { ImportArgsError, type ImportCliOptions, type ParsedImportArgs, parseImportArgs } from './cli/import-args';
 export { createImportProgressBar, type ImportProgressBar, type ImportProgressBarOptions } from './cli/progress-bar';
 export { COLUMN_ROLES, type DialectOverrides } from './import/dialect';
@@ -58,7 +59,6 @@ export {
   type SyntheticSeriesOptions,
   type VolatilityRegime,
 } from './synthetic/synthetic-series';
-export { type Clock, createFakeClock, type FakeClock, systemClock } from './time/clock';
 export { epochToMs, type ParsedDateTime, parseDateTime } from './time/timestamps';
 export {
   createZoneClock,

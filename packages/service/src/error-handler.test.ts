@@ -70,7 +70,7 @@ describe('the services error handling', () => {
     assert.equal(res.statusCode, 413);
     const body = ErrorResponseSchema.parse(res.json());
     assert.equal(body.error, 'PAYLOAD_TOO_LARGE');
-    assert.match(body.message, /1024 bytes; send less/);
+    assert.match(body.message, /limit of 1024 bytes \(send less\)/);
   });
 
   test('a body that is not JSON is 400 naming the body; another media type is 415', async () => {

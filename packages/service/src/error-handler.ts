@@ -76,7 +76,7 @@ export function toAppError(error: unknown, options: ErrorHandlingOptions): AppEr
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new AppError('PAYLOAD_TOO_LARGE', {
-        message: `request body exceeds ${options.bodyLimitBytes} bytes${options.bodyLimitHint ? `; ${options.bodyLimitHint}` : ''}`,
+        message: `request body exceeds the limit of ${options.bodyLimitBytes} bytes${options.bodyLimitHint ? ` (${options.bodyLimitHint})` : ''}`,
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', { message: 'send the body as Content-Type: application/json' });

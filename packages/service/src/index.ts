@@ -7,5 +7,6 @@ export {
   sendError,
   toAppError,
 } from './error-handler';
+export { type HealthServerOptions, type RunningServer, startHealthServer } from './health-server';
 export { errorResponses, NoContent, type ServiceApp, withSchemas } from './routes';
 export { jsonSerializerCompiler, parseOrThrow, zodValidatorCompiler } from './validation';

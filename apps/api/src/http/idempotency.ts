@@ -17,6 +17,19 @@ export function sendStored(reply: FastifyReply, response: StoredResponse & { rep
   return response.status === 204 ? reply.code(204).send() : reply.code(response.status).send(response.body);
 }
 
+/** 409: a request with `key` is being processed right now (here or in another api process). */
+export const keyInFlight = (key: string) =>
+  new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', {
+    message: `a request with Idempotency-Key "${key}" is still being processed; retry after it completes`,
+    headers: { 'retry-after': '1' },
+  });
+
+/** 422: `key` was used before with another body. */
+export const keyReused = (key: string) =>
+  new AppError('IDEMPOTENCY_KEY_REUSED', {
+    message: `Idempotency-Key "${key}" was already used with a different request body; use a new key`,
+  });
+
 export const requestHash = (normalisedBody: unknown): string =>
   createHash('sha256').update(JSON.stringify(normalisedBody)).digest('hex');
 
@@ -35,18 +48,9 @@ export async function withIdempotency(
   // The body's hash is only needed with a key: a keyless batch of 1,000 signals skips hashing it.
   const hash = requestHash(ctx.body);
   const claim = await repo.claim(ctx.tx, ctx.principal, key);
-  if (!claim.locked) {
-    throw new AppError('IDEMPOTENCY_KEY_IN_FLIGHT', {
-      message: `a request with Idempotency-Key "${key}" is still being processed; retry after it completes`,
-      headers: { 'retry-after': '1' },
-    });
-  }
+  if (!claim.locked) throw keyInFlight(key);
   if (claim.record) {
-    if (claim.record.request_hash !== hash) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', {
-        message: `Idempotency-Key "${key}" was already used with a different request body; use a new key`,
-      });
-    }
+    if (claim.record.request_hash !== hash) throw keyReused(key);
     return { status: claim.record.response_status, body: claim.record.response_body, replayed: true };
   }
   const response = await work();

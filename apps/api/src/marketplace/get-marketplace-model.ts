@@ -1,16 +1,21 @@
 import type { MarketplaceModelDetail, MarketplaceModelQuery, TrackRecordSummary, Vendor } from '@neuronetiq/contracts';
-import { createMarketplaceRepository } from '@neuronetiq/db';
+import { PerformanceCurveQuerySchema } from '@neuronetiq/contracts';
+import { createMarketplaceRepository, createMetricsRepository, createSubscriptionRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
+import { statsByPeriod } from '../performance/stats-by-period';
 import { toMarketplaceModel } from './find-marketplace-models';
 
 const repo = createMarketplaceRepository();
+const metrics = createMetricsRepository();
+const prices = createSubscriptionRepository();
 
 /**
- * One model's page: the model, its vendor, its series, its track record per series (live and backfilled apart) and
- * its newest signals. A private model exists only for its owner; anyone else gets the same 404 as for no model.
+ * One model's page: the model, its vendor, its series, its track record per series (live and backfilled apart), its
+ * newest signals (live to subscribers, delayed to others: ml.visible_signals), its figures per period and horizon,
+ * its equity and drawdown curve and its price. A private model exists only for its owner; anyone else gets the same 404 as for no model.
  */
 export async function getMarketplaceModel(
   deps: ApiDeps,
@@ -21,10 +26,17 @@ export async function getMarketplaceModel(
     if (!row) {
       throw new AppError('NOT_FOUND', { message: `no model "${req.modelId}" of owner "${req.owner}"` });
     }
-    const [vendors, records, signals] = [
+    const nowMs = deps.now();
+    const [vendors, records, signals, stats, curve, price] = [
       await repo.vendors(tx, [row.owner]),
       await repo.seriesRecords(tx, row.owner, row.model_id),
       await repo.latestSignals(tx, row.owner, row.model_id, req.query.signals),
+      await statsByPeriod(tx, { owner: row.owner, modelId: row.model_id, nowMs }),
+      await metrics.curve(tx, {
+        ...PerformanceCurveQuerySchema.parse({ owner: row.owner, model_id: row.model_id, period: 'all' }),
+        nowMs,
+      }),
+      await prices.priceAt(tx, row.owner, row.model_id, nowMs),
     ];
     const summary = (r: TrackRecordSummary): TrackRecordSummary => ({
       scored: r.scored,
@@ -41,6 +53,9 @@ export async function getMarketplaceModel(
       track_record_backfilled: summary(row.backfilled),
       track_records: records,
       latest_signals: signals,
+      stats,
+      curve,
+      price_pence: price,
     };
   });
 }

@@ -4,6 +4,7 @@ import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
+import { statsByPeriod } from '../performance/stats-by-period';
 import { toMarketplaceModel } from './find-marketplace-models';
 
 const repo = createMarketplaceRepository();
@@ -26,6 +27,7 @@ export async function getVendor(
     };
     const [{ rows }, vendors] = [await repo.list(tx, query), await repo.vendors(tx, [req.owner])];
     const vendor = vendors.get(req.owner) as Vendor;
-    return { vendor, models: rows.map((r) => toMarketplaceModel(r, vendor)) };
+    const stats = await statsByPeriod(tx, { owner: req.owner, nowMs: deps.now() });
+    return { vendor, models: rows.map((r) => toMarketplaceModel(r, vendor)), stats };
   });
 }

@@ -67,12 +67,22 @@ async function storeScored(
     },
   });
   assert.equal(res.statusCode, 200, res.body);
-  // Every bar rises: BUY calls hit, SELL calls miss.
+  // Every close is 10% above the one before: each signal (received at 12:00:30) enters at the 12:00 bar's close and
+  // gains 10% by the next, so BUY calls hit and SELL calls miss.
+  const closes = [1, 1.1, 1.21, 1.331, 1.4641];
   const stored = await ctx.asService({
     method: 'POST',
     url: '/api/marketdata/ohlcv',
     payload: {
-      bars: bars.map((bar_ts) => ({ symbol, timeframe: '1m', bar_ts, open: 1, high: 1.2, low: 0.9, close: 1.1 })),
+      bars: closes.slice(0, calls.length + 1).map((close, i) => ({
+        symbol,
+        timeframe: '1m',
+        bar_ts: `2026-01-05T12:0${i}:00.000Z`,
+        open: i === 0 ? close : (closes[i - 1] as number),
+        high: close,
+        low: i === 0 ? close : (closes[i - 1] as number),
+        close,
+      })),
     },
   });
   assert.equal(stored.statusCode, 200, stored.body);
@@ -225,6 +235,8 @@ describeEachBackend('marketplace', (ctx) => {
     const model = await registerModel(ctx(), seller, 'public');
     await storeScored(ctx(), seller.owner, model, symbol, ['BUY', 'SELL']);
     await ctx().database.db.query('UPDATE ml.signals_latest SET backfilled = true WHERE owner = $1', [seller.owner]);
+    // A backfill stores its signals flagged; flagged afterwards here, they are re-scored as the cron's sweep would.
+    await ctx().database.db.query(`SELECT ml.score_signals('2026-01-05T00:00:00Z', '2026-01-06T00:00:00Z')`);
     const list = await ctx().inject({ method: 'GET', url: `/api/marketplace/models?owner=${seller.owner}` });
     assert.deepEqual(list.json().data[0].track_record, {
       scored: 2,

@@ -2,7 +2,8 @@
 // environment), on a small excerpt of real bars (or generated ones when ../shared/data is absent), into the embedded
 // database under EMBEDDED_DATA_DIR and into PostgreSQL at DATABASE_URL.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,8 @@ import { createDb, type Db, startEmbeddedDatabase } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { runImport } from './test-cli';
 
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const REAL = fileURLToPath(new URL('../../../../../shared/data/backtestingpy-eurusd-h1/EURUSD.csv', import.meta.url));
 const ROWS = 48;
 const FIRST = '2017-04-19T09:00:00.000Z';
@@ -157,6 +160,30 @@ describe('npm run import', () => {
     );
   });
 
+  test('on a terminal a file over 4 MB shows a progress bar; a small one does not', async () => {
+    const big = join(dir, 'big.csv');
+    const start = Date.parse('2024-01-01T00:00:00Z');
+    const rows = 120_000;
+    const lines = ['time,open,high,low,close,volume'];
+    for (let i = 0; i < rows; i++) lines.push(`${new Date(start + i * 60_000).toISOString()},1.1,1.2,1.0,1.1,5`);
+    writeFileSync(big, `${lines.join('\n')}\n`);
+    assert.ok(statSync(big).size > 4 * 1024 * 1024);
+    // `script` gives the command a pseudo-terminal, as a person's shell would.
+    const onTerminal = (file: string) =>
+      spawnSync(
+        'script',
+        ['-qec', `${process.execPath} --import tsx ${MAIN} ${file} --symbol TESTX --tf 1m --dry-run`, '/dev/null'],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
+    const shown = onTerminal(big);
+    assert.equal(shown.status, 0, shown.stdout);
+    assert.match(shown.stdout, /TESTX reading .*100% \| 120000 rows, 0 stored, 0 rejected, 0 duplicates/);
+    assert.match(shown.stdout, /120,000 rows read, 120,000 would store/);
+    const small = onTerminal(source.file);
+    assert.equal(small.status, 0, small.stdout);
+    assert.doesNotMatch(small.stdout, /reading/);
+  });
+
   test('a bad argument exits 2 with the usage, before touching a database', async () => {
     const bad = await runImport([source.file, '--symbol', 'EURUSD', '--tf', '7m'], {
       EMBEDDED_DATA_DIR: join(dir, 'x'),
@@ -187,7 +214,7 @@ describe('npm run import', () => {
       const noKey = await runImport(args, noDb);
       assert.equal(noKey.code, 2);
       assert.match(noKey.stderr, /--api needs the service role key in SERVICE_ROLE_KEY/);
-      const wrongKey = await runImport(args, { ...noDb, SERVICE_ROLE_KEY: 'not-the-key-0000000000000' });
+      const wrongKey = await runImport(args, { ...noDb, SERVICE_ROLE_KEY: 'not-the-key-00000000000000000000000' });
       assert.equal(wrongKey.code, 1);
       assert.match(wrongKey.stderr, /import failed: POST \/api\/marketdata\/import answered 401/);
     } finally {

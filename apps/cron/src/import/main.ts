@@ -5,7 +5,7 @@
 // 1 the file could not be read or was refused, 2 a usage mistake.
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import type { Db, EmbeddedDatabase } from '@neuronetiq/db';
 import {
   createImportProgressBar,
   formatImportReport,
@@ -17,8 +17,6 @@ import {
   readCsv,
 } from '@neuronetiq/marketdata';
 import { loadImportEnv } from '../env';
-import { importCsvViaApi } from './import-via-api';
-import { createDatabaseSink, formatWritten } from './run-import';
 
 /** Files smaller than this import in about a second: no progress bar. */
 const PROGRESS_MIN_BYTES = 4 * 1024 * 1024;
@@ -59,6 +57,7 @@ async function main(): Promise<number> {
   }
   const o = parsed.options;
   const env = loadImportEnv();
+  if (env.deprecation) console.error(env.deprecation);
   // npm runs scripts from the repository root; INIT_CWD is where the person typed the command.
   const path = resolve(env.callerCwd ?? process.cwd(), o.file);
   const problem = unreadable(path, o.file);
@@ -110,6 +109,10 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  // Loaded only now: the database driver and the embedded PostgreSQL take over a second to load, which a file
+  // refused above (or a dry run) never pays.
+  const { createDb, migrate, startEmbeddedDatabase } = await import('@neuronetiq/db');
+  const { createDatabaseSink, formatWritten } = await import('./run-import');
   let embedded: EmbeddedDatabase | undefined;
   let db: Db | undefined;
   try {
@@ -143,6 +146,7 @@ async function importThroughApi(
     return 2;
   }
   const progress = createImportProgressBar({ label: o.symbol, upload: true });
+  const { importCsvViaApi } = await import('./import-via-api');
   try {
     const report = await importCsvViaApi(path, {
       apiUrl: o.apiUrl ?? '',

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@neuronetiq/api';
 import { silentLogger } from '@neuronetiq/client';
 import { createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
-import { createManualClock, type ManualClock } from '@neuronetiq/orchestrator/testing';
+import { createManualClock, type ManualClock } from '@neuronetiq/service/clock';
 import type { FastifyInstance } from 'fastify';
 import type { CronConfigInput } from '../config';
 import { createCron } from '../cron';

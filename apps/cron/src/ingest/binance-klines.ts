@@ -86,7 +86,7 @@ export function createBinanceKlinesIngest(options: BinanceKlinesOptions, deps: B
       rejected: 0,
     })),
   );
-  const sleep = (ms: number, signal: AbortSignal) => deps.clock.sleep(ms, signal).catch(() => {});
+  const sleep = (ms: number, signal: AbortSignal) => deps.clock.sleep(ms, signal);
 
   async function fetchKlines(state: BinanceSeriesState, startMs: number, signal: AbortSignal): Promise<FetchOutcome> {
     const params = new URLSearchParams({

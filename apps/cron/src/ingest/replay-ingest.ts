@@ -19,7 +19,7 @@ export interface ReplayIngestOptions {
 export function createReplayIngest(options: ReplayIngestOptions, deps: IngestDeps) {
   const feedClock: FeedClock = {
     now: () => deps.clock.now(),
-    sleep: (ms, signal) => deps.clock.sleep(ms, signal).catch(() => {}),
+    sleep: (ms, signal) => deps.clock.sleep(ms, signal),
   };
   let controller: AbortController | undefined;
   let running: Promise<void> | undefined;

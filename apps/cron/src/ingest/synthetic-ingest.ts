@@ -41,7 +41,7 @@ export function createSyntheticIngest(options: SyntheticIngestOptions, deps: Ing
   // The feed's clock resolves early on abort instead of throwing.
   const feedClock: FeedClock = {
     now: () => deps.clock.now(),
-    sleep: (ms, signal) => deps.clock.sleep(ms, signal).catch(() => {}),
+    sleep: (ms, signal) => deps.clock.sleep(ms, signal),
   };
 
   async function runSymbol(symbol: string, signal: AbortSignal): Promise<void> {
@@ -59,7 +59,7 @@ export function createSyntheticIngest(options: SyntheticIngestOptions, deps: Ing
         break;
       } catch (err) {
         deps.logger.warn({ symbol, attempt, err: (err as Error).message }, 'api not reachable for the feed yet');
-        await deps.clock.sleep(Math.min(30_000, 1_000 * attempt), signal).catch(() => {});
+        await deps.clock.sleep(Math.min(30_000, 1_000 * attempt), signal);
       }
     }
     if (signal.aborted) return;

@@ -4,13 +4,8 @@ import { silentLogger } from '@neuronetiq/client';
 import { createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createOrchestrator } from '@neuronetiq/orchestrator';
-import {
-  createManualClock,
-  FAKE_MODELS,
-  startFakeApi,
-  startFakeWorker,
-  walkBars,
-} from '@neuronetiq/orchestrator/testing';
+import { FAKE_MODELS, startFakeApi, startFakeWorker, walkBars } from '@neuronetiq/orchestrator/testing';
+import { createManualClock } from '@neuronetiq/service/clock';
 import { createCron } from '../cron';
 
 const KEY = 'test-service-role-key-0123456789';

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { buildApp } from '@neuronetiq/api';
 import { silentLogger } from '@neuronetiq/client';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
-import { createManualClock } from '@neuronetiq/orchestrator/testing';
+import { createManualClock } from '@neuronetiq/service/clock';
 import type { FastifyInstance } from 'fastify';
 import { createCron } from '../cron';
 import { aggregate, iso, MIN, storedBars } from './test-fixtures';

@@ -50,9 +50,9 @@ describe('track-record weights', () => {
     let fail = false;
     let hits = 40;
     const api = {
-      async getPerformance(q: { owner?: string; window?: number }) {
+      async getPerformance(q: { owner?: string; window?: number; horizon?: number }) {
         calls++;
-        assert.deepEqual(q, { owner: 'pacey999', window: 200 });
+        assert.deepEqual(q, { owner: 'pacey999', window: 200, horizon: 1 });
         if (fail) throw new Error('api down');
         return [record({ resolved: 50, hits })];
       },

@@ -1,5 +1,7 @@
 // Consensus weights from each model's track record (GET /api/performance: its hit rate on this series over its newest
-// scored signals). The rule, on the consensus rule's scale where 1 means "no evidence either way":
+// live signals scored at the 1-bar horizon: entered at the close of the first bar after the signal's last change and
+// exited a bar later, as the consensus itself is a call on the next bar). The rule, on the consensus rule's scale
+// where 1 means "no evidence either way":
 //
 //     weight = 2 × (hits + 1) / (resolved + 2)          when resolved >= minResolved
 //     weight = the static MODEL_WEIGHTS entry, else 1   otherwise (too little history: equal weights)
@@ -11,6 +13,9 @@
 import type { ApiClient, Logger } from '@neuronetiq/client';
 import type { TrackRecord } from '@neuronetiq/contracts';
 import type { SeriesConfig } from '../config';
+
+/** The horizon whose scores weigh a model: one bar, the consensus's own. */
+export const TRACK_RECORD_HORIZON_BARS = 1;
 
 export interface TrackRecordOptions {
   owner: string;
@@ -65,7 +70,11 @@ export function createTrackRecordWeights(
       const now = deps.now();
       if (now - readAt < options.refreshMs) return current;
       try {
-        const records = await api.getPerformance({ owner: options.owner, window: options.window });
+        const records = await api.getPerformance({
+          owner: options.owner,
+          window: options.window,
+          horizon: TRACK_RECORD_HORIZON_BARS,
+        });
         current = weightBook(records, options.minResolved, options.staticWeights);
         readAt = now;
       } catch (err) {

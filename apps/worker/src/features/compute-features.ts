@@ -1,6 +1,6 @@
 import type { IndicatorRequest, IndicatorResult } from '@neuronetiq/contracts';
 import { BarSeries } from '@neuronetiq/models';
-import { AppError } from '../http/app-error';
+import { AppError } from '@neuronetiq/service';
 import type { ParsedSeries } from '../validation/parse-request';
 
 const NEEDS_VOLUME = new Set<IndicatorRequest['name']>(['obv', 'vwap']);

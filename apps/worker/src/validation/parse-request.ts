@@ -10,8 +10,8 @@ import {
   zodIssuesToDetails,
 } from '@neuronetiq/contracts';
 import type { BarColumns, ModelRegistry } from '@neuronetiq/models';
+import { AppError } from '@neuronetiq/service';
 import type { z } from 'zod';
-import { AppError } from '../http/app-error';
 import { fastParseBatch, fastParseSeries, type ParsedSeries } from './fast-series';
 
 export type { ParsedSeries } from './fast-series';

@@ -1,4 +1,4 @@
-// `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database under PGLITE_DATA_DIR
+// `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded database under EMBEDDED_DATA_DIR
 // when DATABASE_URL is unset. Exits 1, with the schema untouched, when a migration fails.
 import { createDb } from '../client';
 import { startEmbeddedDatabase } from '../embedded';
@@ -12,7 +12,8 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
-const embedded = env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.PGLITE_DATA_DIR });
+if (env.embeddedDataDir.deprecation && !env.DATABASE_URL) console.error(env.embeddedDataDir.deprecation);
+const embedded = env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.embeddedDataDir.dir });
 const db = createDb(env.DATABASE_URL ?? (embedded?.url as string), { max: 1, applicationName: 'migrate' });
 try {
   const { applied, current } = await migrate(db, loadMigrations(env.MIGRATIONS_DIR));

@@ -31,7 +31,7 @@ export interface SeriesRecordRow extends TrackRecordSummary {
 }
 
 // Every read runs as the viewer: ml.models' RLS (public models, and the viewer's own), ml.visible_signals' rule and
-// ml.signal_outcomes' RLS decide what is counted. Track records sum each series' newest scored signals, live and
+// the RLS of ml.signal_scores (behind ml.signal_outcomes: the 1-bar horizon's resolved rows) decide what is counted. Track records sum each series' newest scored signals, live and
 // backfilled apart (a backfill must never pass for live results).
 const MODELS_CTE = (filter: string) => `
 m AS (
@@ -43,12 +43,11 @@ s AS (
   GROUP BY v.owner, v.model_id, v.symbol, v.timeframe
 ),
 w AS (
-  SELECT o.owner, o.model_id, o.symbol, o.timeframe, v.backfilled, o.hit, o.return, o.decision,
-         row_number() OVER (PARTITION BY o.owner, o.model_id, o.symbol, o.timeframe, v.backfilled
+  SELECT o.owner, o.model_id, o.symbol, o.timeframe, o.backfilled, o.hit, o.return, o.decision,
+         row_number() OVER (PARTITION BY o.owner, o.model_id, o.symbol, o.timeframe, o.backfilled
                             ORDER BY o.bar_ts DESC) AS rn
   FROM ml.signal_outcomes o
   JOIN m USING (owner, model_id)
-  JOIN ml.visible_signals v USING (owner, model_id, symbol, timeframe, bar_ts)
 ),
 r AS (
   SELECT owner, model_id, symbol, timeframe, backfilled,

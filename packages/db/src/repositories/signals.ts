@@ -7,6 +7,7 @@ import type {
 } from '@neuronetiq/contracts';
 import { TIMEFRAME_MS } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
+import type { IdempotencyRecord } from './idempotency';
 
 /**
  * What happened to one item of a write:
@@ -18,28 +19,41 @@ export type WriteOutcome = 'stored' | 'unchanged' | 'immutable';
 
 interface WriteOptions {
   tx?: Queryable;
-  /** The server's receive time; a bar that closed before it makes the item late. */
-  receivedAtMs: number;
+  /**
+   * The server's receive time, one for all rows or one per row (single-signal requests written together keep their
+   * own); a bar that closed before it makes the item late.
+   */
+  receivedAtMs: number | readonly number[];
 }
 
-/** Whether the item's bar had closed at the receive time; computed here, one boolean per row, not a timestamp. */
-const lateAt = (receivedAtMs: number) => (p: { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }) =>
-  receivedAtMs > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe];
+/** Each row's receive time and whether its bar had closed then (computed here, one boolean per row). */
+function receipt(
+  rows: readonly { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }[],
+  receivedAtMs: number | readonly number[],
+): [boolean[], string[]] {
+  const at = (i: number) => (typeof receivedAtMs === 'number' ? receivedAtMs : (receivedAtMs[i] as number));
+  return [
+    rows.map((p, i) => at(i) > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe]),
+    rows.map((_, i) => new Date(at(i)).toISOString()),
+  ];
+}
 
 // A write is a plain multi-row upsert: a conflicting row is updated only while its bar is open
-// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed. A second
+// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed; a change
+// moves `received_at` to its own time, because scoring enters a signal after its last change (no look-ahead). A second
 // statement classifies the rows it skipped: those whose stored tuple was not written by this transaction
 // (`xmin`) are either identical (unchanged: a harmless retry) or different after the close (immutable); it runs only
 // when some rows were skipped.
 const UPSERT_SIGNALS = `WITH w AS (
 INSERT INTO ml.signals_latest AS s
   (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, received_at, late, updated_at)
-SELECT owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, $10, late, $10
+SELECT owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, received_at, late, received_at
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::numeric[], $8::jsonb[],
-            $9::boolean[])
-  AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, late)
+            $9::boolean[], $10::timestamptz[])
+  AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, late, received_at)
 ON CONFLICT (owner, model_id, symbol, timeframe, bar_ts) DO UPDATE
-  SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta, updated_at = $10
+  SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta,
+      received_at = excluded.received_at, updated_at = excluded.received_at
   WHERE NOT excluded.late
     AND (s.decision, s.confidence, s.meta) IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.meta)
 RETURNING 1) SELECT count(*)::int AS n FROM w`;
@@ -54,13 +68,13 @@ WHERE s.xmin <> pg_current_xact_id()::xid`;
 const UPSERT_CONSENSUS = `WITH w AS (
 INSERT INTO ml.consensus_latest AS c
   (owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, received_at, late, updated_at)
-SELECT owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, $10, late, $10
+SELECT owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, received_at, late, received_at
 FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[], $7::jsonb[], $8::jsonb[],
-            $9::boolean[])
-  AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late)
+            $9::boolean[], $10::timestamptz[])
+  AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late, received_at)
 ON CONFLICT (owner, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, contributors = excluded.contributors,
-      meta = excluded.meta, updated_at = $10
+      meta = excluded.meta, received_at = excluded.received_at, updated_at = excluded.received_at
   WHERE NOT excluded.late
     AND (c.decision, c.confidence, c.contributors, c.meta)
         IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.contributors, excluded.meta)
@@ -99,6 +113,17 @@ const SIGNAL_COLUMNS = `owner, model_id, symbol, timeframe, bar_ts, decision, co
 const CONSENSUS_COLUMNS = `owner, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, contributors,
   meta, received_at, late`;
 
+/** What became of one single-signal request of a group (see `storeGroup`). */
+export type GroupWriteResult =
+  | { result: WriteOutcome }
+  /** Another request with the key is in flight. */
+  | { result: 'in_flight' }
+  /** A completed request used the key: its record, for a replay or a 422. */
+  | { result: 'recorded'; record: IdempotencyRecord };
+
+const STORE_GROUP = `SELECT idx, result, request_hash, response_status, response_body
+FROM app.store_signal_group($1, $2::jsonb)`;
+
 function seriesFilter(q: { symbol?: string; tf?: string; from?: string; to?: string }, params: unknown[]): string[] {
   const where: string[] = [];
   if (q.symbol) where.push(`symbol = $${params.push(q.symbol)}`);
@@ -126,8 +151,60 @@ export function createSignalRepository(db: Db) {
         rows.map((r) => String(r.confidence)),
         rows.map((r) => JSON.stringify(r.meta)),
       ];
-      const tail = [rows.map(lateAt(receivedAtMs)), new Date(receivedAtMs).toISOString()];
+      const tail = receipt(rows, receivedAtMs);
       return write(tx, { upsert: UPSERT_SIGNALS, skipped: SKIPPED_SIGNALS }, columns, tail, rows.length);
+    },
+
+    /**
+     * Writes the signals of several single-signal requests of one principal in one statement (see the migration
+     * `store_signal_group`): each request's Idempotency-Key is claimed, its row written unless the key is in flight
+     * or recorded, and the key recorded when the row is stored or unchanged. Keys and natural keys must be distinct.
+     * Its parameters are scalars, so with `commit` the whole transaction is one round trip.
+     */
+    async storeGroup(
+      tx: Queryable,
+      principal: string,
+      items: readonly { signal: SignalPayload; receivedAtMs: number; key?: string | undefined; hash?: string }[],
+      options: { commit?: boolean } = {},
+    ): Promise<GroupWriteResult[]> {
+      const [late, receivedAt] = receipt(
+        items.map((i) => i.signal),
+        items.map((i) => i.receivedAtMs),
+      );
+      const payload = items.map(({ signal: s, key, hash }, i) => ({
+        owner: s.owner,
+        model_id: s.model_id,
+        symbol: s.symbol,
+        timeframe: s.timeframe,
+        bar_ts: s.bar_ts,
+        decision: s.decision,
+        confidence: s.confidence,
+        meta: s.meta,
+        late: late[i],
+        received_at: receivedAt[i],
+        ...(key === undefined ? {} : { key, hash }),
+      }));
+      const rows = await tx.query<{
+        idx: number;
+        result: WriteOutcome | 'in_flight' | 'recorded';
+        request_hash: string | null;
+        response_status: number | null;
+        response_body: unknown;
+      }>(STORE_GROUP, [principal, JSON.stringify(payload)], options);
+      if (rows.length !== items.length)
+        throw new Error(`store_signal_group answered ${rows.length} of ${items.length}`);
+      return rows.map((r) =>
+        r.result === 'recorded'
+          ? {
+              result: 'recorded',
+              record: {
+                request_hash: r.request_hash as string,
+                response_status: r.response_status as number,
+                response_body: r.response_body,
+              },
+            }
+          : { result: r.result },
+      );
     },
 
     /** Signals visible to the caller of `tx` (RLS decides which owners), newest bar first. */
@@ -157,7 +234,7 @@ export function createConsensusRepository(db: Db) {
         rows.map((r) => JSON.stringify(r.contributors)),
         rows.map((r) => JSON.stringify(r.meta)),
       ];
-      const tail = [rows.map(lateAt(receivedAtMs)), new Date(receivedAtMs).toISOString()];
+      const tail = receipt(rows, receivedAtMs);
       return write(tx, { upsert: UPSERT_CONSENSUS, skipped: SKIPPED_CONSENSUS }, columns, tail, rows.length);
     },
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { OhlcvBar } from '@neuronetiq/contracts';
-import { createFakeClock } from '../time/clock';
+import { createManualClock } from '@neuronetiq/service/clock';
 import { createLiveFeed, replayBars } from './feeds';
 import { replayCsv } from './replay-csv';
 import { createSyntheticSeries, generateBackfill } from './synthetic-series';
@@ -20,7 +20,7 @@ function drain(feed: AsyncIterable<OhlcvBar>): { got: OhlcvBar[]; done: Promise<
 
 describe('live synthetic feed', () => {
   test('emits each bar when it closes by the injected clock, and nothing before', async () => {
-    const clock = createFakeClock(T0 + 30_000);
+    const clock = createManualClock(T0 + 30_000);
     const { series } = generateBackfill({ symbol: 'DEMO', timeframe: '1m', seed: 7, count: 10, endMs: clock.now() });
     const feed = createLiveFeed(series, { clock });
     const { got, done } = drain(feed);
@@ -39,7 +39,7 @@ describe('live synthetic feed', () => {
   });
 
   test('a feed made from an already-aborted signal yields nothing and ends without the clock moving', async () => {
-    const clock = createFakeClock(T0 + 30_000);
+    const clock = createManualClock(T0 + 30_000);
     const { series } = generateBackfill({ symbol: 'DEMO', timeframe: '1m', seed: 7, count: 10, endMs: clock.now() });
     const stop = new AbortController();
     stop.abort();
@@ -52,7 +52,7 @@ describe('live synthetic feed', () => {
   });
 
   test('a feed started late catches up at once, then waits', async () => {
-    const clock = createFakeClock(T0 + 5 * 60_000);
+    const clock = createManualClock(T0 + 5 * 60_000);
     const series = createSyntheticSeries({ symbol: 'DEMO', timeframe: '1m', seed: 7, startMs: T0 });
     const { got, done } = drain(createLiveFeed(series, { clock, limit: 6 }));
     await clock.advance(0);
@@ -63,7 +63,7 @@ describe('live synthetic feed', () => {
   });
 
   test('the same seed and clock give the same bars as the series itself', async () => {
-    const clock = createFakeClock(T0);
+    const clock = createManualClock(T0);
     const feed = createLiveFeed(createSyntheticSeries({ symbol: 'DEMO', timeframe: '1m', seed: 9, startMs: T0 }), {
       clock,
       limit: 3,
@@ -88,7 +88,7 @@ describe('replay', () => {
   }));
 
   test('speed 60 plays an hour of bars per minute of the clock', async () => {
-    const clock = createFakeClock(0);
+    const clock = createManualClock(0);
     const { got, done } = drain(replayBars(hourly, { clock, speed: 60 }));
     await clock.advance(0);
     assert.equal(got.length, 1, 'the first bar at once');
@@ -111,7 +111,7 @@ describe('replay', () => {
       `${T0 + 3_600_000},x,BTC/USDT,1,1,1,1,1,1,1`,
       `${T0},x,BTC/USDT,1,1,1,1,1,1,1`,
     ].join('\n');
-    const clock = createFakeClock(0);
+    const clock = createManualClock(0);
     const { feed, report } = await replayCsv(
       Readable.from([csv]),
       { symbol: 'BTCUSDT', timeframe: '1h' },
@@ -136,6 +136,6 @@ describe('replay', () => {
   });
 
   test('refuses a speed that is not positive', () => {
-    assert.throws(() => replayBars(hourly, { clock: createFakeClock(0), speed: 0 }), /speed must be greater than 0/);
+    assert.throws(() => replayBars(hourly, { clock: createManualClock(0), speed: 0 }), /speed must be greater than 0/);
   });
 });

@@ -1,5 +1,5 @@
 import { type OhlcvBar, TIMEFRAME_MS } from '@neuronetiq/contracts';
-import type { Clock } from '../time/clock';
+import type { Clock } from '@neuronetiq/service/clock';
 import type { SyntheticSeries } from './synthetic-series';
 
 /**

@@ -1,0 +1,64 @@
+import { createSubscriptionRepository } from '@neuronetiq/db';
+import type { ApiDeps } from '../deps';
+import { AppError } from '../errors';
+import { WebhookSignatureError } from './payment-provider';
+
+const SERVICE = { role: 'service_role', claims: {} } as const;
+
+/**
+ * One webhook delivery of the payment provider: verified (signature over timestamp and raw body), then handled once
+ * per event id in one transaction with its effects (a redelivery is acknowledged and changes nothing): a paid invoice
+ * records a charge, a refund a refund (counted in its month's statement), a deleted subscription ends it.
+ */
+export async function handlePaymentWebhook(
+  deps: ApiDeps,
+  req: { rawBody: string; signature: string | undefined },
+): Promise<{ handled: boolean; type: string }> {
+  let event: ReturnType<ApiDeps['payments']['parseWebhook']>;
+  try {
+    event = deps.payments.parseWebhook(req.rawBody, req.signature, deps.now());
+  } catch (err) {
+    if (err instanceof WebhookSignatureError) {
+      throw new AppError('UNAUTHENTICATED', { message: `webhook refused: ${err.message}`, cause: err });
+    }
+    throw new AppError('VALIDATION_ERROR', {
+      message: 'the webhook event does not have the shape of a payment event',
+      details: [{ path: 'body', message: 'expected an event with id, type, created and data.object' }],
+      cause: err,
+    });
+  }
+  const repo = createSubscriptionRepository();
+  const provider = deps.payments.name;
+  const type = event.type === 'other' ? event.providerType : event.type;
+  const handled = await deps.db.asRequest(SERVICE, async (tx) => {
+    if (!(await repo.claimEvent(tx, provider, event.id, type))) return false;
+    if (event.type === 'other') return true;
+    const sub = await repo.findByProviderRef(tx, provider, event.subscriptionRef);
+    if (!sub) {
+      throw new AppError('NOT_FOUND', {
+        message: `no subscription "${event.subscriptionRef}" of provider "${provider}"`,
+      });
+    }
+    if (event.type === 'customer.subscription.deleted') {
+      await repo.end(tx, { id: sub.id }, event.createdMs);
+    } else if (event.type === 'invoice.paid') {
+      await repo.recordPayment(tx, {
+        subscriptionId: sub.id,
+        kind: 'charge',
+        amountPence: event.amountPence,
+        atMs: event.createdMs,
+        providerRef: event.chargeRef,
+      });
+    } else {
+      await repo.recordPayment(tx, {
+        subscriptionId: sub.id,
+        kind: 'refund',
+        amountPence: event.amountPence,
+        atMs: event.createdMs,
+        providerRef: event.refundRef,
+      });
+    }
+    return true;
+  });
+  return { handled, type };
+}

@@ -1,0 +1,14 @@
+import type { CurvePoint, PerformanceCurveQuery } from '@neuronetiq/contracts';
+import { createMetricsRepository } from '@neuronetiq/db';
+import type { Principal } from '../auth/principal';
+import { readContext } from '../auth/principal';
+import type { ApiDeps } from '../deps';
+
+/** A model's (or vendor's) equity, drawdown and running hit rate over a period ending now, under the caller's RLS. */
+export async function findPerformanceCurve(
+  deps: ApiDeps,
+  req: { principal: Principal; query: PerformanceCurveQuery },
+): Promise<CurvePoint[]> {
+  const repo = createMetricsRepository();
+  return deps.db.asRequest(readContext(req.principal), (tx) => repo.curve(tx, { ...req.query, nowMs: deps.now() }));
+}

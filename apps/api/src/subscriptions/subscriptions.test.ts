@@ -1,0 +1,360 @@
+// Subscriptions, prices, payments and revenue through the api, with the api's clock pinned: a vendor prices a model, a
+// user subscribes (and reads live), cancels (and reads delayed again), the provider's webhooks record payments once,
+// and the month's statement is closed and served byte for byte.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { createTestPaymentProvider } from '../payments/test-payment-provider';
+import { type ApiTestContext, createUser, describeEachBackend, signal, uniqueSlug } from '../test-helpers';
+
+const payments = createTestPaymentProvider({ webhookSecret: 'whsec_test_0123456789abcdef' });
+const at = (iso: string) => Date.parse(iso);
+
+async function userWithOwner(ctx: ApiTestContext) {
+  const login = `u${randomBytes(4).toString('hex')}`;
+  const user = await createUser(ctx, { provider: 'github', login });
+  const me = await ctx.inject({ method: 'GET', url: '/api/me', headers: user.auth });
+  assert.equal(me.statusCode, 200, me.body);
+  return { ...user, owner: me.json().data.owner as string };
+}
+
+async function vendorWithModel(ctx: ApiTestContext, visibility: 'public' | 'private' = 'public') {
+  const vendor = await userWithOwner(ctx);
+  const modelId = uniqueSlug('m');
+  const res = await ctx.inject({
+    method: 'POST',
+    url: '/api/models',
+    headers: vendor.auth,
+    payload: { model_id: modelId, name: 'Priced model', visibility },
+  });
+  assert.equal(res.statusCode, 201, res.body);
+  return { ...vendor, modelId };
+}
+
+describeEachBackend(
+  'subscriptions, payments and revenue',
+  (ctx) => {
+    test('a vendor prices its model in pence; bad prices and foreign models are refused', async () => {
+      const v = await vendorWithModel(ctx());
+      const put = (modelId: string, body: unknown, headers = v.auth) =>
+        ctx().inject({ method: 'PUT', url: `/api/models/${modelId}/price`, headers, payload: body as object });
+      const ok = await put(v.modelId, { price_pence: 999 });
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.deepEqual(ok.json().data, {
+        owner: v.owner,
+        model_id: v.modelId,
+        price_pence: 999,
+        effective_from: new Date(ctx().clock.now).toISOString(),
+      });
+      for (const body of [
+        { price_pence: -1 },
+        { price_pence: 1.5 },
+        { price_pence: '100' },
+        { price_pence: 1e9 },
+        {},
+      ]) {
+        const res = await put(v.modelId, body);
+        assert.equal(res.statusCode, 400, JSON.stringify(body));
+        assert.ok(
+          res.json().details.some((d: { path: string }) => d.path === 'price_pence'),
+          res.body,
+        );
+      }
+      const other = await vendorWithModel(ctx());
+      assert.equal((await put(other.modelId, { price_pence: 1 })).statusCode, 404, "another owner's model");
+      assert.equal((await put('bad%00id', { price_pence: 1 })).statusCode, 400);
+      assert.equal((await put(v.modelId, { price_pence: 1 }, {} as never)).statusCode, 401);
+    });
+
+    test('a subscriber reads the live signal; cancelled, only the delayed ones; others never the live one', async () => {
+      const v = await vendorWithModel(ctx());
+      const fan = await userWithOwner(ctx());
+      const other = await userWithOwner(ctx());
+      const symbol = `S${randomBytes(3).toString('hex').toUpperCase()}`;
+      const stored = await ctx().asService({
+        method: 'POST',
+        url: '/api/signals/store',
+        payload: signal({ owner: v.owner, model_id: v.modelId, symbol }),
+      });
+      assert.equal(stored.statusCode, 204, stored.body);
+      const liveSignals = async (headers: Record<string, string>) => {
+        const res = await ctx().inject({
+          method: 'GET',
+          url: `/api/marketplace/models/${v.owner}/${v.modelId}`,
+          headers,
+        });
+        assert.equal(res.statusCode, 200, res.body);
+        // The database's clock is far past the api's pinned one, so compare with what the database thinks is recent.
+        return (res.json().data.latest_signals as { symbol: string }[]).filter((s) => s.symbol === symbol).length;
+      };
+      // The signal was received at the api's pinned clock (2026-01-05), long before the database's now: delayed for
+      // everyone already. Make it fresh so that the delay applies.
+      await ctx().database.db.query('UPDATE ml.signals_latest SET received_at = now() WHERE symbol = $1', [symbol]);
+      assert.equal(await liveSignals(fan.auth), 0, 'not subscribed yet');
+
+      const sub = await ctx().inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        headers: fan.auth,
+        payload: { owner: v.owner, model_id: v.modelId },
+      });
+      assert.equal(sub.statusCode, 201, sub.body);
+      // Started at the api's pinned clock, long before the database's now: active.
+      assert.equal(await liveSignals(fan.auth), 1, 'the subscriber reads it live');
+      assert.equal(await liveSignals(other.auth), 0, 'another user does not');
+      assert.equal(await liveSignals({}), 0, 'nor does anyone anonymous');
+      assert.equal(payments.subscriptions.get(sub.json().data.provider_ref)?.cancelled, false);
+
+      const again = await ctx().inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        headers: fan.auth,
+        payload: { owner: v.owner, model_id: v.modelId },
+      });
+      assert.equal(again.statusCode, 409, again.body);
+
+      const cancel = await ctx().inject({
+        method: 'DELETE',
+        url: `/api/subscriptions/${sub.json().data.id}`,
+        headers: fan.auth,
+      });
+      assert.equal(cancel.statusCode, 200, cancel.body);
+      assert.ok(cancel.json().data.ended_at);
+      assert.equal(payments.subscriptions.get(sub.json().data.provider_ref)?.cancelled, true);
+      assert.equal(await liveSignals(fan.auth), 0, 'cancelled: delayed again');
+      const twice = await ctx().inject({
+        method: 'DELETE',
+        url: `/api/subscriptions/${sub.json().data.id}`,
+        headers: other.auth,
+      });
+      assert.equal(twice.statusCode, 404);
+    });
+
+    test('only a signed-in user subscribes, only to a model they may see', async () => {
+      const v = await vendorWithModel(ctx(), 'private');
+      const fan = await userWithOwner(ctx());
+      const body = { owner: v.owner, model_id: v.modelId };
+      const post = (headers: Record<string, string>, payload: unknown = body) =>
+        ctx().inject({ method: 'POST', url: '/api/subscriptions', headers, payload: payload as object });
+      assert.equal((await post({})).statusCode, 401);
+      assert.equal((await post(fan.auth)).statusCode, 404, 'a private model is not found');
+      for (const [payload, field] of [
+        [{ owner: v.owner }, 'model_id'],
+        [{ owner: 'A\u0000', model_id: 'x' }, 'owner'],
+        [{ owner: v.owner, model_id: '\ud800' }, 'model_id'],
+        [{ ...body, extra: 1 }, 'extra'],
+      ] as const) {
+        const res = await post(fan.auth, payload);
+        assert.equal(res.statusCode, 400, JSON.stringify(payload));
+        assert.ok(
+          res.json().details.some((d: { path: string }) => d.path === field),
+          res.body,
+        );
+      }
+    });
+
+    test('a month is closed at its first read after it ends and then served byte for byte; CSV too', async () => {
+      const v = await vendorWithModel(ctx());
+      const fan = await userWithOwner(ctx());
+      ctx().clock.now = at('2026-02-20T09:00:00Z');
+      await ctx().inject({
+        method: 'PUT',
+        url: `/api/models/${v.modelId}/price`,
+        headers: v.auth,
+        payload: { price_pence: 2800 },
+      });
+      ctx().clock.now = at('2026-02-10T15:00:00Z');
+      const sub = await ctx().inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        headers: fan.auth,
+        payload: { owner: v.owner, model_id: v.modelId },
+      });
+      assert.equal(sub.statusCode, 201, sub.body);
+      const revenue = (month: string, format = 'json') =>
+        ctx().inject({ method: 'GET', url: `/api/vendor/revenue?month=${month}&format=${format}`, headers: v.auth });
+
+      // February is running: a provisional statement. The price was set on the 20th: 0p before it.
+      ctx().clock.now = at('2026-02-25T00:00:00Z');
+      const running = await revenue('2026-02');
+      assert.equal(running.statusCode, 200, running.body);
+      assert.equal(running.json().closed, false);
+      // Days 20 … 28 at 2800p of a 28-day month: 9 × 2800 / 28 = 900p; fee 180p.
+      assert.deepEqual(
+        [running.json().data.gross_pence, running.json().data.fee_pence, running.json().data.vendor_pence],
+        [900, 180, 720],
+      );
+
+      ctx().clock.now = at('2026-03-02T00:00:00Z');
+      const first = await revenue('2026-02');
+      assert.equal(first.json().closed, true);
+      const csv = await revenue('2026-02', 'csv');
+      assert.equal(csv.statusCode, 200);
+      assert.match(String(csv.headers['content-type']), /^text\/csv/);
+      assert.match(csv.body, /\r\ntotal,2026-02,,,,,900,180,720\r\n$/);
+      // A refund recorded now belongs to March; a price change rewrites nothing of February.
+      await ctx().database.db.query(
+        `INSERT INTO app.payments (subscription_id, kind, amount_pence, at, provider_ref)
+         VALUES ($1, 'refund', 100, '2026-03-01T12:00:00Z', $2)`,
+        [sub.json().data.id, `re_${randomBytes(4).toString('hex')}`],
+      );
+      await ctx().database.db.query(`UPDATE app.platform_settings SET platform_fee_bps = 3000`);
+      try {
+        const later = await revenue('2026-02');
+        assert.equal(later.body, first.body, 'byte for byte');
+        assert.equal((await revenue('2026-02', 'csv')).body, csv.body);
+      } finally {
+        await ctx().database.db.query(`UPDATE app.platform_settings SET platform_fee_bps = 2000`);
+      }
+    });
+
+    test('bad months and formats are 400 naming the field; the future and anonymous are refused', async () => {
+      const v = await vendorWithModel(ctx());
+      for (const [query, field] of [
+        ['month=2025-13', 'month'],
+        ['month=0000-01', 'month'],
+        ['month=2026-1', 'month'],
+        ['month=2026-01%00', 'month'],
+        ['month=%ED%A0%80', 'month'],
+        ['', 'month'],
+        ['month=2026-01&format=xml', 'format'],
+      ] as const) {
+        const res = await ctx().inject({ method: 'GET', url: `/api/vendor/revenue?${query}`, headers: v.auth });
+        assert.equal(res.statusCode, 400, `${query}: ${res.body}`);
+        assert.ok(
+          res.json().details.some((d: { path: string }) => d.path === field),
+          res.body,
+        );
+      }
+      ctx().clock.now = at('2026-01-05T12:00:30Z');
+      const future = await ctx().inject({ method: 'GET', url: '/api/vendor/revenue?month=2026-02', headers: v.auth });
+      assert.equal(future.statusCode, 400);
+      assert.equal((await ctx().inject({ method: 'GET', url: '/api/vendor/revenue?month=2025-12' })).statusCode, 401);
+    });
+
+    test('provider webhooks: a valid signature is handled once per event id; a bad or stale one is 401', async () => {
+      const v = await vendorWithModel(ctx());
+      const fan = await userWithOwner(ctx());
+      ctx().clock.now = at('2026-04-03T10:00:00Z');
+      const sub = await ctx().inject({
+        method: 'POST',
+        url: '/api/subscriptions',
+        headers: fan.auth,
+        payload: { owner: v.owner, model_id: v.modelId },
+      });
+      const ref = sub.json().data.provider_ref as string;
+      const send = (d: { body: string; signature: string }) =>
+        ctx().inject({
+          method: 'POST',
+          url: '/api/payments/webhook',
+          headers: { 'content-type': 'application/json', 'stripe-signature': d.signature },
+          payload: d.body,
+        });
+      const nowS = Math.floor(ctx().clock.now / 1000);
+      const paid = payments.deliver(
+        {
+          id: `evt_${ref}_1`,
+          type: 'invoice.paid',
+          created: nowS,
+          data: { object: { id: `in_${ref}`, subscription: ref, amount_paid: 2000 } },
+        },
+        ctx().clock.now,
+      );
+      const first = await send(paid);
+      assert.equal(first.statusCode, 200, first.body);
+      assert.equal(first.json().data.handled, true);
+      const replay = await send(paid);
+      assert.equal(replay.json().data.handled, false, 'a redelivery changes nothing');
+      const [{ n } = { n: -1 }] = await ctx().database.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM app.payments WHERE provider_ref = $1`,
+        [`in_${ref}`],
+      );
+      assert.equal(n, 1);
+
+      const tampered = { ...paid, body: paid.body.replace('2000', '9000') };
+      assert.equal((await send(tampered)).statusCode, 401);
+      const stale = payments.deliver(
+        { id: `evt_${ref}_2`, type: 'invoice.paid', created: nowS, data: { object: { id: 'x' } } },
+        ctx().clock.now - 600_000,
+      );
+      assert.equal((await send(stale)).statusCode, 401);
+      assert.equal((await send({ body: paid.body, signature: 'garbage' })).statusCode, 401);
+
+      const refunded = payments.deliver(
+        {
+          id: `evt_${ref}_3`,
+          type: 'charge.refunded',
+          created: nowS,
+          data: {
+            object: {
+              id: `ch_${ref}`,
+              subscription: ref,
+              amount_refunded: 700,
+              refunds: { data: [{ id: `re_${ref}` }] },
+            },
+          },
+        },
+        ctx().clock.now,
+      );
+      assert.equal((await send(refunded)).statusCode, 200);
+      const deleted = payments.deliver(
+        { id: `evt_${ref}_4`, type: 'customer.subscription.deleted', created: nowS, data: { object: { id: ref } } },
+        ctx().clock.now,
+      );
+      assert.equal((await send(deleted)).statusCode, 200);
+      const april = await ctx().inject({ method: 'GET', url: '/api/vendor/revenue?month=2026-04', headers: v.auth });
+      const lines = april.json().data.lines as { kind: string; gross_pence: number; active_days: number }[];
+      assert.deepEqual(
+        lines.map((l) => [l.kind, l.active_days, l.gross_pence]),
+        [
+          ['subscription', 1, 0],
+          ['refund', 0, -700],
+        ],
+        'ended on the 3rd by the provider (unpriced: 0p), and the refund counted in April',
+      );
+    });
+
+    test('a subscriber registers a webhook URL (secret shown once), reads the delivery log and replays from it', async () => {
+      const fan = await userWithOwner(ctx());
+      const reg = await ctx().inject({
+        method: 'POST',
+        url: '/api/webhooks',
+        headers: fan.auth,
+        payload: { url: 'https://example.org/hooks/neuronetiq' },
+      });
+      assert.equal(reg.statusCode, 201, reg.body);
+      assert.match(reg.json().data.secret, /^whsec_/);
+      for (const url of [
+        'javascript:alert(1)',
+        'https://a b',
+        'https://a\u0000b',
+        'https://\ud800',
+        'x'.repeat(2001),
+      ]) {
+        const res = await ctx().inject({ method: 'POST', url: '/api/webhooks', headers: fan.auth, payload: { url } });
+        assert.equal(res.statusCode, 400, url);
+        assert.ok(
+          res.json().details.some((d: { path: string }) => d.path === 'url'),
+          res.body,
+        );
+      }
+      const log = await ctx().inject({ method: 'GET', url: '/api/webhooks/deliveries', headers: fan.auth });
+      assert.equal(log.statusCode, 200, log.body);
+      assert.deepEqual(log.json().data, []);
+      const replay = await ctx().inject({
+        method: 'POST',
+        url: '/api/webhooks/deliveries/00000000-0000-4000-8000-000000000000/replay',
+        headers: fan.auth,
+      });
+      assert.equal(replay.statusCode, 404);
+      const badId = await ctx().inject({
+        method: 'POST',
+        url: '/api/webhooks/deliveries/nope/replay',
+        headers: fan.auth,
+      });
+      assert.equal(badId.statusCode, 400);
+      assert.equal((await ctx().inject({ method: 'GET', url: '/api/webhooks/deliveries' })).statusCode, 401);
+    });
+  },
+  { payments },
+);

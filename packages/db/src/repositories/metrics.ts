@@ -1,0 +1,199 @@
+import type {
+  CurvePoint,
+  PerformanceCurveQuery,
+  PerformanceMetrics,
+  PerformanceMetricsQuery,
+} from '@neuronetiq/contracts';
+import { PROVISIONAL_BELOW_RESOLVED } from '@neuronetiq/contracts';
+import type { Queryable } from '../client';
+
+const PERIOD_DAYS = { '7d': 7, '30d': 30, all: null } as const;
+
+/** Start of a period ending at `nowMs`; null for all time. */
+function periodStart(period: keyof typeof PERIOD_DAYS, nowMs: number): string {
+  const days = PERIOD_DAYS[period];
+  return days === null ? '-infinity' : new Date(nowMs - days * 86_400_000).toISOString();
+}
+
+// Seconds in a year of 365.25 days: Sharpe is annualised on the calendar, as markets that never close (crypto) are;
+// see docs/metrics.md.
+const YEAR_S = 31_557_600;
+// The 97.5th percentile of the standard normal: a two-sided 95% Wilson interval.
+const Z95 = 1.959963984540054;
+
+/**
+ * The resolved score rows of one horizon, period and source that the caller may see (RLS of ml.signal_scores), with
+ * `g` the group (a model, or with `vendor` all of an owner's models), ranked and accumulated per group in entry order.
+ */
+function scoredRows(
+  q: Pick<PerformanceMetricsQuery, 'horizon' | 'source' | 'owner' | 'model_id' | 'symbol' | 'tf'> & {
+    group: 'model' | 'vendor';
+  },
+  since: string,
+  params: unknown[],
+): string {
+  const where = [
+    `o.horizon_bars = $${params.push(q.horizon)}`,
+    'o.exit_bar_ts IS NOT NULL',
+    `o.backfilled = $${params.push(q.source === 'backfilled')}`,
+    `o.entry_bar_ts >= $${params.push(since)}`,
+  ];
+  if (q.owner) where.push(`o.owner = $${params.push(q.owner)}`);
+  if (q.model_id) where.push(`o.model_id = $${params.push(q.model_id)}`);
+  if (q.symbol) where.push(`o.symbol = $${params.push(q.symbol)}`);
+  if (q.tf) where.push(`o.timeframe = $${params.push(q.tf)}`);
+  const model = q.group === 'model' ? 'o.model_id' : 'NULL::text';
+  // Ties get their average rank (Spearman); the equity order is the entry, then the signal's key, so it is total.
+  return `
+    s AS (
+      SELECT o.owner, ${model} AS model_id, o.model_id AS m, o.symbol, o.timeframe, o.bar_ts, o.entry_bar_ts,
+             o.position_return AS pr, o.forward_return AS fr, o.hit,
+             CASE o.decision WHEN 'BUY' THEN o.confidence WHEN 'SELL' THEN 0 - o.confidence ELSE 0 END AS x
+      FROM ml.signal_scores o
+      WHERE ${where.join(' AND ')}
+    ),
+    r AS (
+      SELECT s.*, sum(pr) OVER w AS equity,
+             (rank() OVER (PARTITION BY owner, model_id ORDER BY x)
+               + (count(*) OVER (PARTITION BY owner, model_id, x) - 1) / 2.0)::float8 AS rx,
+             (rank() OVER (PARTITION BY owner, model_id ORDER BY fr)
+               + (count(*) OVER (PARTITION BY owner, model_id, fr) - 1) / 2.0)::float8 AS ry,
+             count(hit) OVER w AS resolved_so_far, count(*) FILTER (WHERE hit) OVER w AS hits_so_far,
+             row_number() OVER w AS n_so_far
+      FROM s
+      WINDOW w AS (PARTITION BY owner, model_id ORDER BY entry_bar_ts, bar_ts, m, symbol ROWS UNBOUNDED PRECEDING)
+    ),
+    d AS (
+      SELECT r.*, greatest(0, max(equity) OVER w) - equity AS dd
+      FROM r
+      WINDOW w AS (PARTITION BY owner, model_id ORDER BY entry_bar_ts, bar_ts, m, symbol ROWS UNBOUNDED PRECEDING)
+    )`;
+}
+
+const SORT_COLUMNS: Record<PerformanceMetricsQuery['sort'], string> = {
+  sharpe: 'sharpe',
+  hit_rate: 'hit_rate',
+  hit_rate_low: 'hit_rate_low',
+  mean_return: 'mean_return',
+  median_return: 'median_return',
+  max_drawdown: 'max_drawdown',
+  profit_factor: 'profit_factor',
+  spearman: 'spearman',
+  late_share: 'late_share',
+  scored: 'scored',
+  resolved: 'resolved',
+};
+
+/** Figures per model or vendor (docs/metrics.md), under the caller's RLS: own models and public ones. */
+export function createMetricsRepository() {
+  return {
+    /** The scored horizons (ml.score_horizons), shortest first. */
+    async horizons(tx: Queryable): Promise<number[]> {
+      const rows = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
+      return rows.map((r) => r.h);
+    },
+
+    async find(
+      tx: Queryable,
+      q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
+    ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
+      const params: unknown[] = [];
+      const since = periodStart(q.period, q.nowMs);
+      const rows = scoredRows(q, since, params);
+      const sinceP = `$${params.push(since)}`;
+      const symbolP = `$${params.push(q.symbol ?? null)}::text`;
+      const tfP = `$${params.push(q.tf ?? null)}::text`;
+      const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
+      const horizonP = `$${params.push(q.horizon)}`;
+      const z = `$${params.push(Z95)}::float8`;
+      const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
+      const countFilter: string[] = [];
+      if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
+      if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
+      const sort = SORT_COLUMNS[q.sort];
+      const sql = `
+        WITH ${rows},
+        a AS (
+          SELECT owner, model_id, count(*)::int AS scored, count(hit)::int AS resolved,
+                 (count(*) FILTER (WHERE hit))::int AS hits, avg(pr) AS mean_return,
+                 percentile_cont(0.5) WITHIN GROUP (ORDER BY pr) AS median_return, stddev_samp(pr) AS sd,
+                 max(dd) AS max_drawdown, coalesce(sum(pr) FILTER (WHERE pr > 0), 0) AS gains,
+                 0 - sum(pr) FILTER (WHERE pr < 0) AS losses, corr(rx, ry) AS spearman,
+                 array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
+          FROM d GROUP BY owner, model_id
+        ),
+        c AS (
+          SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
+          FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
+          ${countFilter.length ? `WHERE ${countFilter.join(' AND ')}` : ''}
+          GROUP BY 1, 2
+        ),
+        m AS (
+          SELECT a.owner, a.model_id, a.timeframes, a.scored, a.resolved, a.hits,
+                 CASE WHEN a.resolved > 0 THEN a.hits::float8 / a.resolved END AS hit_rate,
+                 a.mean_return, a.median_return, a.max_drawdown, a.spearman,
+                 CASE WHEN cardinality(a.timeframes) = 1 AND a.scored >= 2 AND a.sd > 0
+                      THEN a.mean_return / a.sd
+                           * sqrt(${YEAR_S} / (${horizonP}
+                                  * extract(epoch FROM ml.timeframe_interval(a.timeframes[1]))::float8))
+                 END AS sharpe,
+                 CASE WHEN a.losses > 0 THEN a.gains / a.losses END AS profit_factor,
+                 coalesce(c.signals, a.scored) AS signals, coalesce(c.late, 0) AS late
+          FROM a LEFT JOIN c ON c.owner = a.owner AND c.model_id IS NOT DISTINCT FROM a.model_id
+        ),
+        w AS (
+          SELECT m.*,
+                 CASE WHEN resolved > 0 THEN
+                   (hit_rate + ${z} ^ 2 / (2 * resolved)
+                     - ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
+                   / (1 + ${z} ^ 2 / resolved) END AS hit_rate_low,
+                 CASE WHEN resolved > 0 THEN
+                   (hit_rate + ${z} ^ 2 / (2 * resolved)
+                     + ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
+                   / (1 + ${z} ^ 2 / resolved) END AS hit_rate_high,
+                 CASE WHEN signals > 0 THEN late::float8 / signals END AS late_share,
+                 resolved < ${minResolvedP} AS provisional,
+                 count(*) OVER ()::int AS total
+          FROM m
+        )
+        SELECT owner, model_id, timeframes, scored, resolved, hits, hit_rate, hit_rate_low, hit_rate_high,
+               mean_return, median_return, sharpe, max_drawdown, profit_factor, spearman, signals, late, late_share,
+               provisional, total
+        FROM w
+        ORDER BY ${sort} ${q.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, owner, model_id
+        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
+      const found = await tx.query<Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> & { total: number }>(
+        sql,
+        params,
+      );
+      const total = found[0]?.total ?? 0;
+      return {
+        total,
+        rows: found.map(({ total: _, ...r }) => ({
+          ...r,
+          period: q.period,
+          horizon_bars: q.horizon,
+          source: q.source,
+        })),
+      };
+    },
+
+    /** One model's (or vendor's) equity, drawdown and running hit rate, thinned to at most `points` points. */
+    async curve(tx: Queryable, q: PerformanceCurveQuery & { nowMs: number }): Promise<CurvePoint[]> {
+      const params: unknown[] = [];
+      const rows = scoredRows({ ...q, group: q.model_id ? 'model' : 'vendor' }, periodStart(q.period, q.nowMs), params);
+      const sql = `
+        WITH ${rows},
+        t AS (SELECT d.*, count(*) OVER () AS n_all FROM d)
+        SELECT to_char(entry_bar_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, equity,
+               dd AS drawdown,
+               CASE WHEN resolved_so_far > 0 THEN hits_so_far::float8 / resolved_so_far END AS hit_rate,
+               n_so_far::int AS n
+        FROM t
+        WHERE n_so_far % greatest(1, ceil(n_all::float8 / $${params.push(q.points)}))::bigint = 0
+           OR n_so_far = n_all
+        ORDER BY n_so_far`;
+      return tx.query<CurvePoint>(sql, params);
+    },
+  };
+}

@@ -1,0 +1,162 @@
+// Who reads which signals, from SQL (supabase/migrations/*_subscriptions_revenue.sql): a subscriber reads a model's
+// signals live, anyone else a public model's only once older than the platform's delay; closed statements never change.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { RequestContext } from './client';
+import { readEventLog } from './repositories/event-log';
+import { createTestDatabase, type TestDatabase, testBackends } from './testing';
+
+for (const backend of testBackends()) {
+  describe(`subscriptions and delayed signals under RLS [${backend}]`, () => {
+    let t: TestDatabase;
+    const users = { vendor: randomUUID(), fan: randomUUID(), other: randomUUID() };
+    const asUser = (id: string): RequestContext => ({ role: 'authenticated', claims: { sub: id } });
+    const anon: RequestContext = { role: 'anon', claims: {} };
+
+    before(async () => {
+      t = await createTestDatabase(backend);
+      for (const [name, id] of Object.entries(users)) {
+        await t.db.query('INSERT INTO auth.users (id, email) VALUES ($1, $2)', [id, `${name}@example.org`]);
+        await t.db.query('INSERT INTO app.users (user_id, owner, provider, username) VALUES ($1, $2, $3, $4)', [
+          id,
+          name,
+          'github',
+          name,
+        ]);
+      }
+      await t.db.query(
+        `INSERT INTO ml.models (owner, model_id, name, visibility)
+         VALUES ('vendor', 'pub', 'Public', 'public'), ('vendor', 'priv', 'Private', 'private')`,
+      );
+      // For each model: a signal received just now, one two days ago, and a backfilled one received just now.
+      for (const model of ['pub', 'priv']) {
+        await t.db.query(
+          `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, received_at,
+                                          backfilled)
+           VALUES ('vendor', $1, 'NOW', '1m', date_trunc('minute', now()), 'BUY', 0.6, now(), false),
+                  ('vendor', $1, 'OLD', '1m', date_trunc('minute', now() - interval '2 days'), 'SELL', 0.6,
+                   now() - interval '2 days', false),
+                  ('vendor', $1, 'BACKFILL', '1m', date_trunc('minute', now()), 'BUY', 0.6, now(), true)`,
+          [model],
+        );
+      }
+    });
+    after(() => t.close());
+
+    const visible = async (ctx: RequestContext) =>
+      (
+        await t.db.asRequest(ctx, (tx) =>
+          tx.query<{ k: string }>(
+            `SELECT model_id || ':' || symbol AS k FROM ml.visible_signals WHERE owner = 'vendor' ORDER BY 1`,
+          ),
+        )
+      ).map((r) => r.k);
+
+    test("non-subscribers and anonymous see a public model's signals only after the delay (backfills at once)", async () => {
+      const delayed = ['pub:BACKFILL', 'pub:OLD'];
+      assert.deepEqual(await visible(anon), delayed);
+      assert.deepEqual(await visible(asUser(users.other)), delayed);
+      assert.deepEqual(await visible(asUser(users.fan)), delayed);
+      assert.deepEqual(await visible(asUser(users.vendor)), [
+        'priv:BACKFILL',
+        'priv:NOW',
+        'priv:OLD',
+        'pub:BACKFILL',
+        'pub:NOW',
+        'pub:OLD',
+      ]);
+    });
+
+    test('an active subscription shows the live signal; cancelled, it is hidden again; never a private model', async () => {
+      const [sub] = await t.db.query<{ id: string }>(
+        `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+         VALUES ('fan', 'vendor', 'pub', now() - interval '1 minute', 'test', 'sub_1') RETURNING id`,
+      );
+      assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD']);
+      assert.deepEqual(await visible(asUser(users.other)), ['pub:BACKFILL', 'pub:OLD'], 'only the subscriber');
+      // A subscription row to a private model (say the vendor made it private since) shows nothing of it.
+      await t.db.query(
+        `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+         VALUES ('fan', 'vendor', 'priv', now() - interval '1 minute', 'test', 'sub_2')`,
+      );
+      assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD']);
+      await t.db.query(`UPDATE app.subscriptions SET ended_at = now() WHERE id = $1`, [sub?.id]);
+      assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:OLD']);
+    });
+
+    test('the stream (the event log read as the viewer) gives a fresh signal to the subscriber only', async () => {
+      await t.db.query(
+        `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+         VALUES ('fan', 'vendor', 'pub', now() - interval '1 minute', 'test', 'sub_stream')`,
+      );
+      const [{ id: before } = { id: 0 }] = await t.db.query<{ id: number }>(
+        'SELECT coalesce(max(id), 0)::int AS id FROM app.event_log',
+      );
+      await t.db.query(
+        `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, received_at)
+         VALUES ('vendor', 'pub', 'LIVE', '1m', date_trunc('minute', now()), 'SELL', 0.7, now())`,
+      );
+      const streamed = async (ctx: RequestContext) =>
+        (
+          await t.db.asRequest(ctx, (tx) =>
+            readEventLog(tx, { after: before, upto: before + 100, limit: 100, role: ctx.role }),
+          )
+        ).events.map((e) => `${e.data.model_id}:${e.data.symbol}`);
+      assert.deepEqual(await streamed(asUser(users.fan)), ['pub:LIVE']);
+      assert.deepEqual(await streamed(asUser(users.other)), []);
+      assert.deepEqual(await streamed(anon), []);
+      // Leave the fixtures as the other tests expect them.
+      await t.db.query(`DELETE FROM app.subscriptions WHERE provider_ref = 'sub_stream'`);
+      await t.db.query(`DELETE FROM ml.signals_latest WHERE symbol = 'LIVE'`);
+    });
+
+    test('the delay is a platform setting, applied at once', async () => {
+      await t.db.query(`UPDATE app.platform_settings SET signal_delay = interval '0'`);
+      try {
+        assert.deepEqual(await visible(anon), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD']);
+      } finally {
+        await t.db.query(`UPDATE app.platform_settings SET signal_delay = interval '24 hours'`);
+      }
+    });
+
+    test('a subscription is seen by its subscriber and the vendor, nobody else; nobody writes one directly', async () => {
+      const seen = async (ctx: RequestContext) =>
+        (
+          await t.db.asRequest(ctx, (tx) =>
+            tx.query<{ subscriber: string }>('SELECT subscriber FROM app.subscriptions ORDER BY provider_ref'),
+          )
+        ).map((r) => r.subscriber);
+      assert.deepEqual(await seen(asUser(users.fan)), ['fan', 'fan']);
+      assert.deepEqual(await seen(asUser(users.vendor)), ['fan', 'fan']);
+      assert.deepEqual(await seen(asUser(users.other)), []);
+      await assert.rejects(
+        t.db.asRequest(asUser(users.other), (tx) =>
+          tx.query(`INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+                    VALUES ('other', 'vendor', 'pub', now(), 'test', 'sub_x')`),
+        ),
+        /permission denied/,
+      );
+    });
+
+    test('a closed statement can be neither changed nor deleted, even by the database owner', async () => {
+      await t.db.query(
+        `INSERT INTO app.revenue_statements (owner, month, platform_fee_bps, gross_pence, fee_pence, vendor_pence, body, csv)
+         VALUES ('vendor', '2026-01', 2000, 100, 20, 80, '{}', 'x')`,
+      );
+      await assert.rejects(
+        t.db.query(`UPDATE app.revenue_statements SET gross_pence = 1 WHERE owner = 'vendor'`),
+        /is closed and cannot change/,
+      );
+      await assert.rejects(t.db.query(`DELETE FROM app.revenue_statements`), /is closed and cannot change/);
+      await assert.rejects(
+        t.db.query(
+          `INSERT INTO app.revenue_statements (owner, month, platform_fee_bps, gross_pence, fee_pence, vendor_pence, body, csv)
+           VALUES ('vendor', '2026-02', 2000, 100, 30, 80, '{}', 'x')`,
+        ),
+        /check constraint/,
+        'fee + vendor must be the gross',
+      );
+    });
+  });
+}
