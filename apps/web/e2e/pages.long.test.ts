@@ -1,0 +1,131 @@
+// Every main page in a real browser: a screenshot of each, light and dark, desktop and phone width (test-results/),
+// and axe-core finding no serious or critical violation. The pages are filled with a public model, bars and signals.
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { before, test } from 'node:test';
+import { findA11yViolations, formatViolations, screenshot, withPage } from '@neuronetiq/testing-web';
+import { STACK_GITHUB_USERS } from '@neuronetiq/testing-web/stack';
+import type { BrowserContext } from 'playwright-core';
+import { describeWeb, signalNow, signInWithGitHub } from './support';
+
+const ALICE = STACK_GITHUB_USERS[0] as (typeof STACK_GITHUB_USERS)[number];
+const MODEL = 'shots-rsi';
+
+interface MainPage {
+  name: string;
+  path: (owner: string) => string;
+  signedIn: boolean;
+  status?: number;
+  /** A known defect that keeps axe from passing: the axe test is reported as a to-do with this reason. */
+  axeTodo?: string;
+}
+
+const PAGES: MainPage[] = [
+  { name: 'marketplace', path: () => '/marketplace', signedIn: false },
+  {
+    name: 'model',
+    path: (owner) => `/marketplace/models/${owner}/${MODEL}`,
+    signedIn: false,
+    axeTodo: 'color-contrast of the BUY badge (.bg-buy/15) in the light theme',
+  },
+  {
+    name: 'trade',
+    path: () => '/trade/EURUSD',
+    signedIn: true,
+    axeTodo: 'nested-interactive on the chart container (.w-full): a focusable element inside another',
+  },
+  { name: 'login', path: () => '/marketplace/login', signedIn: false },
+  { name: 'not-found', path: () => '/no-such-page', signedIn: false, status: 404 },
+  {
+    name: 'vendor',
+    path: () => '/marketplace/vendor',
+    signedIn: true,
+    axeTodo: 'color-contrast of the BUY badge (.bg-buy/15) in the light theme',
+  },
+  { name: 'setup', path: () => '/marketplace/setup', signedIn: true },
+];
+
+type SessionState = Awaited<ReturnType<BrowserContext['storageState']>>;
+
+describeWeb(
+  'main pages',
+  (ctx) => {
+    let owner = '';
+    // Per page: the HTTP status of each visit, and axe's findings per colour scheme (desktop width).
+    const visits: { page: string; status: number | undefined; shot: string }[] = [];
+    const axeFindings = new Map<string, string[]>();
+    const sideways: string[] = [];
+    before(async () => {
+      const { stack, browser } = ctx();
+      owner = await stack.ensureGitHubOwner(ALICE);
+      await stack.registerModel(owner, MODEL, 'public');
+      await stack.storeBars('EURUSD', 240);
+      await stack.storeSignals([signalNow(owner, MODEL, 'EURUSD', 'BUY'), signalNow(owner, MODEL, 'BTCUSDT', 'SELL')]);
+      // Signed in once; each context below starts from that session.
+      const session: SessionState = await withPage(browser, { baseURL: stack.webUrl }, async (page, handle) => {
+        await signInWithGitHub(page, stack, ALICE.login);
+        return handle.context.storageState();
+      });
+      // One context per page and width; the colour scheme switches in place (the app follows prefers-color-scheme).
+      for (const p of PAGES) {
+        for (const viewport of ['desktop', 'phone'] as const) {
+          const storageState = p.signedIn ? session : undefined;
+          await withPage(browser, { baseURL: stack.webUrl, viewport, storageState }, async (page) => {
+            const res = await page.goto(p.path(owner));
+            await page.waitForLoadState('load');
+            if (viewport === 'phone') {
+              const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [
+                number,
+                number,
+              ];
+              if (widths[0] > widths[1]) sideways.push(`${p.name}: ${widths[0]} px wide in a ${widths[1]} px window`);
+            }
+            for (const colorScheme of ['light', 'dark'] as const) {
+              await page.emulateMedia({ colorScheme });
+              const shot = await screenshot(page, `web-${p.name}-${colorScheme}-${viewport}`);
+              visits.push({ page: p.path(owner), status: res?.status(), shot });
+              if (viewport !== 'desktop') continue;
+              const violations = await findA11yViolations(page);
+              if (violations.length > 0) {
+                axeFindings.set(p.name, [
+                  ...(axeFindings.get(p.name) ?? []),
+                  `${colorScheme}:\n${formatViolations(violations)}`,
+                ]);
+              }
+            }
+          });
+        }
+      }
+    });
+
+    test('screenshots of every main page, light and dark, desktop and phone width, in test-results/', () => {
+      assert.equal(visits.length, PAGES.length * 4);
+      for (const v of visits) {
+        const expected = PAGES.find((p) => p.path(owner) === v.page)?.status ?? 200;
+        assert.equal(v.status, expected, `${v.page} answered ${v.status}`);
+        assert.ok(statSync(v.shot).size > 2_000, `${v.shot} holds a picture`);
+      }
+    });
+
+    test('no main page scrolls sideways at phone width', () => {
+      assert.deepEqual(sideways, []);
+    });
+
+    test('the trading view renders for a visitor who is not signed in', async () => {
+      const { stack, browser } = ctx();
+      await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+        const res = await page.goto('/trade/EURUSD');
+        assert.equal(res?.status(), 200);
+        await page.getByRole('region', { name: /EURUSD .*chart/ }).waitFor();
+      });
+    });
+
+    for (const p of PAGES) {
+      test(`axe finds no serious or critical violation on ${p.name}, light and dark`, { todo: p.axeTodo }, () => {
+        const found = axeFindings.get(p.name) ?? [];
+        assert.deepEqual(found, [], found.join('\n'));
+      });
+    }
+  },
+  { backends: ['pglite'] },
+);
