@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { runDemoBackfill } from '@neuronetiq/orchestrator';
 import { parseEnv } from '@neuronetiq/service/env';
 import { z } from 'zod';
 
@@ -261,6 +262,13 @@ Signals and consensus for ${DEMO_SYMBOLS} arrive at every ${DEMO_TIMEFRAME} bar 
   curl -H "Authorization: Bearer $(cat ${keyFile})" "http://127.0.0.1:${port(8787)}/api/signals?limit=5"
 Ctrl-C stops everything.
 `);
+
+  // Demo history: the built-in models over the feed's backfilled bars, for the orchestrator's default owner; stored
+  // as backfilled (never passed off as live) so that track records are not empty on a first start.
+  const workerUrl = `http://127.0.0.1:${port(7071)}`;
+  runDemoBackfill({ db: db as Db, workerUrl, owner: 'pacey999', symbols: DEMO_SYMBOLS.split(','), timeframe: '1m' })
+    .then((r) => console.log(`demo history: ${r.stored} backfilled signals stored, ${r.scored} scored`))
+    .catch((err: Error) => console.error(`demo history backfill failed: ${err.message}`));
 
   let last = '';
   ticker = setInterval(async () => {

@@ -25,7 +25,7 @@ export interface ApiTestContext {
 export function describeEachBackend(
   name: string,
   fn: (ctx: () => ApiTestContext) => void,
-  options: Partial<BuildAppOptions> = {},
+  options: Partial<BuildAppOptions> | ((database: TestDatabase) => Partial<BuildAppOptions>) = {},
 ): void {
   for (const backend of testBackends()) {
     describe(`${name} [${backend}]`, () => {
@@ -38,7 +38,7 @@ export function describeEachBackend(
           serviceRoleKey: SERVICE_KEY,
           jwtSecret: JWT_SECRET,
           now: () => clock.now,
-          ...options,
+          ...(typeof options === 'function' ? options(database) : options),
         });
         await app.ready();
         ctx = {

@@ -26,6 +26,8 @@ export interface CronConfig {
   rollUp: RollUpJobOptions;
   /** Delete idempotency records older than this, every maintenanceIntervalMs. */
   idempotencyMaxAgeMs: number;
+  /** Delete event log rows (GET /api/stream's resume window) older than this, every maintenanceIntervalMs. */
+  eventLogRetentionMs: number;
   maintenanceIntervalMs: number;
   /** Sweep for unscored signals (ml.score_signals) every this often, over bars of the last scoreLookbackMs. */
   scoreIntervalMs: number;
@@ -50,6 +52,7 @@ export const CRON_DEFAULTS = {
   listen: true,
   rollUp: { timeframes: ['5m', '15m', '1h', '4h', '1d'], intervalMs: 60_000, lookbackMs: 7 * 24 * 60 * 60 * 1000 },
   idempotencyMaxAgeMs: 24 * 60 * 60 * 1000,
+  eventLogRetentionMs: 24 * 60 * 60 * 1000,
   maintenanceIntervalMs: 60 * 60 * 1000,
   scoreIntervalMs: 5 * 60 * 1000,
   scoreLookbackMs: 24 * 60 * 60 * 1000,

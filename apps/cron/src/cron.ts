@@ -7,6 +7,7 @@ import { createBinanceKlinesIngest } from './ingest/binance-klines';
 import { createReplayIngest } from './ingest/replay-ingest';
 import { createSyntheticIngest } from './ingest/synthetic-ingest';
 import { expireIdempotencyRecords } from './maintenance/expire-idempotency';
+import { trimEventLogRows } from './maintenance/trim-event-log';
 import { createCronMetrics } from './metrics';
 import { createOutboxDrainer, type DrainReport } from './outbox/drain-outbox';
 import { listenForOutbox, type OutboxListener } from './outbox/outbox-listener';
@@ -80,6 +81,12 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     const n = await expireIdempotencyRecords(db, config.idempotencyMaxAgeMs);
     metrics.idempotencyExpired.inc(n);
     if (n > 0) logger.info({ expired: n }, 'idempotency records expired');
+  }
+
+  async function trimEventLog(): Promise<void> {
+    const n = await trimEventLogRows(db, config.eventLogRetentionMs);
+    metrics.eventLogTrimmed.inc(n);
+    if (n > 0) logger.info({ trimmed: n }, 'event log trimmed');
   }
 
   /**
@@ -180,6 +187,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
           signal,
           onError: failed('idempotency expiry failed'),
         }),
+        every(config.maintenanceIntervalMs, trimEventLog, { clock, signal, onError: failed('event log trim failed') }),
         every(config.scoreIntervalMs, scoreNow, { clock, signal, onError: failed('signal scoring failed') }),
         every(WEBHOOK_INTERVAL_MS, deliverWebhooksNow, {
           clock,

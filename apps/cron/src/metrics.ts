@@ -76,6 +76,11 @@ export function createCronMetrics() {
       help: 'Idempotency records older than their retention, deleted',
       registers: [registry],
     }),
+    eventLogTrimmed: new Counter({
+      name: 'cron_event_log_rows_trimmed_total',
+      help: 'Event log rows (GET /api/stream) older than EVENT_LOG_RETENTION_MS, deleted',
+      registers: [registry],
+    }),
   };
 }
 export type CronMetrics = ReturnType<typeof createCronMetrics>;

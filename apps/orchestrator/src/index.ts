@@ -1,3 +1,5 @@
+export * from './backfill/backfill-signals';
+export * from './backfill/demo-backfill';
 export * from './config';
 export * from './consensus/compute-consensus';
 export * from './consensus/track-record';

@@ -258,6 +258,38 @@ describeEachBackend('marketplace', (ctx) => {
     assert.ok(detail.latest_signals.some((s: { backfilled: boolean }) => s.backfilled));
   });
 
+  test('a Google vendor is shown by owner alone: no name, picture or e-mail of the Google account', async () => {
+    const local = uniqueSlug('gv');
+    const res = await ctx().asService({
+      method: 'POST',
+      url: '/api/auth/identity',
+      payload: {
+        provider: 'google',
+        provider_user_id: `g${randomInt(1, 2 ** 47)}`,
+        email: `${local}@gmail.com`,
+        name: 'Private Person',
+        avatar_url: 'https://lh3.googleusercontent.com/a/private',
+      },
+    });
+    const owner = res.json().owner as string;
+    const register = await ctx().asService({
+      method: 'POST',
+      url: '/api/models',
+      payload: { owner, model_id: 'g-model', name: 'G model' },
+    });
+    assert.equal(register.statusCode, 201, register.body);
+    const vendor = await ctx().inject({ method: 'GET', url: `/api/marketplace/vendors/${owner}` });
+    assert.deepEqual(vendor.json().data.vendor, {
+      owner,
+      provider: 'google',
+      github_login: null,
+      avatar_url: null,
+      profile_url: null,
+      display_name: null,
+    });
+    assert.ok(!vendor.body.includes('Private Person') && !vendor.body.includes('gmail'));
+  });
+
   test('bad queries and paths are 400s naming the field', async () => {
     const cases: [string, string][] = [
       ['/api/marketplace/models?sort=bogus', 'sort'],

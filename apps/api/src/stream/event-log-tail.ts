@@ -3,11 +3,16 @@
 // 7 and then resumed "after 7" would miss 6 for good. The tail therefore publishes a *safe head*: the highest id such
 // that every smaller id is either visible or will never be (rolled back or trimmed). A missing id below a visible one
 // was allocated before that one committed, so its transaction was running when we looked: once every transaction that
-// was in flight at that snapshot has ended, a still-missing id is gone for good.
+// was writing the log at that snapshot has ended (see scanEventLog: the writers are read after the snapshot, so the
+// check is made at a later scan), a still-missing id is gone for good. The same rule starts the tail: the newest id at
+// start becomes the safe head once the log's writers then have ended.
+//
+// The tail runs only while someone streams: the first subscriber starts it (LISTEN or polling), and it stops a while
+// after the last one has left, so an api nobody streams from does no work for it.
 import {
   type Db,
   EVENT_LOG_CHANNEL,
-  eventLogStart,
+  type EventLogScan,
   isSharedSessionBackend,
   listen,
   scanEventLog,
@@ -20,133 +25,177 @@ export interface EventLogTailOptions {
   listenPollMs?: number;
   /** Where to LISTEN; unset: poll only. */
   databaseUrl?: string | undefined;
+  /** How long the tail keeps running after its last subscriber has left. */
+  idleStopMs?: number;
   onError?: (err: Error) => void;
 }
 
 const SCAN_LIMIT = 5000;
 
 export interface EventLogTail {
-  /** Every id up to this one is final. */
+  /** Every id up to this one is final (-1 until the tail has started). */
   readonly safeHead: number;
-  readonly mode: 'listen' | 'poll';
-  /** Resolves once the first scan has set the safe head. */
+  /** Starts the tail if needed; resolves once the safe head is known. */
   ready(): Promise<void>;
   /** Called whenever the safe head advances; returns the unsubscribe function. */
   subscribe(onAdvance: (safeHead: number) => void): () => void;
-  /** Scans now (tests, and the notification handler). */
-  wake(): void;
   close(): Promise<void>;
 }
 
 export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): EventLogTail {
-  let safe = -1;
-  let waitingOn: Set<string> | null = null;
-  let mode: 'listen' | 'poll' = 'poll';
-  let closed = false;
-  let scanning = false;
-  let again = false;
-  let timer: NodeJS.Timeout | undefined;
-  let unlisten: (() => Promise<void>) | undefined;
   const listeners = new Set<(head: number) => void>();
-  let resolveReady: () => void = () => {};
-  const readyPromise = new Promise<void>((r) => {
-    resolveReady = r;
-  });
+  let run: ReturnType<typeof startRun> | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
 
-  const advance = (ids: number[], inFlight: string[]): boolean => {
-    let head = safe;
-    for (const id of ids) {
-      if (id !== head + 1) {
-        // A gap: final when nothing was in flight, or when everything that was (at the snapshot we first saw it in)
-        // has since ended.
-        const running = new Set(inFlight);
-        const settled = waitingOn === null ? running.size === 0 : ![...waitingOn].some((x) => running.has(x));
-        if (!settled) {
-          waitingOn ??= running;
-          break;
+  function startRun() {
+    let safe = -1;
+    // The writers seen with the gap at safe + 1 (or with the start): it is final once none of them is running.
+    let waitingOn: Set<string> | null = null;
+    let mode: 'listen' | 'poll' = 'poll';
+    let stopped = false;
+    let scanning = false;
+    let again = false;
+    let timer: NodeJS.Timeout | undefined;
+    let unlisten: (() => Promise<void>) | undefined;
+    let resolveReady: () => void = () => {};
+    const ready = new Promise<void>((r) => {
+      resolveReady = r;
+    });
+    // Set at start: the newest id then, published once the log's writers then have ended.
+    let pendingStart: { id: number; writers: Set<string> } | null = null;
+
+    const settled = (waiting: Set<string>, running: Set<string>) => ![...waiting].some((x) => running.has(x));
+
+    const advance = (scan: EventLogScan): boolean => {
+      let head = safe;
+      for (const id of scan.ids) {
+        if (id !== head + 1) {
+          // A gap: its id was taken before this snapshot, so its writer was either running at the snapshot and still
+          // writing just after it (one of the writers that were also running), or has ended (then readers, who read
+          // after us, see its rows). Final when there is no such writer, else once none of them is running.
+          if (waitingOn === null) {
+            const candidates = new Set([...scan.writers].filter((x) => scan.running.has(x)));
+            if (candidates.size > 0) {
+              waitingOn = candidates;
+              break;
+            }
+          } else if (!settled(waitingOn, scan.running)) {
+            break;
+          }
         }
+        waitingOn = null;
+        head = id;
       }
-      waitingOn = null;
-      head = id;
-    }
-    if (head === safe) return false;
-    safe = head;
-    return true;
-  };
+      if (head === safe) return false;
+      safe = head;
+      return true;
+    };
 
-  const scan = async (): Promise<void> => {
-    if (scanning) {
-      again = true;
-      return;
-    }
-    scanning = true;
-    try {
-      if (safe < 0) safe = await eventLogStart(db);
-      for (;;) {
-        again = false;
-        const { ids, inFlight } = await scanEventLog(db, safe, SCAN_LIMIT);
-        const moved = advance(ids, inFlight);
-        if (moved) for (const l of listeners) l(safe);
-        resolveReady();
-        // A full batch means more is waiting: read on at once.
-        if (!(again || (moved && ids.length >= SCAN_LIMIT)) || closed) break;
+    const scan = async (): Promise<void> => {
+      if (scanning) {
+        again = true;
+        return;
       }
-    } catch (err) {
-      options.onError?.(err as Error);
-    } finally {
-      scanning = false;
-    }
-  };
+      scanning = true;
+      try {
+        if (safe < 0) {
+          const first = await scanEventLog(db, 0, 0);
+          pendingStart ??= { id: first.maxId, writers: first.writers };
+          // Nobody writing: the head is final at once; else at a later scan, when those writers have ended.
+          if (pendingStart.writers.size > 0 && !settled(pendingStart.writers, first.running)) return;
+          safe = pendingStart.id;
+          resolveReady();
+        }
+        for (;;) {
+          again = false;
+          const result = await scanEventLog(db, safe, SCAN_LIMIT);
+          const moved = advance(result);
+          if (moved) for (const l of listeners) l(safe);
+          // A full batch means more is waiting: read on at once.
+          if (!(again || (moved && result.ids.length >= SCAN_LIMIT)) || stopped) break;
+        }
+      } catch (err) {
+        options.onError?.(err as Error);
+      } finally {
+        scanning = false;
+      }
+    };
 
-  const schedule = () => {
-    if (closed) return;
-    const every = mode === 'listen' ? (options.listenPollMs ?? 1000) : (options.pollMs ?? 200);
-    timer = setTimeout(async () => {
+    const schedule = () => {
+      if (stopped) return;
+      const every = mode === 'listen' ? (options.listenPollMs ?? 1000) : (options.pollMs ?? 200);
+      timer = setTimeout(async () => {
+        await scan();
+        schedule();
+      }, every);
+      timer.unref();
+    };
+
+    const started = (async () => {
+      if (options.databaseUrl && !(await isSharedSessionBackend(options.databaseUrl))) {
+        unlisten = await listen(options.databaseUrl, EVENT_LOG_CHANNEL, () => void scan(), {
+          applicationName: 'api-event-log',
+          ...(options.onError ? { onError: options.onError } : {}),
+        });
+        mode = 'listen';
+      }
       await scan();
-      schedule();
-    }, every);
-    timer.unref();
-  };
+    })()
+      .catch((err: Error) => options.onError?.(err))
+      .finally(schedule);
 
-  const start = async () => {
-    if (options.databaseUrl && !(await isSharedSessionBackend(options.databaseUrl))) {
-      unlisten = await listen(options.databaseUrl, EVENT_LOG_CHANNEL, () => void scan(), {
-        applicationName: 'api-event-log',
-        ...(options.onError ? { onError: options.onError } : {}),
-      });
-      mode = 'listen';
-    }
-    await scan();
-    schedule();
+    return {
+      get safe() {
+        return safe;
+      },
+      ready,
+      async stop() {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        await started;
+        if (timer) clearTimeout(timer);
+        await unlisten?.();
+        resolveReady();
+      },
+    };
+  }
+
+  const ensureRunning = () => {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+    run ??= startRun();
+    return run;
   };
-  const started = start().catch((err: Error) => {
-    options.onError?.(err);
-    schedule();
-  });
 
   return {
     get safeHead() {
-      return safe;
+      return run?.safe ?? -1;
     },
-    get mode() {
-      return mode;
-    },
-    ready: async () => {
-      await started;
-      await readyPromise;
-    },
+    ready: () => ensureRunning().ready,
     subscribe(onAdvance) {
+      ensureRunning();
       listeners.add(onAdvance);
-      return () => listeners.delete(onAdvance);
+      return () => {
+        listeners.delete(onAdvance);
+        if (listeners.size === 0 && run && !idleTimer) {
+          const stopping = run;
+          idleTimer = setTimeout(() => {
+            idleTimer = undefined;
+            if (listeners.size === 0 && run === stopping) {
+              run = undefined;
+              void stopping.stop();
+            }
+          }, options.idleStopMs ?? 30_000);
+          idleTimer.unref();
+        }
+      };
     },
-    wake: () => void scan(),
     async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await started;
-      await unlisten?.();
+      if (idleTimer) clearTimeout(idleTimer);
       listeners.clear();
-      resolveReady();
+      const current = run;
+      run = undefined;
+      await current?.stop();
     },
   };
 }

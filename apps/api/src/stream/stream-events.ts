@@ -104,6 +104,8 @@ export function streamEvents(
   heartbeat.unref();
   res.on('close', end);
   res.on('error', end);
+  // The client may have gone while the tail was starting.
+  if (res.destroyed) end();
   // Tell EventSource how soon to reconnect, and flush the headers at once.
   res.write('retry: 2000\n: connected\n\n');
   void pump();

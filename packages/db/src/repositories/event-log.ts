@@ -4,29 +4,45 @@ import type { DbRole, Queryable } from '../client';
 /** Channel on which the event log's triggers announce a commit (one NOTIFY per transaction). */
 export const EVENT_LOG_CHANNEL = 'app_event_log';
 
-/** The log's ids above `after` (at most `limit`) and the transactions in flight, both as of one snapshot. */
+/**
+ * The log's ids above `after` (at most `limit`) and its newest id, the transactions running at that snapshot, and
+ * those that write the log (they hold its RowExclusiveLock until they end; read after the snapshot, in the same
+ * statement). A missing id can only belong to one of those writers, so a tail waits for them alone, not for every
+ * transaction of the cluster. Transaction ids are compared modulo 2^32 (pg_locks shows 32-bit ids, snapshots 64-bit).
+ */
 export interface EventLogScan {
   ids: number[];
-  /** Transaction ids running when the ids were read (`pg_current_snapshot()`'s in-progress list). */
-  inFlight: string[];
+  maxId: number;
+  running: Set<string>;
+  writers: Set<string>;
 }
 
+const xid32 = (v: string) => (BigInt(v) % 4294967296n).toString();
+
 export async function scanEventLog(db: Queryable, after: number, limit: number): Promise<EventLogScan> {
-  // One statement, one snapshot: the ids and the in-flight list agree with each other.
-  const [row] = await db.query<{ snap: string; ids: (string | number)[] | null }>(
+  const [row] = await db.query<{
+    snap: string;
+    ids: (string | number)[] | null;
+    max_id: number;
+    writers: string[] | null;
+  }>(
     `SELECT pg_current_snapshot()::text AS snap,
             (SELECT array_agg(id ORDER BY id) FROM (SELECT id FROM app.event_log WHERE id > $1 ORDER BY id LIMIT $2) t)
-              AS ids`,
+              AS ids,
+            (SELECT coalesce(max(id), 0) FROM app.event_log) AS max_id,
+            (SELECT array_agg(DISTINCT x.transactionid::text)
+             FROM pg_locks r JOIN pg_locks x ON x.pid = r.pid AND x.locktype = 'transactionid'
+             WHERE r.locktype = 'relation' AND r.relation = 'app.event_log'::regclass
+               AND r.mode = 'RowExclusiveLock') AS writers`,
     [after, limit],
   );
   const xip = (row?.snap ?? '').split(':')[2] ?? '';
-  return { ids: (row?.ids ?? []).map(Number), inFlight: xip ? xip.split(',') : [] };
-}
-
-/** The id just below the oldest row kept (0 for an empty log): where a tail starts. */
-export async function eventLogStart(db: Queryable): Promise<number> {
-  const [row] = await db.query<{ id: number | null }>('SELECT min(id) - 1 AS id FROM app.event_log');
-  return row?.id ?? 0;
+  return {
+    ids: (row?.ids ?? []).map(Number),
+    maxId: Number(row?.max_id ?? 0),
+    running: new Set(xip ? xip.split(',').map(xid32) : []),
+    writers: new Set((row?.writers ?? []).map(xid32)),
+  };
 }
 
 /** Deletes log rows older than `keepMs`; returns how many. Run as the connecting user or the service role. */

@@ -251,3 +251,47 @@ export function createConsensusRepository(db: Db) {
     },
   };
 }
+
+/**
+ * Stores signals a backfill run computed over history: flagged `backfilled`, received "on time" at their bar's open
+ * (a simulated call, made when the bar opened), so they score like live calls and are always shown apart. A signal
+ * already stored for the same key (a live one above all) is left alone. Returns how many were stored.
+ */
+export async function storeBackfilledSignals(tx: Queryable, rows: readonly SignalPayload[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const [row] = await tx.query<{ n: number }>(
+    `WITH w AS (
+       INSERT INTO ml.signals_latest AS s
+         (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, received_at, late, backfilled)
+       SELECT owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, bar_ts, false, true
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::numeric[],
+                   $8::jsonb[]) AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta)
+       ON CONFLICT (owner, model_id, symbol, timeframe, bar_ts) DO NOTHING
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM w`,
+    [
+      rows.map((r) => r.owner),
+      rows.map((r) => r.model_id),
+      rows.map((r) => r.symbol),
+      rows.map((r) => r.timeframe),
+      rows.map((r) => r.bar_ts),
+      rows.map((r) => r.decision),
+      rows.map((r) => String(r.confidence)),
+      rows.map((r) => JSON.stringify(r.meta)),
+    ],
+  );
+  return row?.n ?? 0;
+}
+
+/** Bar time of the newest backfilled signal of an owner on a series, or null: where a backfill run resumes. */
+export async function newestBackfilledBar(
+  tx: Queryable,
+  q: { owner: string; symbol: string; timeframe: string },
+): Promise<string | null> {
+  const [row] = await tx.query<{ bar_ts: string | null }>(
+    `SELECT max(bar_ts) AS bar_ts FROM ml.signals_latest
+     WHERE owner = $1 AND symbol = $2 AND timeframe = $3 AND backfilled`,
+    [q.owner, q.symbol, q.timeframe],
+  );
+  return row?.bar_ts ?? null;
+}
