@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fetchFromPage, withPage } from '@neuronetiq/testing-web';
 import { STACK_GITHUB_USERS } from '@neuronetiq/testing-web/stack';
+import { SignJWT } from 'jose';
 import { describeWeb, signalNow, signInWithGitHub, uniqueModelId } from './support';
 
 const [ALICE, BOB] = STACK_GITHUB_USERS as [(typeof STACK_GITHUB_USERS)[0], (typeof STACK_GITHUB_USERS)[0]];
@@ -63,6 +64,27 @@ describeWeb('privacy between vendors', (ctx) => {
 
     await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
       await signInWithGitHub(page, stack, BOB.login);
+      // Live signals are a subscriber's (others see a public model's calls after the platform's delay): B subscribes
+      // to A's public model, with a session token like the web's; A's private model cannot be subscribed to.
+      const identity = await stack.asService('/api/auth/identity', {
+        body: { provider: 'github', provider_user_id: String(BOB.id), user_name: BOB.login },
+      });
+      const { user_id } = (await identity.json()) as { user_id: string };
+      const token = await new SignJWT({ role: 'authenticated', app_metadata: { provider: 'github' } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(user_id)
+        .setAudience('authenticated')
+        .setExpirationTime('5m')
+        .sign(new TextEncoder().encode(stack.jwtSecret));
+      const subscribe = (model_id: string) =>
+        fetch(`${stack.apiUrl}/api/subscriptions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ owner: alice, model_id }),
+        });
+      const subscribed = await subscribe(open);
+      assert.equal(subscribed.status, 201, await subscribed.text());
+      assert.equal((await subscribe(secret)).status, 404, "A's private model is not there to subscribe to");
       // The page's own EventSource on the web app's stream, as B's session opens it.
       await page.evaluate(`new Promise((resolve) => {
         window.__events = [];

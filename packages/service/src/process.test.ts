@@ -36,6 +36,9 @@ test('closeOnSignals closes once on the first signal and exits 0; a failed close
 
 test('closeOnSignals exits 1 when the close outlasts the grace period', async () => {
   const signals = new EventEmitter();
+  // The grace timer is unref'd (it must not hold a closing service open) and the close never settles, so nothing
+  // else would keep this test's event loop alive until the timer fires.
+  const keepAlive = setInterval(() => {}, 1_000);
   const code = await new Promise<number>((resolve) => {
     closeOnSignals(() => new Promise<void>(() => {}), {
       logger: quiet,
@@ -44,7 +47,7 @@ test('closeOnSignals exits 1 when the close outlasts the grace period', async ()
       signals: signals as unknown as NodeJS.Process,
     });
     signals.emit('SIGTERM', 'SIGTERM');
-  });
+  }).finally(() => clearInterval(keepAlive));
   assert.equal(code, 1);
 });
 

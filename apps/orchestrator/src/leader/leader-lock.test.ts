@@ -95,7 +95,9 @@ for (const backend of testBackends()) {
         port: 0,
         metricsPort: 0,
         leaderPollMs: 50,
-        leaderLeaseMs: 400,
+        // Long enough that a loaded machine's event-loop stalls do not expire the leader's lease mid-test; the
+        // embedded take-over below follows an explicit stop, which releases the lease at once.
+        leaderLeaseMs: 5_000,
       };
       const first = createOrchestrator(config, { logger: silentLogger, instanceId: 'orch-a' });
       const second = createOrchestrator(config, { logger: silentLogger, instanceId: 'orch-b' });
