@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { createDb, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
 import autocannon from 'autocannon';
 import { machine, median, percentile, writeSection } from './report';
+import { startApiProcess } from './support/api-process';
 import { makeSignal } from './support/signals';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const SERVICE_KEY = randomBytes(24).toString('hex');
 const args = process.argv.slice(2);
 const backendsArg = args[args.indexOf('--backends') + 1];
@@ -29,56 +29,6 @@ interface Row {
   rowsPerSec: number;
   p50: number;
   p99: number;
-}
-
-async function startApi(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/api/src/main.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      SERVICE_ROLE_KEY: SERVICE_KEY,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      DB_POOL_MAX: '32',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  // The api logs its address as JSON at info level, which we silenced: ask the OS instead via a readiness poll.
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    child.on('exit', (code) => reject(new Error(`api exited with ${code}: ${out}`)));
-    const started = Date.now();
-    const poll = setInterval(async () => {
-      const port = await findPort(child.pid as number);
-      if (port) {
-        clearInterval(poll);
-        resolve(`http://127.0.0.1:${port}`);
-      } else if (Date.now() - started > 60_000) {
-        clearInterval(poll);
-        reject(new Error('api did not start in 60 s'));
-      }
-    }, 250);
-  });
-  return { url, child };
-}
-
-async function findPort(pid: number): Promise<number | null> {
-  const { execFileSync } = await import('node:child_process');
-  try {
-    const out = execFileSync('ss', ['-ltnpH'], { encoding: 'utf8' });
-    const line = out.split('\n').find((l) => l.includes(`pid=${pid},`));
-    const port = line?.match(/127\.0\.0\.1:(\d+)/)?.[1];
-    if (!port) return null;
-    const res = await fetch(`http://127.0.0.1:${port}/health`).catch(() => null);
-    return res?.ok ? Number(port) : null;
-  } catch {
-    return null;
-  }
 }
 
 const RAW_UPSERT = `
@@ -359,7 +309,7 @@ for (const backend of backends) {
   const db = createDb(databaseUrl, { max: 1 });
   await migrate(db);
   await db.end();
-  const api = await startApi(databaseUrl);
+  const api = await startApiProcess(databaseUrl, SERVICE_KEY);
   const baseline = backend === 'postgres' ? await startBaseline(admin) : null;
   try {
     const lines = [
