@@ -10,6 +10,7 @@ import {
   buildMp,
   createGithubUser,
   iso,
+  loginWithNewKey,
   MIN,
   type MpRunner,
   mpRunner,
@@ -35,14 +36,7 @@ for (const backend of testBackends()) {
       api = await startApi(database.db);
       mp = mpRunner(mpPath, api.url);
       user = await createGithubUser(database.db);
-      const res = await fetch(`${api.url}/api/keys`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'cli test' }),
-      });
-      const key = ((await res.json()) as { data: { key: string } }).data.key;
-      const login = await mp.run(['login', '--api-key', key]);
-      assert.equal(login.code, 0, login.stderr);
+      const key = await loginWithNewKey(mp, api.url, user.token);
       const model = await fetch(`${api.url}/api/models`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },

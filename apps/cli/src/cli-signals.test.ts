@@ -13,6 +13,7 @@ import {
   buildMp,
   createGithubUser,
   iso,
+  loginWithNewKey,
   MIN,
   type MpRunner,
   mpRunner,
@@ -39,14 +40,7 @@ for (const backend of testBackends()) {
       api = await startApi(database.db);
       mp = mpRunner(mpPath, api.url);
       user = await createGithubUser(database.db);
-      const res = await fetch(`${api.url}/api/keys`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'cli test' }),
-      });
-      const key = ((await res.json()) as { data: { key: string } }).data.key;
-      const login = await mp.run(['login', '--api-key', key]);
-      assert.equal(login.code, 0, login.stderr);
+      await loginWithNewKey(mp, api.url, user.token);
     });
     after(async () => {
       await api?.close();

@@ -123,6 +123,19 @@ export async function createGithubUser(
   return { login, userId, token };
 }
 
+/** Creates an API key with `token`'s session and logs `mp` in with it (`mp login --api-key`); resolves with the key. */
+export async function loginWithNewKey(mp: MpRunner, apiUrl: string, token: string): Promise<string> {
+  const res = await fetch(`${apiUrl}/api/keys`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'cli test' }),
+  });
+  const key = ((await res.json()) as { data: { key: string } }).data.key;
+  const login = await mp.run(['login', '--api-key', key]);
+  assert.equal(login.code, 0, login.stderr);
+  return key;
+}
+
 /**
  * Runs `mp login` and approves the code it prints as `token`'s user would on /cli/authorize (through the api: the web
  * page is not part of these tests). Resolves with mp's result.
