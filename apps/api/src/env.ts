@@ -23,6 +23,11 @@ export const EnvSchema = z.object({
   SERVICE_ROLE_KEY: ServiceRoleKeySchema.optional(),
   /** HS256 secret of user session JWTs (Supabase's JWT secret). Unset: user sessions are not accepted. */
   SUPABASE_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /**
+   * Required issuer (`iss`) of session tokens, e.g. `https://<project>.supabase.co/auth/v1`. Unset: `iss` is not
+   * checked (`exp`, `aud` = authenticated and a UUID `sub` always are).
+   */
+  SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
   /** Secret the payment provider signs its webhooks with (HMAC-SHA256). Unset: a random one per boot. */
   PAYMENT_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Origin(s) of the web app allowed by CORS, comma-separated. */

@@ -33,6 +33,7 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     db,
     serviceRoleKey,
     jwtSecret: env.SUPABASE_JWT_SECRET,
+    jwtIssuer: env.SUPABASE_JWT_ISSUER,
     paymentWebhookSecret: env.PAYMENT_WEBHOOK_SECRET,
     webOrigins: env.WEB_ORIGIN.split(',').map((s) => s.trim()),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,

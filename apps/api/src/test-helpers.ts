@@ -139,6 +139,7 @@ export async function createUser(
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)
+    .setAudience('authenticated')
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(JWT_SECRET));

@@ -33,6 +33,8 @@ export const EnvSchema = z
     SERVICE_ROLE_KEY: secret,
     /** HS256 secret of the session tokens minted for api calls (the api's SUPABASE_JWT_SECRET). */
     SUPABASE_JWT_SECRET: secret,
+    /** `iss` of the minted tokens: set it to the api's SUPABASE_JWT_ISSUER when that is set. */
+    SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
     /** Lifetime of a minted api token in seconds. */
     API_TOKEN_TTL_S: z.coerce.number().int().min(10).max(3600).default(300),
     /** Signs the session cookies (better-auth's secret). */

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Db } from '@neuronetiq/db';
 import { createApiKeyRepository, looksLikeApiKey } from '@neuronetiq/db';
-import { jwtVerify } from 'jose';
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors';
 import type { Principal } from './principal';
 
@@ -9,9 +9,33 @@ export interface AuthOptions {
   serviceRoleKey: string;
   /** HS256 secret of user JWTs; without it user sessions are refused. */
   jwtSecret?: string | undefined;
+  /** Required `iss` of user JWTs (Supabase: `https://<project>.supabase.co/auth/v1`); unset: not checked. */
+  jwtIssuer?: string | undefined;
   /** How long a verified vendor key is trusted without asking the database again (revocation delay elsewhere). */
   keyCacheMs?: number;
   now?: () => number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What is wrong with a session token, for its 401: which claim, and what to do. */
+function sessionTokenProblem(err: unknown, issuer: string | undefined): string {
+  if (err instanceof joseErrors.JWTExpired) return 'session token has expired; sign in again';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'exp':
+        return 'session token is invalid: it must carry an expiry (exp); sign in again';
+      case 'sub':
+        return 'session token is invalid: it must carry the user id (sub); sign in again';
+      case 'aud':
+        return 'session token is invalid: its audience (aud) must be "authenticated"';
+      case 'iss':
+        return `session token is invalid: its issuer (iss) must be "${issuer}"`;
+      default:
+        return `session token is invalid: claim "${err.claim}" ${err.reason}`;
+    }
+  }
+  return 'session token is invalid (bad signature or format); sign in again';
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
@@ -68,16 +92,26 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
     }
 
     if (secret && token.split('.').length === 3) {
+      let payload: JWTPayload;
       try {
-        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
-        if (typeof payload.sub !== 'string' || payload.role !== 'authenticated') {
-          throw unauthenticated('session token has no user (sub) or is not an authenticated session');
-        }
-        return { kind: 'user', userId: payload.sub, claims: payload as Record<string, unknown> };
+        ({ payload } = await jwtVerify(token, secret, {
+          algorithms: ['HS256'],
+          audience: 'authenticated',
+          requiredClaims: ['exp', 'sub'],
+          ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+        }));
       } catch (err) {
-        if (err instanceof AppError) throw err;
-        throw unauthenticated('session token is invalid or expired; sign in again');
+        throw unauthenticated(sessionTokenProblem(err, options.jwtIssuer));
       }
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
+        throw unauthenticated('session token is invalid: its sub must be the user id (a UUID); sign in again');
+      }
+      // Only what identifies the session reaches the database. Claims that would confer power (`owner`, `key_id`,
+      // a `role` other than authenticated) are dropped: RLS finds the user's owner in app.users by `sub`.
+      const claims: Record<string, unknown> = { sub: payload.sub, aud: 'authenticated', exp: payload.exp };
+      if (payload.iat !== undefined) claims.iat = payload.iat;
+      if (payload.iss !== undefined) claims.iss = payload.iss;
+      return { kind: 'user', userId: payload.sub, claims };
     }
     throw unauthenticated('credentials are not valid');
   }
