@@ -53,8 +53,21 @@ export const EnvSchema = z
     GOOGLE_ISSUER: z.url({ error: 'must be an http(s) URL' }).default('https://accounts.google.com'),
     /** Development sign-in (type any GitHub login, no password). Refused unless WEB_URL is a loopback origin. */
     AUTH_DEV_LOGIN: bool.default(false),
+    /**
+     * Set by Vercel on every deployment (production, preview, development). Where it is set the development sign-in is
+     * refused whatever WEB_URL says: a preview left on the default WEB_URL is still public.
+     */
+    VERCEL_ENV: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.AUTH_DEV_LOGIN && env.VERCEL_ENV) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_DEV_LOGIN'],
+        message: `must not be true on a Vercel deployment (VERCEL_ENV=${env.VERCEL_ENV}): the development sign-in lets anyone be anyone`,
+      });
+      return;
+    }
     const host = new URL(env.WEB_URL).hostname;
     if (env.AUTH_DEV_LOGIN && !['localhost', '127.0.0.1', '[::1]'].includes(host)) {
       ctx.addIssue({
