@@ -82,6 +82,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     serviceRoleKey: options.serviceRoleKey,
     jwtSecret: options.jwtSecret,
     jwtIssuer: options.jwtIssuer,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.keyCacheMs !== undefined ? { keyCacheMs: options.keyCacheMs } : {}),
   });
   const tail = createEventLogTail(options.db, {

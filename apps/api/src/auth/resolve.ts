@@ -73,6 +73,13 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
         cache.delete(cacheKey);
         throw unauthenticated('API key is invalid or revoked; create a new one with `mp login` or in the dashboard');
       }
+      const expiresAt = record.expires_at ? Date.parse(record.expires_at) : Number.POSITIVE_INFINITY;
+      if (expiresAt <= now()) {
+        cache.delete(cacheKey);
+        throw unauthenticated(
+          `API key mp_${record.prefix}… expired at ${record.expires_at}; create a new one with \`mp login\` or in the dashboard`,
+        );
+      }
       const principal = {
         kind: 'vendor' as const,
         owner: record.owner,
@@ -82,7 +89,7 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
         scopes: record.scopes,
       };
       if (cache.size > 10_000) cache.clear();
-      cache.set(cacheKey, { principal, until: now() + cacheMs });
+      cache.set(cacheKey, { principal, until: Math.min(now() + cacheMs, expiresAt) });
       // last_used_at is advisory: write it at most once a minute per key, off the request's path.
       if ((touched.get(record.id) ?? 0) < now() - 60_000) {
         touched.set(record.id, now());
