@@ -37,6 +37,8 @@ export interface BuildAppOptions {
   db: Db;
   serviceRoleKey: string;
   jwtSecret?: string | undefined;
+  /** Required `iss` of session tokens; unset: not checked. */
+  jwtIssuer?: string | undefined;
   webOrigins?: string[];
   bodyLimitBytes?: number;
   rateLimitPerMinute?: number;
@@ -79,6 +81,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const auth = createAuthResolver(options.db, {
     serviceRoleKey: options.serviceRoleKey,
     jwtSecret: options.jwtSecret,
+    jwtIssuer: options.jwtIssuer,
+    ...(options.now ? { now: options.now } : {}),
     ...(options.keyCacheMs !== undefined ? { keyCacheMs: options.keyCacheMs } : {}),
   });
   const tail = createEventLogTail(options.db, {

@@ -33,6 +33,7 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     db,
     serviceRoleKey,
     jwtSecret: env.SUPABASE_JWT_SECRET,
+    jwtIssuer: env.SUPABASE_JWT_ISSUER,
     paymentWebhookSecret: env.PAYMENT_WEBHOOK_SECRET,
     webOrigins: env.WEB_ORIGIN.split(',').map((s) => s.trim()),
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
@@ -40,7 +41,8 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     logger: apiLoggerOptions(env.LOG_LEVEL),
     stream: {
-      databaseUrl: env.DATABASE_URL ?? embedded?.url,
+      // LISTEN needs a session: behind a transaction-mode pooler DATABASE_DIRECT_URL names one.
+      databaseUrl: env.DATABASE_DIRECT_URL ?? env.DATABASE_URL ?? embedded?.url,
       pollMs: env.STREAM_POLL_MS,
       heartbeatMs: env.STREAM_HEARTBEAT_MS,
     },

@@ -23,7 +23,11 @@ export async function authorization(caller: Caller): Promise<Record<string, stri
   const env = getEnv();
   if (caller === null) return {};
   if (caller === 'service') return { authorization: `Bearer ${env.SERVICE_ROLE_KEY}` };
-  const token = await mintApiToken(caller, { secret: env.SUPABASE_JWT_SECRET, ttlS: env.API_TOKEN_TTL_S });
+  const token = await mintApiToken(caller, {
+    secret: env.SUPABASE_JWT_SECRET,
+    ttlS: env.API_TOKEN_TTL_S,
+    issuer: env.SUPABASE_JWT_ISSUER,
+  });
   return { authorization: `Bearer ${token}` };
 }
 
