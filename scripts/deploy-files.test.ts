@@ -71,18 +71,7 @@ interface PackageJson {
 const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as PackageJson;
 const workspaces = new Map<string, PackageJson>();
 for (const dir of ['apps', 'packages']) {
-  for (const name of [
-    'api',
-    'worker',
-    'orchestrator',
-    'cron',
-    'client',
-    'contracts',
-    'db',
-    'indicators',
-    'marketdata',
-    'models',
-  ]) {
+  for (const name of readdirSync(join(root, dir))) {
     const file = join(root, dir, name, 'package.json');
     if (existsSync(file)) {
       const pkg = readJson(file);
