@@ -13,8 +13,8 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createDb } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
-import pg from 'pg';
 import { parseEnv } from '../apps/api/src/env';
 import { type ApiServer, startApiServer } from '../apps/api/src/server';
 import { createUser, JWT_SECRET, SERVICE_KEY } from '../apps/api/src/test-helpers';
@@ -34,12 +34,11 @@ const skip = !testBackends().includes('postgres')
 
 /** One query on a fresh client connection (each may be given any of the pooler's server connections). */
 async function queryOnce<T>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const db = createDb(url, { max: 1, prepare: false, applicationName: 'pgbouncer-test' });
   try {
-    return (await client.query(sql)).rows as T[];
+    return await db.query<T>(sql);
   } finally {
-    await client.end();
+    await db.end();
   }
 }
 
