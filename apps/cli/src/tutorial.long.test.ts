@@ -106,6 +106,9 @@ async function approveInBrowser(code: string): Promise<void> {
     await page.goto(`/marketplace/login?next=${encodeURIComponent('/cli/authorize')}`);
     await page.getByRole('button', { name: 'Continue with GitHub' }).click();
     await page.getByRole('button', { name: `Continue as ${READER.login}` }).click();
+    // A first sign-in lands on the welcome page, whose Continue goes on to where the reader was going.
+    await page.waitForURL((url) => url.origin === webUrl && url.pathname === '/marketplace/setup');
+    await page.getByRole('link', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.origin === webUrl && url.pathname === '/cli/authorize');
     await page.getByLabel('Code shown by `mp login`').fill(code);
     await page.getByRole('button', { name: 'Continue' }).click();
