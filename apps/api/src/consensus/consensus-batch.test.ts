@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
+import { createVendor, describeEachBackend, registerModels, uniqueSlug } from '../test-helpers';
 
 const row = (owner: string, symbol: string, decision = 'BUY') => ({
   owner,
@@ -15,7 +15,7 @@ const row = (owner: string, symbol: string, decision = 'BUY') => ({
 
 describeEachBackend('POST /api/consensus/batch', (ctx) => {
   test('stores valid rows in one request and reports bad and duplicate rows by index', async () => {
-    const owner = uniqueSlug('own');
+    const owner = await registerModels(ctx(), uniqueSlug('own'));
     const res = await ctx().asService({
       method: 'POST',
       url: '/api/consensus/batch',
@@ -54,6 +54,7 @@ describeEachBackend('POST /api/consensus/batch', (ctx) => {
 
   test("a vendor key's rows for other owners are rejected FORBIDDEN; more than 1,000 rows is 400", async () => {
     const v = await createVendor(ctx());
+    await registerModels(ctx(), v.owner);
     const res = await ctx().inject({
       method: 'POST',
       url: '/api/consensus/batch',
