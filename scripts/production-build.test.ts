@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { makeBars } from '../apps/worker/src/testing/harness';
+import { freePorts } from './support/ports';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const APPS = ['api', 'worker', 'orchestrator', 'cron'] as const;
@@ -20,22 +20,6 @@ type AppName = (typeof APPS)[number];
 // Its own output folder, so that another test building dist/ at the same time cannot interleave with this one.
 const OUT = `.dist-test-${process.pid}`;
 const SERVICE_KEY = randomBytes(32).toString('base64url');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function freePorts(n: number): Promise<number[]> {
-  const ports: number[] = [];
-  for (let i = 0; i < n; i++) ports.push(await freePort());
-  return ports;
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
