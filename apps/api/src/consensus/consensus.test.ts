@@ -1,21 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
-
-const consensus = (owner: string, overrides: Record<string, unknown> = {}) => ({
-  owner,
-  symbol: 'EURUSD',
-  timeframe: '1m',
-  bar_ts: '2026-01-05T12:00:00Z',
-  decision: 'BUY',
-  confidence: 0.7,
-  contributors: [
-    { model_id: 'baseline-rsi-001', decision: 'BUY', confidence: 0.8, weight: 0.5 },
-    { model_id: 'macd-cross-001', decision: 'NEUTRAL', confidence: 0.4, weight: 0.5 },
-  ],
-  meta: {},
-  ...overrides,
-});
+import { consensus, createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
 
 describeEachBackend('consensus endpoints', (ctx) => {
   test('POST /api/consensus/store stores it (204) and GET returns it to its owner', async () => {
