@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { declaredEnv } from './support/env-vars';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const APPS = ['api', 'worker', 'orchestrator', 'cron', 'cli', 'web'] as const;
@@ -17,12 +18,6 @@ function exampleSection(name: string): string {
   if (start < 0) return '';
   const end = example.indexOf('# ---- ', start + 1);
   return example.slice(start, end < 0 ? undefined : end);
-}
-
-/** The variables an env.ts schema declares: its `NAME: z…` / `NAME: helper(…)` keys. */
-function declared(app: string): string[] {
-  const source = readFileSync(`${root}apps/${app}/src/env.ts`, 'utf8');
-  return [...new Set([...source.matchAll(/^\s+([A-Z][A-Z0-9_]{2,}): /gm)].map((m) => m[1] as string))];
 }
 
 /** The README's section of an app (from its heading to the next), plus the shared section. */
@@ -39,7 +34,7 @@ function readmeSection(app: string): string {
 
 for (const app of APPS) {
   test(`every variable apps/${app}/src/env.ts reads is in README.md (its section or shared) and in .env.example`, () => {
-    const vars = declared(app);
+    const vars = declaredEnv(app);
     assert.ok(vars.includes('PORT') || app === 'api' || vars.length > 3, `read the schema of ${app}: ${vars}`);
     const section = readmeSection(app);
     assert.notEqual(section, '', `README.md has a "### ${app} (apps/${app})" section`);

@@ -2,61 +2,25 @@
 // consensus arrive within 60 s of the command and keep arriving at bar closes, Ctrl-C (sent to the whole process
 // group, as a terminal does) stops everything and frees every port, and a second start resumes from the same data.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { ctrlC, type StartedPlatform, startPlatform, until } from './support/platform';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = mkdtempSync(join(tmpdir(), 'nq-start-'));
 const offset = 10_000 + (process.pid % 50) * 10;
 const api = `http://127.0.0.1:${8787 + offset}`;
 // api, worker, cron, orchestrator, orchestrator metrics, web, embedded database.
 const PORTS = [8787, 7071, 8081, 8080, 9091, 3000, 54329].map((p) => p + offset);
 
-interface Started {
-  child: ChildProcess;
-  startedAt: number;
-  output: () => string;
-  exit: Promise<number | null>;
-}
-
-const started: Started[] = [];
-
-function start(): Started {
-  let out = '';
-  // Its own process group, like a shell job: Ctrl-C below goes to the group, as a terminal sends it.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: root,
-    env: { ...process.env, NQ_DATA_DIR: dataDir, NQ_PORT_OFFSET: String(offset) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  child.stdout?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const s = { child, startedAt: Date.now(), output: () => out, exit };
+const started: StartedPlatform[] = [];
+const start = () => {
+  const s = startPlatform(dataDir, offset);
   started.push(s);
   return s;
-}
-
-/** Ctrl-C in a terminal: SIGINT to the foreground process group. Resolves with the exit code (bounded). */
-async function ctrlC(s: Started, timeoutMs = 45_000): Promise<number | null> {
-  if (s.child.exitCode === null && s.child.pid) process.kill(-s.child.pid, 'SIGINT');
-  return Promise.race([
-    s.exit,
-    new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error(`npm start did not stop within ${timeoutMs} ms`)), timeoutMs),
-    ),
-  ]);
-}
+};
 
 async function counts(key: string): Promise<{ signals: number; consensus: number; newestConsensus: string | null }> {
   const get = async (path: string) => {
@@ -71,15 +35,6 @@ async function counts(key: string): Promise<{ signals: number; consensus: number
   if (!signals || !consensus) throw new Error('api not answering yet');
   const newest = consensus.map((c) => c.bar_ts).sort();
   return { signals: signals.length, consensus: consensus.length, newestConsensus: newest.at(-1) ?? null };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, deadline: number, pollMs = 500): Promise<T> {
-  for (;;) {
-    const v = await fn().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
 }
 
 /** True when nothing listens on 127.0.0.1:port any more. */

@@ -33,6 +33,8 @@ function findTests(dir, out) {
 
 if (!onlyTests) {
   run('npx', ['biome', 'check', '.']);
+  // Unused files, exports and dependencies, and dependencies used but not declared (knip.json says what is an entry).
+  run('npx', ['knip', '--no-progress', '--no-config-hints']);
   run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   // The web app is its own program: Next's types declare globals (a required NODE_ENV) that the services' code and
   // tests do not have, and it needs the DOM and JSX.

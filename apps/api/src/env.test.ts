@@ -32,3 +32,36 @@ describe('api environment (env.ts)', () => {
     );
   });
 });
+
+describe('api environment in production (NODE_ENV=production)', () => {
+  const secret = (seed: string) => Buffer.from(`${seed}:${'0123456789abcdef'.repeat(3)}`).toString('base64url');
+  const complete = {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://api@db.example.internal:5432/postgres',
+    SERVICE_ROLE_KEY: secret('service'),
+    SUPABASE_JWT_SECRET: secret('jwt'),
+    PAYMENT_WEBHOOK_SECRET: secret('webhook'),
+  };
+
+  test('starts with its secrets set', () => {
+    assert.equal(parseEnv(complete).SERVICE_ROLE_KEY, complete.SERVICE_ROLE_KEY);
+  });
+
+  test('refuses the development fallbacks (embedded database, per-boot keys, no sessions), naming each variable', () => {
+    assert.throws(
+      () => parseEnv({ NODE_ENV: 'production' }),
+      (err: Error) =>
+        ['DATABASE_URL', 'SERVICE_ROLE_KEY', 'SUPABASE_JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET'].every((v) =>
+          new RegExp(`${v}: must be set when NODE_ENV=production`).test(err.message),
+        ),
+    );
+  });
+
+  test('refuses a development or example key', () => {
+    assert.throws(
+      () => parseEnv({ ...complete, SUPABASE_JWT_SECRET: 'super-secret-jwt-token-with-at-least-32-characters-long' }),
+      /SUPABASE_JWT_SECRET: .*refused when NODE_ENV=production/,
+    );
+    assert.throws(() => parseEnv({ ...complete, SERVICE_ROLE_KEY: 's'.repeat(40) }), /SERVICE_ROLE_KEY: /);
+  });
+});

@@ -11,13 +11,30 @@ export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Interface to listen on. */
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Port of GET /metrics (Prometheus), served apart from the api so that the public service never exposes it. Unset:
+   * no metrics server. deploy/fly.api.toml sets 9091 (scraped by Fly over its private network).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics server. */
+  METRICS_HOST: z.string().default('0.0.0.0'),
   /** PostgreSQL (or Supabase) connection string. Unset: the embedded PGlite database under EMBEDDED_DATA_DIR. */
   DATABASE_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
+  /**
+   * A session connection (direct, or Supabase's session pooler on 5432) for what a transaction-mode pooler cannot
+   * carry: the LISTEN that wakes GET /api/stream. Unset: DATABASE_URL.
+   */
+  DATABASE_DIRECT_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
   ...EmbeddedDataDirEnv,
   /** Bearer token of the service principal (orchestrator, cron). At least 32 characters. Unset: a random one per boot, printed at start. */
   SERVICE_ROLE_KEY: ServiceRoleKeySchema.optional(),
   /** HS256 secret of user session JWTs (Supabase's JWT secret). Unset: user sessions are not accepted. */
   SUPABASE_JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }).optional(),
+  /**
+   * Required issuer (`iss`) of session tokens, e.g. `https://<project>.supabase.co/auth/v1`. Unset: `iss` is not
+   * checked (`exp`, `aud` = authenticated and a UUID `sub` always are).
+   */
+  SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
   /** Secret the payment provider signs its webhooks with (HMAC-SHA256). Unset: a random one per boot. */
   PAYMENT_WEBHOOK_SECRET: z.string().min(16, { error: 'must be at least 16 characters' }).optional(),
   /** Origin(s) of the web app allowed by CORS, comma-separated. */
@@ -48,7 +65,16 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
+/**
+ * NODE_ENV=production (deploy/): no embedded database, no random per-boot keys (a second machine, or a restart, would
+ * disagree with the first), user sessions on, and no development or example value in a secret.
+ */
+export const PRODUCTION_RULES = {
+  required: ['DATABASE_URL', 'SERVICE_ROLE_KEY', 'SUPABASE_JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET'],
+  secrets: ['SERVICE_ROLE_KEY', 'SUPABASE_JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET'],
+} as const;
+
 /** Parses the api's variables (process.env unless given); throws naming every bad one. */
 export function parseEnv(source: Readonly<Record<string, string | undefined>> = process.env): Env {
-  return parseServiceEnv(EnvSchema, source, 'api');
+  return parseServiceEnv(EnvSchema, source, 'api', PRODUCTION_RULES);
 }

@@ -24,7 +24,7 @@ import {
 import { createOutboxRepository } from '@neuronetiq/db';
 import type { LightMyRequestResponse } from 'fastify';
 import { z } from 'zod';
-import { createUser, createVendor, describeEachBackend, signal, uniqueSlug } from './test-helpers';
+import { createUser, createVendor, describeEachBackend, registerModels, signal, uniqueSlug } from './test-helpers';
 
 /** Parses the body with `schema` and checks that each record carries exactly the schema's fields (no extra ones). */
 function conforms(res: LightMyRequestResponse, status: number, schema: z.ZodType, record?: z.ZodObject) {
@@ -113,7 +113,7 @@ describeEachBackend('success bodies match @neuronetiq/contracts', (ctx) => {
   });
 
   test('signals and consensus: batch answers and reads', async () => {
-    const owner = uniqueSlug('own');
+    const owner = await registerModels(ctx(), uniqueSlug('own'), ['test-model']);
     const batch = await ctx().asService({
       method: 'POST',
       url: '/api/signals/batch',

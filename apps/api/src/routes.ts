@@ -1,5 +1,6 @@
 import type { ServiceApp } from '@neuronetiq/service';
 import { adminRoutes } from './admin/routes';
+import { auditRoutes } from './audit/routes';
 import { cliDeviceRoutes } from './cli-device/routes';
 import { consensusRoutes } from './consensus/routes';
 import type { ApiDeps } from './deps';
@@ -28,6 +29,7 @@ const FEATURES: ReadonlyArray<(app: ServiceApp, deps: ApiDeps) => void> = [
   performanceRoutes,
   meRoutes,
   keyRoutes,
+  auditRoutes,
   adminRoutes,
   marketplaceRoutes,
   streamRoutes,

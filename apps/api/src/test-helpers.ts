@@ -169,8 +169,32 @@ export async function createUser(
   })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)
+    .setAudience('authenticated')
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(JWT_SECRET));
   return { userId, token, auth: { authorization: `Bearer ${token}` } };
+}
+
+/** The model ids the tests' consensus rows list as contributors. */
+export const CONTRIBUTOR_MODELS = ['baseline-rsi-001', 'macd-cross-001'] as const;
+
+/**
+ * Registers `modelIds` to `owner` through the api as the service (409, already registered, is fine): a consensus may
+ * list only its owner's registered models. Resolves with the owner.
+ */
+export async function registerModels(
+  ctx: Pick<ApiTestContext, 'asService'>,
+  owner: string,
+  modelIds: readonly string[] = CONTRIBUTOR_MODELS,
+): Promise<string> {
+  for (const model_id of modelIds) {
+    const res = await ctx.asService({
+      method: 'POST',
+      url: '/api/models',
+      payload: { owner, model_id, name: model_id },
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 409) throw new Error(`register ${model_id}: ${res.body}`);
+  }
+  return owner;
 }

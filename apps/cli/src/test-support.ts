@@ -117,6 +117,7 @@ export async function createGithubUser(
   const token = await new SignJWT({ role: 'authenticated', email, app_metadata: { provider: 'github' } })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(userId)
+    .setAudience('authenticated')
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(jwtSecret));

@@ -1,15 +1,15 @@
 // The cron service as it runs: its /health and /metrics, the drain woken by NOTIFY on PostgreSQL, the synthetic demo
-// feed (fake clock, restart), and CSV replay — against real HTTP stand-ins of the api and a real database.
+// feed (fake clock, restart), and CSV replay — against the real api on loopback and a real database.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startTestApi, type TestApi } from '@neuronetiq/api/testing';
 import { silentLogger } from '@neuronetiq/client';
 import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
 import { createDb, createOutboxRepository, notify, OUTBOX_CHANNEL } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
-import { type FakeApi, startFakeApi } from '@neuronetiq/orchestrator/testing';
 import { createManualClock } from '@neuronetiq/service/clock';
 import type { CronConfigInput } from './config';
 import { createCron } from './cron';
@@ -17,6 +17,8 @@ import { createCron } from './cron';
 const KEY = 'test-service-role-key-0123456789';
 const MIN = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The bar the outbox tests' signals are for; the api's clock stands two seconds into it, so they are on time. */
+const BAR = Date.parse('2026-01-07T10:00:00.000Z');
 
 async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const start = Date.now();
@@ -26,7 +28,7 @@ async function waitFor(what: string, cond: () => boolean | Promise<boolean>, tim
   }
 }
 
-const base = (api: FakeApi, tdb: TestDatabase): CronConfigInput => ({
+const base = (api: TestApi, tdb: TestDatabase): CronConfigInput => ({
   infraApiUrl: api.url,
   serviceRoleKey: KEY,
   databaseUrl: tdb.url,
@@ -42,7 +44,7 @@ const signal = (i: number): SignalPayload => ({
   model_id: 'baseline-rsi-001',
   symbol: `SYM${i}`,
   timeframe: '1m',
-  bar_ts: '2030-01-07T10:00:00.000Z',
+  bar_ts: iso(BAR),
   decision: 'BUY',
   confidence: 0.5,
   meta: {},
@@ -51,10 +53,10 @@ const signal = (i: number): SignalPayload => ({
 for (const backend of testBackends()) {
   describe(`cron service on ${backend}`, () => {
     let tdb: TestDatabase;
-    let api: FakeApi;
+    let api: TestApi;
     before(async () => {
       tdb = await createTestDatabase(backend);
-      api = await startFakeApi({ serviceRoleKey: KEY });
+      api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: () => BAR + 2_000 });
     });
     after(async () => {
       await api?.close();
@@ -110,7 +112,11 @@ for (const backend of testBackends()) {
         }
         for (const p of payloads) {
           const key = idempotencyKeyFor(p);
-          assert.equal((api.deliveries.get(key) ?? 0) - (before.get(key) ?? 0), 1, `${key} delivered once`);
+          assert.equal(
+            (api.deliveries.get(key) ?? 0) - (before.get(key) ?? 0),
+            1,
+            `${key} delivered once (${api.deliveries.get(key)} ${before.get(key)})`,
+          );
         }
         const [a = 0, b = 0] = await Promise.all(
           crons.map(async (c) => (await c.metrics.delivered.get()).values.reduce((n, v) => n + v.value, 0)),
@@ -175,11 +181,11 @@ for (const backend of testBackends()) {
 }
 
 describe('cron market data', () => {
-  let api: FakeApi;
+  let api: TestApi;
   let tdb: TestDatabase;
   before(async () => {
     tdb = await createTestDatabase('pglite');
-    api = await startFakeApi({ serviceRoleKey: KEY });
+    api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: () => BAR + 2_000 });
   });
   after(async () => {
     await api?.close();
@@ -191,28 +197,30 @@ describe('cron market data', () => {
     const clock = createManualClock(T);
     const synthetic = { symbols: ['EURUSD'], timeframe: '1m' as const, backfillBars: 10, seed: 42 };
     const bars = () => api.barsOf('EURUSD', '1m');
+    const count = async (n: number) => (await bars()).length === n;
     const first = createCron({ ...base(api, tdb), synthetic }, { clock, db: tdb.db, logger: silentLogger });
     await first.start();
     try {
       // 10 closed bars before 10:00 (09:50 … 09:59), nothing for the bar still open.
-      await waitFor('backfill', () => bars().length === 10);
-      assert.equal(bars()[0]?.bar_ts, iso(Date.parse('2025-01-06T09:50:00Z')));
-      assert.equal(bars().at(-1)?.bar_ts, iso(Date.parse('2025-01-06T09:59:00Z')));
+      await waitFor('backfill', () => count(10));
+      const backfilled = await bars();
+      assert.equal(backfilled[0]?.bar_ts, iso(Date.parse('2025-01-06T09:50:00Z')));
+      assert.equal(backfilled.at(-1)?.bar_ts, iso(Date.parse('2025-01-06T09:59:00Z')));
       await clock.advanceTo(T + 29_000);
-      assert.equal(bars().length, 10, 'the 10:00 bar is not posted before it closes');
+      assert.equal((await bars()).length, 10, 'the 10:00 bar is not posted before it closes');
       await clock.advanceTo(T + 30_000);
-      await waitFor('the 10:00 bar at its close', () => bars().length === 11);
+      await waitFor('the 10:00 bar at its close', () => count(11));
     } finally {
       await first.stop();
     }
-    const before = bars();
+    const before = await bars();
     await clock.advanceTo(T + 5 * MIN);
     const second = createCron({ ...base(api, tdb), synthetic }, { clock, db: tdb.db, logger: silentLogger });
     await second.start();
     try {
       // 10:01 … 10:04 closed while it was down: posted at once, after the stored history, which is left alone.
-      await waitFor('resume', () => bars().length === 15);
-      const after = bars();
+      await waitFor('resume', () => count(15));
+      const after = await bars();
       assert.deepEqual(after.slice(0, 11), before);
       for (let i = 1; i < after.length; i++) {
         assert.equal(Date.parse(after[i]?.bar_ts ?? '') - Date.parse(after[i - 1]?.bar_ts ?? ''), MIN, `bar ${i}`);
@@ -249,16 +257,17 @@ describe('cron market data', () => {
     await cron.start();
     try {
       const bars = () => api.barsOf('GBPUSD', '1m');
-      await waitFor('the first bar at once', () => bars().length === 1);
+      const count = async (n: number) => (await bars()).length === n;
+      await waitFor('the first bar at once', () => count(1));
       // speed 60: a minute of market time is a second of the clock.
       await clock.advance(999);
-      assert.equal(bars().length, 1);
+      assert.equal((await bars()).length, 1);
       await clock.advance(1);
-      await waitFor('10:01', () => bars().length === 2);
+      await waitFor('10:01', () => count(2));
       await clock.advance(2_000);
-      await waitFor('10:03', () => bars().length === 3);
+      await waitFor('10:03', () => count(3));
       assert.deepEqual(
-        bars().map((b) => [b.bar_ts, b.open, b.high, b.low, b.close, b.volume]),
+        (await bars()).map((b) => [b.bar_ts, b.open, b.high, b.low, b.close, b.volume]),
         [
           [iso(Date.parse('2025-01-06T10:00:00Z')), 1.1, 1.101, 1.099, 1.1005, 10],
           [iso(Date.parse('2025-01-06T10:01:00Z')), 1.1005, 1.102, 1.1, 1.1015, 11],

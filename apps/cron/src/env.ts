@@ -78,7 +78,8 @@ export interface CronEnv {
 
 /** Parses the cron's environment; throws an Error whose message names every bad variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): CronEnv {
-  const e = parseEnv(EnvSchema, source, 'cron');
+  // NODE_ENV=production: the service key must not be a development or example value.
+  const e = parseEnv(EnvSchema, source, 'cron', { secrets: ['SERVICE_ROLE_KEY'] });
   if (e.REPLAY_CSV && (!e.REPLAY_SYMBOL || !e.REPLAY_TIMEFRAME)) {
     throw new Error('invalid cron environment:\n  REPLAY_CSV needs REPLAY_SYMBOL and REPLAY_TIMEFRAME');
   }

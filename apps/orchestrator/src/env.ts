@@ -80,7 +80,8 @@ export interface OrchestratorEnv {
 
 /** Parses the environment; throws an Error whose message names every bad variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): OrchestratorEnv {
-  const e = parseEnv(EnvSchema, source, 'orchestrator');
+  // NODE_ENV=production: the service key must not be a development or example value.
+  const e = parseEnv(EnvSchema, source, 'orchestrator', { secrets: ['SERVICE_ROLE_KEY'] });
   let series: SeriesConfig[] = seriesOf(e.SYMBOLS, e.TIMEFRAMES);
   let models = e.MODELS;
   let weights = e.MODEL_WEIGHTS;

@@ -141,6 +141,20 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
     const models = await withRetry(() => worker.models(), config.retry, retryDeps);
     const wanted = config.models ? models.filter((m) => config.models?.includes(m.id)) : models;
     if (wanted.length === 0) throw new Error(`the worker runs none of the models ${JSON.stringify(config.models)}`);
+    // A consensus may list only models registered to its owner: register the built-in ones (idempotent).
+    await withRetry(
+      () =>
+        api.registerModels(
+          config.owner,
+          wanted.map((m) => ({
+            model_id: m.id,
+            name: m.id,
+            description: `${m.description} (built-in model v${m.version})`.slice(0, 2000),
+          })),
+        ),
+      config.retry,
+      retryDeps,
+    );
     windowBars = Math.min(OHLCV_LIMIT_MAX, Math.max(...wanted.map((m) => m.required_bars)));
     logger.info({ windowBars, models: wanted.map((m) => m.id) }, 'window size from the worker');
     return windowBars;

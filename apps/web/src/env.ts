@@ -33,6 +33,8 @@ export const EnvSchema = z
     SERVICE_ROLE_KEY: secret,
     /** HS256 secret of the session tokens minted for api calls (the api's SUPABASE_JWT_SECRET). */
     SUPABASE_JWT_SECRET: secret,
+    /** `iss` of the minted tokens: set it to the api's SUPABASE_JWT_ISSUER when that is set. */
+    SUPABASE_JWT_ISSUER: z.string().min(1).optional(),
     /** Lifetime of a minted api token in seconds. */
     API_TOKEN_TTL_S: z.coerce.number().int().min(10).max(3600).default(300),
     /** Signs the session cookies (better-auth's secret). */
@@ -51,8 +53,21 @@ export const EnvSchema = z
     GOOGLE_ISSUER: z.url({ error: 'must be an http(s) URL' }).default('https://accounts.google.com'),
     /** Development sign-in (type any GitHub login, no password). Refused unless WEB_URL is a loopback origin. */
     AUTH_DEV_LOGIN: bool.default(false),
+    /**
+     * Set by Vercel on every deployment (production, preview, development). Where it is set the development sign-in is
+     * refused whatever WEB_URL says: a preview left on the default WEB_URL is still public.
+     */
+    VERCEL_ENV: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.AUTH_DEV_LOGIN && env.VERCEL_ENV) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_DEV_LOGIN'],
+        message: `must not be true on a Vercel deployment (VERCEL_ENV=${env.VERCEL_ENV}): the development sign-in lets anyone be anyone`,
+      });
+      return;
+    }
     const host = new URL(env.WEB_URL).hostname;
     if (env.AUTH_DEV_LOGIN && !['localhost', '127.0.0.1', '[::1]'].includes(host)) {
       ctx.addIssue({

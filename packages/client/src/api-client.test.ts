@@ -61,6 +61,10 @@ describe('api client against the real api', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     client = createApiClient({ baseUrl, token: KEY, timeoutMs: 5_000 });
+    // A consensus lists only its owner's registered models; registering twice is fine (409 is not an error).
+    const model = { model_id: 'model-a', name: 'Model A', description: '' };
+    await client.registerModels('client-test', [model]);
+    await client.registerModels('client-test', [model]);
   });
   after(async () => {
     await app?.close();

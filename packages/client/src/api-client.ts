@@ -277,6 +277,24 @@ export function createApiClient(options: ApiClientOptions) {
     storeConsensusBatch: (payloads: readonly ConsensusPayload[], signal?: AbortSignal): Promise<BatchWriteResult> =>
       batch('/api/consensus/batch', 'consensus', payloads, signal),
 
+    /**
+     * `POST /api/models` for each model under `owner` (the service key names it); one already registered (409) is
+     * fine. A consensus may list only models registered to its owner.
+     */
+    async registerModels(
+      owner: string,
+      models: readonly { model_id: string; name: string; description: string }[],
+      signal?: AbortSignal,
+    ): Promise<void> {
+      for (const m of models) {
+        try {
+          await post('/api/models', { owner, ...m }, signal);
+        } catch (err) {
+          if (!(err instanceof HttpError && err.status === 409)) throw err;
+        }
+      }
+    },
+
     /** Re-posts a parked outbox item under the idempotency key it was generated with. */
     async redeliver(
       item: { kind: 'signal' | 'consensus'; payload: unknown; idempotencyKey: string },

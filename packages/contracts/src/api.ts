@@ -55,7 +55,15 @@ export const RegisterModelSchema = z.strictObject({
 });
 export type RegisterModel = z.infer<typeof RegisterModelSchema>;
 
-export const API_KEY_SCOPES = ['signals:write', 'signals:read', 'models:write'] as const;
+/**
+ * What a vendor key may do. `keys:manage` (create, list and revoke the owner's keys) is never given by default: ask
+ * for it explicitly. A key may always revoke itself (`mp logout`).
+ */
+export const API_KEY_SCOPES = ['signals:write', 'signals:read', 'models:write', 'keys:manage'] as const;
+/** The scopes of a key created without `scopes` (and of `mp login`'s key): everything but `keys:manage`. */
+export const DEFAULT_API_KEY_SCOPES = ['signals:write', 'signals:read', 'models:write'] as const;
+/** Most active (not revoked, not expired) keys one owner may hold; creating one more is a 409. */
+export const MAX_ACTIVE_API_KEYS = 20;
 /** Body of `POST /api/keys`. */
 export const CreateApiKeySchema = z.strictObject({
   name: z
@@ -66,7 +74,9 @@ export const CreateApiKeySchema = z.strictObject({
   scopes: z
     .array(z.enum(API_KEY_SCOPES, { error: `scopes may hold ${API_KEY_SCOPES.join(', ')}` }))
     .min(1, { error: 'scopes must hold at least one scope' })
-    .default([...API_KEY_SCOPES]),
+    .default([...DEFAULT_API_KEY_SCOPES]),
+  /** When the key stops working (401 after it); must be in the future. Unset: until revoked. */
+  expires_at: UtcTimestampSchema.optional(),
   /** Only the service principal may create a key for another owner. */
   owner: SlugSchema.optional(),
 });

@@ -23,7 +23,17 @@ export const ImportFormatSchema = z.enum(IMPORT_FORMATS);
 export type ImportFormat = z.infer<typeof ImportFormatSchema>;
 
 /** Market calendars gaps are counted against (their rules live in @neuronetiq/marketdata). */
-export const MARKET_CALENDARS = ['continuous', 'crypto', 'fx', 'weekdays'] as const;
+export const MARKET_CALENDARS = [
+  'continuous',
+  'crypto',
+  'fx',
+  'weekdays',
+  'us-equities',
+  'us-equities-extended',
+  'lse',
+  'xetra',
+  'tse',
+] as const;
 export const MarketCalendarSchema = z.enum(MARKET_CALENDARS);
 export type MarketCalendarName = z.infer<typeof MarketCalendarSchema>;
 

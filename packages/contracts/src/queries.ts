@@ -27,6 +27,10 @@ export type ListQuery = z.infer<typeof ListQuerySchema>;
 export const OwnerQuerySchema = z.strictObject({ owner: SlugSchema.optional() });
 export type OwnerQuery = z.infer<typeof OwnerQuerySchema>;
 
+/** Query of `GET /api/audit`: the newest entries first; the service principal may name an owner. */
+export const AuditQuerySchema = z.strictObject({ owner: SlugSchema.optional(), limit: ListLimitSchema });
+export type AuditQuery = z.infer<typeof AuditQuerySchema>;
+
 /** Query of `GET /api/admin/outbox`. */
 export const OutboxQuerySchema = z.strictObject({
   status: z.enum(OUTBOX_STATUSES, { error: `status must be one of ${OUTBOX_STATUSES.join(', ')}` }).optional(),

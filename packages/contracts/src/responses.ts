@@ -104,8 +104,26 @@ export const ApiKeySchema = z.object({
   created_at: z.string(),
   last_used_at: z.string().nullable(),
   revoked_at: z.string().nullable(),
+  /** After this instant the key is refused (401); null: until revoked. */
+  expires_at: z.string().nullable(),
 });
 export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+export const AUDIT_ACTIONS = ['key.created', 'key.revoked', 'model.registered'] as const;
+/** One entry of `GET /api/audit`: what was done to the owner's keys and models, by whom and when. */
+export const AuditEntrySchema = z.object({
+  id: z.number().int(),
+  owner: SlugSchema,
+  action: z.enum(AUDIT_ACTIONS),
+  /** Who: `user:<uuid>` (a signed-in user), `key:<uuid>` (a vendor key), `service`, or `db:<role>` (SQL outside the api). */
+  principal: z.string(),
+  /** What: the key's id, or the model's id. */
+  subject: z.string(),
+  /** The key's prefix, name, scopes and expiry, or the model's name and visibility. */
+  detail: z.record(z.string(), z.unknown()),
+  created_at: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
 /** Body of `POST /api/keys` (HTTP 201): the record and, this once, the key itself. */
 export const CreatedApiKeySchema = ApiKeySchema.extend({

@@ -3,6 +3,7 @@ export * from './embedded';
 export * from './migrate';
 export * from './notify';
 export * from './repositories/api-keys';
+export * from './repositories/audit-log';
 export * from './repositories/cli-device-codes';
 export * from './repositories/event-log';
 export * from './repositories/idempotency';

@@ -27,6 +27,7 @@ for (const backend of testBackends()) {
           tables.map((r) => r.t),
           [
             'app.api_keys',
+            'app.audit_log',
             'app.cli_device_codes',
             'app.event_log',
             'app.idempotency_keys',

@@ -1,5 +1,4 @@
 // Constructed series for model tests: closes chosen by the test, the rest derived so every bar is valid.
-import { BarSeries } from './bar-series';
 import type { Bar } from './types';
 
 const HOUR_MS = 3_600_000;
@@ -18,10 +17,6 @@ export function barsFromCloses(closes: readonly number[]): Bar[] {
       volume: 1000,
     };
   });
-}
-
-export function seriesFromCloses(closes: readonly number[]): BarSeries {
-  return BarSeries.fromBars(barsFromCloses(closes));
 }
 
 /** `n` closes rising (step > 0) or falling (step < 0) by `step` per bar from `start`. */

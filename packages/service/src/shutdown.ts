@@ -8,7 +8,7 @@ export interface CloseOnSignalsOptions {
   logger: ProcessLogger;
   /** Logged when the first signal arrives (`finishing the cycle in progress`). */
   what?: string;
-  /** Exit 1 if `close` has not finished after this many ms (default 30 s). */
+  /** Exit 1 if `close` has not finished after this many ms (default 10 s: Fly SIGKILLs at kill_timeout, 15 s in deploy/). */
   graceMs?: number;
   /** How the process ends; main.ts passes process.exit (tests pass a spy). */
   exit: (code: number) => void;
@@ -21,7 +21,7 @@ export interface CloseOnSignalsOptions {
  * then exit 0; exit 1 when it fails or outlasts the grace period. A second signal while closing is ignored.
  */
 export function closeOnSignals(close: () => Promise<void>, options: CloseOnSignalsOptions): void {
-  const { logger, exit, graceMs = 30_000 } = options;
+  const { logger, exit, graceMs = 10_000 } = options;
   const target = options.signals ?? process;
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {

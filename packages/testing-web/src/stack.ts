@@ -6,7 +6,6 @@ import { createServer } from 'node:net';
 // biome-ignore lint/style/noRestrictedImports: test support: it starts the api it tests, as bench/ does
 import { buildApp } from '@neuronetiq/api';
 import { type Backend, createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
-// biome-ignore lint/style/noRestrictedImports: test support: it starts the web app it tests
 import { ensureWebBuild, startWeb } from '@neuronetiq/web/testing';
 import { type GitHubOAuthServer, type GitHubUser, startGitHubOAuthServer } from './github-oauth';
 import { type GoogleOidcServer, type GoogleUser, startGoogleOidcServer } from './google-oidc';

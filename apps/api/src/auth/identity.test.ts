@@ -14,6 +14,7 @@ describeEachBackend('POST /api/auth/identity', (ctx) => {
     new SignJWT({ role: 'authenticated' })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(userId)
+      .setAudience('authenticated')
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode(JWT_SECRET));
 

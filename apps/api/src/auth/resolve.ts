@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Db } from '@neuronetiq/db';
 import { createApiKeyRepository, looksLikeApiKey } from '@neuronetiq/db';
-import { jwtVerify } from 'jose';
+import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors';
 import type { Principal } from './principal';
 
@@ -9,9 +9,33 @@ export interface AuthOptions {
   serviceRoleKey: string;
   /** HS256 secret of user JWTs; without it user sessions are refused. */
   jwtSecret?: string | undefined;
+  /** Required `iss` of user JWTs (Supabase: `https://<project>.supabase.co/auth/v1`); unset: not checked. */
+  jwtIssuer?: string | undefined;
   /** How long a verified vendor key is trusted without asking the database again (revocation delay elsewhere). */
   keyCacheMs?: number;
   now?: () => number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What is wrong with a session token, for its 401: which claim, and what to do. */
+function sessionTokenProblem(err: unknown, issuer: string | undefined): string {
+  if (err instanceof joseErrors.JWTExpired) return 'session token has expired; sign in again';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'exp':
+        return 'session token is invalid: it must carry an expiry (exp); sign in again';
+      case 'sub':
+        return 'session token is invalid: it must carry the user id (sub); sign in again';
+      case 'aud':
+        return 'session token is invalid: its audience (aud) must be "authenticated"';
+      case 'iss':
+        return `session token is invalid: its issuer (iss) must be "${issuer}"`;
+      default:
+        return `session token is invalid: claim "${err.claim}" ${err.reason}`;
+    }
+  }
+  return 'session token is invalid (bad signature or format); sign in again';
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
@@ -49,6 +73,13 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
         cache.delete(cacheKey);
         throw unauthenticated('API key is invalid or revoked; create a new one with `mp login` or in the dashboard');
       }
+      const expiresAt = record.expires_at ? Date.parse(record.expires_at) : Number.POSITIVE_INFINITY;
+      if (expiresAt <= now()) {
+        cache.delete(cacheKey);
+        throw unauthenticated(
+          `API key mp_${record.prefix}… expired at ${record.expires_at}; create a new one with \`mp login\` or in the dashboard`,
+        );
+      }
       const principal = {
         kind: 'vendor' as const,
         owner: record.owner,
@@ -58,7 +89,7 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
         scopes: record.scopes,
       };
       if (cache.size > 10_000) cache.clear();
-      cache.set(cacheKey, { principal, until: now() + cacheMs });
+      cache.set(cacheKey, { principal, until: Math.min(now() + cacheMs, expiresAt) });
       // last_used_at is advisory: write it at most once a minute per key, off the request's path.
       if ((touched.get(record.id) ?? 0) < now() - 60_000) {
         touched.set(record.id, now());
@@ -68,16 +99,26 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
     }
 
     if (secret && token.split('.').length === 3) {
+      let payload: JWTPayload;
       try {
-        const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'] });
-        if (typeof payload.sub !== 'string' || payload.role !== 'authenticated') {
-          throw unauthenticated('session token has no user (sub) or is not an authenticated session');
-        }
-        return { kind: 'user', userId: payload.sub, claims: payload as Record<string, unknown> };
+        ({ payload } = await jwtVerify(token, secret, {
+          algorithms: ['HS256'],
+          audience: 'authenticated',
+          requiredClaims: ['exp', 'sub'],
+          ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+        }));
       } catch (err) {
-        if (err instanceof AppError) throw err;
-        throw unauthenticated('session token is invalid or expired; sign in again');
+        throw unauthenticated(sessionTokenProblem(err, options.jwtIssuer));
       }
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub)) {
+        throw unauthenticated('session token is invalid: its sub must be the user id (a UUID); sign in again');
+      }
+      // Only what identifies the session reaches the database. Claims that would confer power (`owner`, `key_id`,
+      // a `role` other than authenticated) are dropped: RLS finds the user's owner in app.users by `sub`.
+      const claims: Record<string, unknown> = { sub: payload.sub, aud: 'authenticated', exp: payload.exp };
+      if (payload.iat !== undefined) claims.iat = payload.iat;
+      if (payload.iss !== undefined) claims.iss = payload.iss;
+      return { kind: 'user', userId: payload.sub, claims };
     }
     throw unauthenticated('credentials are not valid');
   }

@@ -1,6 +1,7 @@
-import { API_KEY_SCOPES, type DeviceTokenError, type DeviceTokenResponse } from '@neuronetiq/contracts';
+import { DEFAULT_API_KEY_SCOPES, type DeviceTokenError, type DeviceTokenResponse } from '@neuronetiq/contracts';
 import { createApiKeyRepository, createDeviceCodeRepository } from '@neuronetiq/db';
 import type { ApiDeps } from '../deps';
+import { keyLimitReached } from '../keys/keys';
 import { hashCode } from './device-codes';
 
 const codes = createDeviceCodeRepository();
@@ -45,10 +46,25 @@ export async function pollDeviceToken(deps: ApiDeps, req: { deviceCode: string }
       return fail('authorization_pending', 'waiting for the login to be approved in the browser', row.intervalS);
     }
     const owner = row.owner as string;
-    const { key, record } = await keys.create(
-      { owner, userId: row.userId, name: `mp login: ${row.clientName}`.slice(0, 80), scopes: [...API_KEY_SCOPES] },
+    // The key is the approving user's doing: the audit log records them, not the service role.
+    if (row.userId) {
+      await tx.query("SELECT set_config('request.jwt.claims', $1, true)", [
+        JSON.stringify({ role: 'service_role', sub: row.userId }),
+      ]);
+    }
+    const created = await keys.create(
+      {
+        owner,
+        userId: row.userId,
+        name: `mp login: ${row.clientName}`.slice(0, 80),
+        scopes: [...DEFAULT_API_KEY_SCOPES],
+      },
       { tx },
     );
+    if (created === 'limit') {
+      return fail('access_denied', `${keyLimitReached(owner).message} in the dashboard, then run \`mp login\` again`);
+    }
+    const { key, record } = created;
     await codes.markDelivered(tx, row.id, record.id);
     return { ok: true, token: { owner, key_id: record.id, api_key: key } };
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
+import { createVendor, describeEachBackend, registerModels, uniqueSlug } from '../test-helpers';
 
 const row = (owner: string, symbol: string, decision = 'BUY') => ({
   owner,
@@ -23,7 +23,7 @@ describeEachBackend('POST /api/consensus/batch', (ctx) => {
     ).map((r) => r.symbol);
 
   test('a bad or duplicate row refuses the whole batch, naming each by index; a good batch is stored', async () => {
-    const owner = uniqueSlug('own');
+    const owner = await registerModels(ctx(), uniqueSlug('own'));
     const res = await ctx().asService({
       method: 'POST',
       url: '/api/consensus/batch',
@@ -61,6 +61,7 @@ describeEachBackend('POST /api/consensus/batch', (ctx) => {
 
   test("a vendor key's row for another owner refuses the batch (403, naming it); more than 1,000 rows is 400", async () => {
     const v = await createVendor(ctx());
+    await registerModels(ctx(), v.owner);
     const res = await ctx().inject({
       method: 'POST',
       url: '/api/consensus/batch',

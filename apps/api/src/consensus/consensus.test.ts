@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { consensus, createVendor, describeEachBackend, uniqueSlug } from '../test-helpers';
+import { consensus, createVendor, describeEachBackend, registerModels, uniqueSlug } from '../test-helpers';
 
 describeEachBackend('consensus endpoints', (ctx) => {
   test('POST /api/consensus/store stores it (204) and GET returns it to its owner', async () => {
-    const owner = uniqueSlug('own');
+    const owner = await registerModels(ctx(), uniqueSlug('own'));
     const res = await ctx().asService({ method: 'POST', url: '/api/consensus/store', payload: consensus(owner) });
     assert.equal(res.statusCode, 204);
     const got = await ctx().asService({ method: 'GET', url: `/api/consensus?owner=${owner}&symbol=EURUSD&tf=1m` });
@@ -40,7 +40,7 @@ describeEachBackend('consensus endpoints', (ctx) => {
   });
 
   test('Idempotency-Key on /api/consensus/store: a replay is 204 marked replayed, another body 422', async () => {
-    const owner = uniqueSlug('own');
+    const owner = await registerModels(ctx(), uniqueSlug('own'));
     const key = uniqueSlug('consensus-key');
     const post = (payload: object) =>
       ctx().asService({ method: 'POST', url: '/api/consensus/store', headers: { 'idempotency-key': key }, payload });
@@ -72,7 +72,7 @@ describeEachBackend('consensus endpoints', (ctx) => {
   });
 
   test('after the bar closed a changed consensus is 409 SIGNAL_IMMUTABLE', async () => {
-    const owner = uniqueSlug('own');
+    const owner = await registerModels(ctx(), uniqueSlug('own'));
     await ctx().asService({ method: 'POST', url: '/api/consensus/store', payload: consensus(owner) });
     const c = ctx();
     c.clock.now = Date.parse('2026-01-05T12:10:00Z');
@@ -91,7 +91,9 @@ describeEachBackend('consensus endpoints', (ctx) => {
 
   test("a vendor key may store its own owner's consensus but not another's, and reads only its own", async () => {
     const a = await createVendor(ctx());
+    await registerModels(ctx(), a.owner);
     const b = await createVendor(ctx());
+    await registerModels(ctx(), b.owner);
     assert.equal(
       (
         await ctx().inject({
@@ -116,5 +118,49 @@ describeEachBackend('consensus endpoints', (ctx) => {
       mine.json().data.map((r: { owner: string }) => r.owner),
       [a.owner],
     );
+  });
+
+  test("a consensus may list only its owner's registered models as contributors: otherwise a 403 naming it, nothing stored", async () => {
+    const a = await createVendor(ctx());
+    await registerModels(ctx(), a.owner);
+    const b = await registerModels(ctx(), uniqueSlug('other'), ['theirs-001']);
+    const cases = [
+      // Another owner's model, a model nobody registered, and one good contributor next to a bad one.
+      { model_id: 'theirs-001', decision: 'BUY', confidence: 0.5, weight: 1 },
+      { model_id: 'nobody-001', decision: 'BUY', confidence: 0.5, weight: 1 },
+    ];
+    for (const bad of cases) {
+      const contributors = [consensus(a.owner).contributors[0], bad];
+      for (const send of [
+        () =>
+          ctx().inject({
+            method: 'POST',
+            url: '/api/consensus/store',
+            headers: a.auth,
+            payload: consensus(a.owner, { contributors }),
+          }),
+        () =>
+          ctx().asService({
+            method: 'POST',
+            url: '/api/consensus/store',
+            payload: consensus(a.owner, { contributors }),
+          }),
+      ]) {
+        const res = await send();
+        assert.equal(res.statusCode, 403, res.body);
+        assert.match(res.json().message, new RegExp(`contributor "${bad.model_id}"`));
+      }
+      const batch = await ctx().asService({
+        method: 'POST',
+        url: '/api/consensus/batch',
+        payload: { consensus: [consensus(a.owner, { contributors, symbol: 'GBPUSD' })] },
+      });
+      assert.equal(batch.statusCode, 200, batch.body);
+      assert.equal(batch.json().results[0].status, 'rejected');
+      assert.match(batch.json().results[0].message, new RegExp(`contributor "${bad.model_id}"`));
+    }
+    const stored = await ctx().database.db.query('SELECT 1 FROM ml.consensus_latest WHERE owner = $1', [a.owner]);
+    assert.equal(stored.length, 0);
+    assert.ok(b);
   });
 });

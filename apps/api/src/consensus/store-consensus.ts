@@ -1,11 +1,12 @@
 import type { ConsensusPayload, ConsensusQuery, StoredConsensus } from '@neuronetiq/contracts';
 import { ConsensusPayloadSchema } from '@neuronetiq/contracts';
-import { createConsensusRepository } from '@neuronetiq/db';
+import { createConsensusRepository, createModelRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { assertMayReadOwner, principalId, readContext, writeContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 import { type StoredResponse, withIdempotency } from '../http/idempotency';
+import { findWriteViolations } from '../signals/authorize-writes';
 import { assertNoBarInFuture } from '../writes/bar-in-future';
 import { storeBatch } from '../writes/store-batch';
 
@@ -35,6 +36,7 @@ export async function storeConsensus(
   req: { principal: Principal; idempotencyKey: string | undefined; consensus: ConsensusPayload },
 ): Promise<StoredResponse & { replayed: boolean }> {
   const repo = createConsensusRepository(deps.db);
+  const models = createModelRepository(deps.db);
   const { principal, consensus } = req;
   if (principal.kind === 'vendor' && consensus.owner !== principal.owner) {
     throw new AppError('FORBIDDEN', {
@@ -45,6 +47,8 @@ export async function storeConsensus(
   assertNoBarInFuture([consensus], receivedAtMs, () => 'bar_ts');
   const result = await deps.db.asRequest(writeContext(principal), (tx) =>
     withIdempotency({ tx, principal: principalId(principal), key: req.idempotencyKey, body: consensus }, async () => {
+      const [violation] = await findWriteViolations(models, tx, principal, [consensus]);
+      if (violation) throw new AppError('FORBIDDEN', { message: violation });
       const [outcome] = await repo.store([consensus], { tx, receivedAtMs });
       if (outcome === 'immutable') throw new AppError('SIGNAL_IMMUTABLE', { message: immutable(consensus) });
       deps.metrics.signalsStored.inc({ kind: 'consensus', outcome: outcome ?? 'stored' });

@@ -4,6 +4,7 @@ import {
   CreateApiKeySchema,
   CreatedApiKeySchema,
   dataResponse,
+  MAX_ACTIVE_API_KEYS,
   OwnerQuerySchema,
 } from '@neuronetiq/contracts';
 import { AppError, errorResponses, type ServiceApp } from '@neuronetiq/service';
@@ -13,6 +14,9 @@ import type { ApiDeps } from '../deps';
 import { createApiKey, findApiKeys, revokeApiKey } from './keys';
 
 const tags = ['keys'];
+// A signed-in user, the service key, or a vendor key with the explicit `keys:manage` scope.
+const manage = { access: { principal: 'authenticated', scope: 'keys:manage' } } as const;
+// Any credential: a key without `keys:manage` may still revoke itself (checked by the use case).
 const signedIn = { access: { principal: 'authenticated' } } as const;
 const UUID = /^[0-9a-f-]{36}$/i;
 
@@ -20,15 +24,16 @@ export function keyRoutes(app: ServiceApp, deps: ApiDeps): void {
   app.post(
     '/api/keys',
     {
-      config: signedIn,
+      config: manage,
       schema: {
         summary: 'Create an API key; the key is returned once',
+        description: `A signed-in user or a key with the \`keys:manage\` scope. An owner holds at most ${MAX_ACTIVE_API_KEYS} active keys (409 above).`,
         tags,
         // No body is an empty object, so the answer names the missing `name` rather than the body.
         body: z.preprocess((input) => input ?? {}, CreateApiKeySchema),
         response: {
           201: dataResponse(CreatedApiKeySchema).describe('created; `key` is shown this once'),
-          ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
+          ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'CONFLICT'),
         },
       },
     },
@@ -43,7 +48,7 @@ export function keyRoutes(app: ServiceApp, deps: ApiDeps): void {
   app.get(
     '/api/keys',
     {
-      config: signedIn,
+      config: manage,
       schema: {
         summary: 'Your API keys (never their secrets)',
         tags,
@@ -66,6 +71,8 @@ export function keyRoutes(app: ServiceApp, deps: ApiDeps): void {
       config: signedIn,
       schema: {
         summary: 'Revoke a key',
+        description:
+          "A signed-in user or a key with `keys:manage` revokes any of its owner's keys; any key may revoke itself.",
         tags,
         params: ApiKeyIdParamsSchema,
         response: {

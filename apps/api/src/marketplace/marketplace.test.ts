@@ -31,6 +31,7 @@ async function githubVendor(ctx: ApiTestContext): Promise<Seller> {
   const token = await new SignJWT({ role: 'authenticated' })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(user_id)
+    .setAudience('authenticated')
     .setExpirationTime('10m')
     .sign(new TextEncoder().encode(JWT_SECRET));
   return { owner, login, auth: { authorization: `Bearer ${token}` } };

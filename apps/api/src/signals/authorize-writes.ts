@@ -3,9 +3,44 @@ import type { Principal } from '../auth/principal';
 
 /**
  * Why a vendor key may not write a row, or null when it may: a key writes only for its own owner and only for models
- * registered to that owner. The service principal may write for any owner.
+ * registered to that owner. The service principal may write for any owner. A consensus (any principal) may list as
+ * contributors only models registered to its owner.
  */
 export async function findWriteViolations(
+  models: ReturnType<typeof createModelRepository>,
+  tx: Queryable,
+  principal: Principal,
+  rows: readonly { owner: string; model_id?: string; contributors?: readonly { model_id: string }[] }[],
+): Promise<(string | null)[]> {
+  const own = await ownerViolations(models, tx, principal, rows);
+  const contributors = await contributorViolations(models, tx, rows);
+  return rows.map((_, i) => own[i] ?? contributors[i] ?? null);
+}
+
+async function contributorViolations(
+  models: ReturnType<typeof createModelRepository>,
+  tx: Queryable,
+  rows: readonly { owner: string; contributors?: readonly { model_id: string }[] }[],
+): Promise<(string | null)[]> {
+  const wanted = new Map<string, Set<string>>();
+  for (const r of rows) {
+    for (const c of r.contributors ?? []) {
+      const ids = wanted.get(r.owner) ?? new Set<string>();
+      ids.add(c.model_id);
+      wanted.set(r.owner, ids);
+    }
+  }
+  const registered = new Map<string, Set<string>>();
+  for (const [owner, ids] of wanted) registered.set(owner, await models.registered(tx, owner, [...ids]));
+  return rows.map((r) => {
+    const missing = (r.contributors ?? []).find((c) => !registered.get(r.owner)?.has(c.model_id));
+    return missing
+      ? `contributor "${missing.model_id}" is not a model registered to owner "${r.owner}"; a consensus lists only its owner's registered models (POST /api/models)`
+      : null;
+  });
+}
+
+async function ownerViolations(
   models: ReturnType<typeof createModelRepository>,
   tx: Queryable,
   principal: Principal,

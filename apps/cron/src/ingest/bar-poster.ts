@@ -53,4 +53,3 @@ export function createBarPoster(
     },
   };
 }
-export type BarPoster = ReturnType<typeof createBarPoster>;

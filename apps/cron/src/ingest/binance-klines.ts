@@ -248,4 +248,3 @@ export function createBinanceKlinesIngest(options: BinanceKlinesOptions, deps: B
     },
   };
 }
-export type BinanceKlinesIngest = ReturnType<typeof createBinanceKlinesIngest>;

@@ -1,16 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startTestApi } from '@neuronetiq/api/testing';
 import { createApiClient, type Logger, silentLogger } from '@neuronetiq/client';
 import type { SignalPayload } from '@neuronetiq/contracts';
 import { idempotencyKeyFor } from '@neuronetiq/contracts';
 import { createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
-import { startFakeApi } from '@neuronetiq/orchestrator/testing';
 import { createCronMetrics } from '../metrics';
 import { createOutboxDrainer, type DrainOptions } from './drain-outbox';
 
 const KEY = 'test-service-role-key-0123456789';
-const BAR = Date.parse('2030-01-06T10:00:00Z'); // far ahead: every signal is on time, nothing is immutable yet
+const BAR = Date.parse('2026-01-06T10:00:00Z');
+/** The api's clock unless a test moves it: two seconds into BAR, so every signal is on time and none immutable yet. */
+const ON_TIME = () => BAR + 2_000;
 
 function signal(i: number, bar = BAR): SignalPayload {
   return {
@@ -55,14 +57,17 @@ for (const backend of testBackends()) {
     async function enqueue(payloads: SignalPayload[]) {
       const outbox = createOutboxRepository(tdb.db);
       await tdb.db.query('DELETE FROM ml.ingest_outbox');
+      // The api's own records of earlier tests' deliveries: each test starts from an api that has seen nothing.
+      await tdb.db.query(`DELETE FROM ml.signals_latest WHERE owner = 'pacey999'`);
+      await tdb.db.query('DELETE FROM app.idempotency_keys');
       for (const p of payloads)
         await outbox.enqueue({ kind: 'signal', payload: p, idempotencyKey: idempotencyKeyFor(p) });
     }
 
     test('two cron instances draining one outbox deliver every item exactly once', async () => {
-      const api = await startFakeApi({ serviceRoleKey: KEY });
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: ON_TIME });
       try {
-        const payloads = Array.from({ length: 300 }, (_, i) => signal(i));
+        const payloads = Array.from({ length: 120 }, (_, i) => signal(i));
         await enqueue(payloads);
         const client = () => createApiClient({ baseUrl: api.url, token: KEY, timeoutMs: 5_000 });
         const make = () =>
@@ -94,7 +99,7 @@ for (const backend of testBackends()) {
     });
 
     test('a transient failure backs off with jitter; after maxAttempts the item is dead and counted', async () => {
-      const api = await startFakeApi({ serviceRoleKey: KEY });
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: ON_TIME });
       api.setMode('error503');
       try {
         await enqueue([signal(1)]);
@@ -148,15 +153,16 @@ for (const backend of testBackends()) {
 
     test('a permanent rejection (409 SIGNAL_IMMUTABLE) is dead-lettered at once and logged once', async () => {
       const now = { ms: BAR + 30_000 };
-      const api = await startFakeApi({ serviceRoleKey: KEY, now: () => now.ms });
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: () => now.ms });
       try {
         const stored = signal(1);
-        // Stored through the batch endpoint (no idempotency record), so the rewrite meets the immutability rule.
-        await createApiClient({ baseUrl: api.url, token: KEY, timeoutMs: 5_000 }).storeSignals([stored]);
-        // The bar has closed; the parked item says something else about it.
-        now.ms = BAR + 120_000;
+        // The parked item says something else about the bar than what was stored on time through the batch
+        // endpoint; it is delivered after the bar has closed.
         const rewrite = { ...stored, decision: 'SELL' as const, meta: { rewritten: true } };
         await enqueue([rewrite]);
+        const first = await createApiClient({ baseUrl: api.url, token: KEY, timeoutMs: 5_000 }).storeSignals([stored]);
+        assert.equal(first.stored, 1);
+        now.ms = BAR + 120_000;
         const { logger, errors } = recordingLogger();
         const metrics = createCronMetrics();
         const drainer = createOutboxDrainer(options, {
@@ -175,14 +181,17 @@ for (const backend of testBackends()) {
           await metrics.registry.metrics(),
           /cron_outbox_dead_letters_total\{kind="signal",reason="rejected"\} 1/,
         );
-        assert.equal(api.signals.get(`pacey999/model-1/SYM0/1m/${stored.bar_ts}`)?.decision, 'BUY');
+        const [kept] = await tdb.db.query<{ decision: string }>(
+          `SELECT decision FROM ml.signals_latest WHERE owner = 'pacey999' AND model_id = 'model-1' AND symbol = 'SYM0'`,
+        );
+        assert.equal(kept?.decision, 'BUY', 'the stored signal is unchanged');
       } finally {
         await api.close();
       }
     });
 
     test('with the api unreachable a pass stops at the first connection failure, sparing the other items', async () => {
-      const api = await startFakeApi({ serviceRoleKey: KEY });
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: ON_TIME });
       const url = api.url;
       await api.close();
       await enqueue(Array.from({ length: 10 }, (_, i) => signal(i)));

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { silentLogger } from '@neuronetiq/client';
+import { startTestApi } from '@neuronetiq/api/testing';
+import { createApiClient, silentLogger } from '@neuronetiq/client';
 import { createOutboxRepository } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createOrchestrator } from '@neuronetiq/orchestrator';
-import { FAKE_MODELS, startFakeApi, startFakeWorker, walkBars } from '@neuronetiq/orchestrator/testing';
+import { FAKE_MODELS, startFakeWorker, walkBars } from '@neuronetiq/orchestrator/testing';
 import { createManualClock } from '@neuronetiq/service/clock';
 import { createCron } from '../cron';
 
@@ -24,10 +25,23 @@ for (const backend of testBackends()) {
 
     test('api unreachable mid-cycle: items go to the outbox, the cron drains them later, every item arrives once', async () => {
       const clock = createManualClock(T + 2_000);
-      const api = await startFakeApi({ serviceRoleKey: KEY, now: clock.now });
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: clock.now });
       const worker = await startFakeWorker();
       const symbols = ['EURUSD', 'GBPUSD', 'USDJPY'];
-      for (const [i, s] of symbols.entries()) api.addBars(s, '1m', walkBars('1m', T - MIN, 30, i + 1));
+      const client = createApiClient({ baseUrl: api.url, token: KEY, timeoutMs: 5_000 });
+      for (const [i, symbol] of symbols.entries()) {
+        await client.upsertBars(
+          walkBars('1m', T - MIN, 30, i + 1).map((b) => ({ ...b, symbol, timeframe: '1m' as const })),
+        );
+      }
+      const stored = async () => {
+        const [row] = await tdb.db.query<{ signals: number; consensus: number; late: number }>(
+          `SELECT (SELECT count(*) FROM ml.signals_latest)::int AS signals,
+                  (SELECT count(*) FROM ml.consensus_latest)::int AS consensus,
+                  (SELECT count(*) FROM ml.signals_latest WHERE late)::int AS late`,
+        );
+        return row ?? { signals: -1, consensus: -1, late: -1 };
+      };
       const orchestrator = createOrchestrator(
         {
           owner: 'pacey999',
@@ -61,7 +75,7 @@ for (const backend of testBackends()) {
         const expectedSignals = symbols.length * FAKE_MODELS.length;
         assert.equal(report?.signals.outboxed, expectedSignals);
         assert.equal(report?.consensus.outboxed, symbols.length);
-        assert.equal(api.signals.size + api.consensus.size, 0);
+        assert.deepEqual(await stored(), { signals: 0, consensus: 0, late: 0 });
 
         // While the api is down the cron keeps them.
         const down = await cron.drainNow();
@@ -74,9 +88,7 @@ for (const backend of testBackends()) {
         await tdb.db.query(`UPDATE ml.ingest_outbox SET next_attempt_at = now()`);
         const up = await cron.drainNow();
         assert.equal(up.delivered, expectedSignals + symbols.length);
-        assert.equal(api.signals.size, expectedSignals);
-        assert.equal(api.consensus.size, symbols.length);
-        for (const s of api.signals.values()) assert.equal(s.late, false);
+        assert.deepEqual(await stored(), { signals: expectedSignals, consensus: symbols.length, late: 0 });
         for (const n of api.deliveries.values()) assert.equal(n, 1);
         assert.deepEqual(await createOutboxRepository(tdb.db).counts(), { pending: 0, dead: 0 });
       } finally {

@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKey, ApiKeyScope } from '@neuronetiq/contracts';
+import { type ApiKey, type ApiKeyScope, MAX_ACTIVE_API_KEYS } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 
 // Key rows are selected in the wire shape of a listed key (`ApiKey` of @neuronetiq/contracts); `verify` also reads
 // `key_hash`, which never leaves this file.
 
 const KEY = /^mp_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
-const PUBLIC_COLUMNS = 'id, owner, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at';
+const PUBLIC_COLUMNS = 'id, owner, user_id, name, prefix, scopes, created_at, last_used_at, revoked_at, expires_at';
 
 export const hashApiKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
@@ -15,11 +15,28 @@ export const looksLikeApiKey = (s: string): boolean => KEY.test(s);
 
 export function createApiKeyRepository(db: Db) {
   return {
-    /** Creates a key; the plaintext is returned once and only its sha256 is stored (256 random bits need no KDF). */
+    /**
+     * Creates a key; the plaintext is returned once and only its sha256 is stored (256 random bits need no KDF).
+     * Returns `limit` when the owner already holds `MAX_ACTIVE_API_KEYS` active keys, counted under the same per-owner
+     * transaction lock as the table's trigger takes (which refuses the insert if anyone skips this check).
+     */
     async create(
-      input: { owner: string; userId: string | null; name: string; scopes: readonly ApiKeyScope[] },
+      input: {
+        owner: string;
+        userId: string | null;
+        name: string;
+        scopes: readonly ApiKeyScope[];
+        expiresAt?: string | undefined;
+      },
       { tx = db }: { tx?: Queryable } = {},
-    ): Promise<{ key: string; record: ApiKey }> {
+    ): Promise<{ key: string; record: ApiKey } | 'limit'> {
+      const [count] = await tx.query<{ n: number }>(
+        `SELECT pg_advisory_xact_lock(hashtextextended('app.api_keys:' || $1, 0)),
+                (SELECT count(*)::int FROM app.api_keys
+                 WHERE owner = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())) AS n`,
+        [input.owner],
+      );
+      if ((count?.n ?? 0) >= MAX_ACTIVE_API_KEYS) return 'limit';
       const prefix = randomBytes(9)
         .toString('base64url')
         .toLowerCase()
@@ -27,14 +44,18 @@ export function createApiKeyRepository(db: Db) {
         .slice(0, 12);
       const key = `mp_${prefix}_${randomBytes(32).toString('base64url')}`;
       const rows = await tx.query<ApiKey>(
-        `INSERT INTO app.api_keys (owner, user_id, name, prefix, key_hash, scopes) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO app.api_keys (owner, user_id, name, prefix, key_hash, scopes, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING ${PUBLIC_COLUMNS}`,
-        [input.owner, input.userId, input.name, prefix, hashApiKey(key), input.scopes],
+        [input.owner, input.userId, input.name, prefix, hashApiKey(key), input.scopes, input.expiresAt ?? null],
       );
       return { key, record: rows[0] as ApiKey };
     },
 
-    /** The live key record for a presented key, compared in constant time, or null. Runs as the owner user. */
+    /**
+     * The unrevoked key record for a presented key, compared in constant time, or null. Runs as the owner user. An
+     * expired key is returned (its `expires_at` in the past) so that the caller can say so.
+     */
     async verify(presented: string): Promise<ApiKey | null> {
       const m = KEY.exec(presented);
       if (!m) return null;

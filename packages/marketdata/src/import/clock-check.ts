@@ -1,5 +1,6 @@
 // Does the file's clock fit the market's week? A file stored in the wrong clock looks fine row by row; only its
-// rhythm gives it away: FX bars on a Saturday, or every week ending at 21:59 when the market closes at 17:00 New York.
+// rhythm gives it away: FX bars on a Saturday, or every week ending at 21:59 when the market closes at 17:00 New York,
+// or a share's trading day starting at 14:30 when its exchange opens at 09:30.
 import type { ClockCheck } from '@neuronetiq/contracts';
 import { DateTime } from 'luxon';
 import { type CalendarName, getCalendar } from '../resample/calendars';
@@ -132,14 +133,18 @@ function weekEnd(readings: Float64Array): { label: string; weeks: number; same: 
   return best;
 }
 
-function saturdayBars(readings: Float64Array, zone: ZoneClock): number {
+/** Bars on a Saturday in the market's own zone. */
+function saturdayBars(readings: Float64Array, zone: ZoneClock, marketZone: string): number {
   let n = 0;
   for (const r of readings) {
     const utc = toUtc(zone, r);
-    if (DateTime.fromMillis(utc, { zone: 'America/New_York' }).weekday === 6) n++;
+    if (DateTime.fromMillis(utc, { zone: marketZone }).weekday === 6) n++;
   }
   return n;
 }
+
+/** The city a market zone is named after, for messages: America/New_York → New York. */
+const city = (zone: string) => (zone.split('/').pop() ?? zone).replace(/_/g, ' ');
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -165,7 +170,9 @@ export function checkClock(input: ClockCheckInput): ClockCheckResult {
   const weekEndText = end ? `${end.label} (${end.same} of ${end.weeks} weeks)` : null;
   // A few quotes in a closure happen in real data (a broker's early Sunday open); one in a thousand is tolerated.
   const tolerance = Math.floor(n * 0.001);
-  const session = 'the FX week (Sunday 17:00 to Friday 17:00 New York)';
+  const market = getCalendar(input.calendar);
+  const session = market.hours;
+  const marketZone = market.zone ?? 'UTC';
   if (current.closed <= tolerance) {
     return {
       status: 'fits',
@@ -184,8 +191,8 @@ export function checkClock(input: ClockCheckInput): ClockCheckResult {
     if (best === null || s.closed < best.closed || (s.closed === best.closed && s.slack < best.slack)) best = s;
   }
   const exactBest = best ? score(input.readings, 1, input.timeframeMs, createZoneClock(best.tz), c) : null;
-  const saturday = saturdayBars(input.readings, used);
-  const found = `${fmt(current.closed)} of ${fmt(n)} bars fall where the market is closed when read as ${input.zone}${saturday > 0 ? ` (${fmt(saturday)} on Saturdays, New York)` : ''}; most weeks end at ${weekEndText ?? '?'} in the file's clock`;
+  const saturday = saturdayBars(input.readings, used, marketZone);
+  const found = `${fmt(current.closed)} of ${fmt(n)} bars fall where the market is closed when read as ${input.zone}${saturday > 0 ? ` (${fmt(saturday)} on Saturdays, ${city(marketZone)})` : ''}; most weeks end at ${weekEndText ?? '?'} in the file's clock`;
   if (exactBest !== null && exactBest.tz !== input.zone && exactBest.closed <= current.closed / 4) {
     return {
       status: 'suspect',

@@ -28,7 +28,6 @@ export const COLUMN_ROLES = [
   'date_check',
   '-',
 ] as const;
-export type ColumnRole = (typeof COLUMN_ROLES)[number];
 
 /** Column index of each role; -1 when the file has none. */
 export interface ColumnMap {

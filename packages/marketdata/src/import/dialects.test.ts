@@ -332,6 +332,63 @@ describe('clock check against the FX week', () => {
   });
 });
 
+/**
+ * NYSE 5m bars 09:30-15:55 written in New York's wall clock for two weeks around the start of US daylight saving
+ * (Sunday 10 March 2024), as US data vendors export them; Friday 15 March left out (as if a holiday).
+ */
+function newYorkSessions(): string {
+  const lines = ['Date,Time,Open,High,Low,Close,Volume'];
+  for (const day of ['04', '05', '06', '07', '08', '11', '12', '13', '14']) {
+    for (let m = 9 * 60 + 30; m < 16 * 60; m += 5) {
+      const hh = String(Math.floor(m / 60)).padStart(2, '0');
+      const mm = String(m % 60).padStart(2, '0');
+      lines.push(`2024-03-${day},${hh}:${mm},187.1,187.4,186.9,187.2,${1000 + m}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('clock check against exchange hours', () => {
+  test('a share with an exchange suffix is checked against its exchange; New York wall clock read as UTC is refused, naming the zone that fits', async () => {
+    const checked = await readCsv(write(newYorkSessions()), { symbol: 'AAPL.US', timeframe: '5m' });
+    const r = checked.report;
+    assert.equal(r.calendar, 'us-equities');
+    assert.equal(r.calendarChosenBy, 'symbol');
+    assert.equal(r.clockCheck.status, 'suspect');
+    // Read as UTC, 09:30-15:55 is 04:30-10:55 New York in the first week (60 of 78 bars a day before the open) and
+    // 05:30-11:55 in the second (48 of 78).
+    assert.equal(r.clockCheck.barsInClosedHours, 5 * 60 + 4 * 48);
+    // A fixed UTC-5 or UTC-4 fits one of the two weeks only; New York's own clock fits both.
+    assert.deepEqual(r.clockCheck.suggestion, { tz: 'America/New_York', barsInClosedHours: 0 });
+    assert.match(r.refused ?? '', /NYSE\/Nasdaq regular hours .*pass --tz America\/New_York/);
+    assert.equal(r.stored, 0);
+  });
+
+  test('with --tz America/New_York it fits: the opens move with daylight saving, nights and the holiday are not holes', async () => {
+    const { bars, report } = await load(newYorkSessions(), { symbol: 'AAPL.US', tz: 'America/New_York' });
+    assert.equal(report.clockCheck.status, 'fits');
+    assert.equal(bars.length, 9 * 78);
+    assert.equal(bars[0]?.bar_ts, '2024-03-04T14:30:00.000Z');
+    assert.equal(bars[5 * 78]?.bar_ts, '2024-03-11T13:30:00.000Z', 'the first open after the clocks changed');
+    assert.equal(report.gaps.holes.count, 0);
+    assert.deepEqual(report.gaps.edges, { count: 0, missingBars: 0 }, 'Friday 15 March is after the last bar');
+  });
+
+  test('the same bars written in UTC fit as read; on the continuous calendar of a bare ticker the nights would be gaps', async () => {
+    const utc = await load(newYorkSessions(), { symbol: 'AAPL.US', tz: 'America/New_York' });
+    const text = `time,open,high,low,close,volume\n${utc.bars.map((b) => `${b.bar_ts},${b.open},${b.high},${b.low},${b.close},${b.volume}`).join('\n')}\n`;
+    const asUtc = await load(text, { symbol: 'AAPL.US' });
+    assert.equal(asUtc.report.clockCheck.status, 'not_checked', 'explicit Z offsets carry their clock');
+    assert.equal(asUtc.report.gaps.missingBars, 0);
+    const bare = await load(text, { symbol: 'AAPL' });
+    assert.equal(bare.report.calendar, 'continuous');
+    assert.ok(bare.report.gaps.missingBars > 0);
+    const chosen = await load(text, { symbol: 'AAPL', calendar: 'us-equities' });
+    assert.equal(chosen.report.calendarChosenBy, 'option');
+    assert.equal(chosen.report.gaps.missingBars, 0);
+  });
+});
+
 describe('the defect report', () => {
   test('out-of-order rows and duplicates are counted on the file as it is, before sorting and de-duplication', async () => {
     const rows = [

@@ -11,7 +11,7 @@ import {
 } from '@neuronetiq/contracts';
 import { parse } from 'csv-parse';
 import { DateTime, FixedOffsetZone } from 'luxon';
-import { type CalendarName, calendarForSymbol } from '../resample/calendars';
+import { type CalendarName, calendarForSymbol, getCalendar } from '../resample/calendars';
 import { findGaps } from '../resample/gaps';
 import { createResampler } from '../resample/resample';
 import { civilToWallMs, epochToMs, epochUnit, looksNumeric, parseDateTime } from '../time/timestamps';
@@ -527,8 +527,8 @@ function checkRows(rows: Rows, x: CheckContext): CheckedImport {
 
   const { calendar, chosenBy } = chooseCalendar(options, x.dialect.format, x.symbol, timeframe);
   const clockSkip =
-    calendar !== 'fx'
-      ? `no clock check on the ${calendar} calendar (only FX has a weekly rhythm to check against)`
+    getCalendar(calendar).zone === null
+      ? `no clock check on the ${calendar} calendar (it has no hours in a clock of its own to check against)`
       : !x.kinds.has('wall')
         ? 'the timestamps carry their clock (epoch numbers, explicit offsets or dates): nothing to check'
         : tfMs >= TIMEFRAME_MS['1d']

@@ -125,8 +125,3 @@ function resolveUncached(z: Zone, wallMs: number): WallTimeResolution {
 export function isValidZone(zone: string): boolean {
   return normalizeZone(zone) !== null;
 }
-
-/** The zone's offset from UTC at an instant, in minutes (e.g. -300 for New York in winter). */
-export function zoneOffsetMinutes(zone: string, ms: number): number {
-  return Info.normalizeZone(normalizeZone(zone) ?? 'UTC').offset(ms);
-}

@@ -19,7 +19,6 @@ export const FEATURE_NAMES = [
   'body_atr', // (close − open) / ATR(14) of the last bar
   'range_atr', // (high − low) / ATR(14) of the last bar
 ] as const;
-export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** Bars the window must hold: ADX(14) and EMA(50) settle within it (their seed's weight is below 0.3%). */
 export const FEATURE_WINDOW_BARS = 200;

@@ -4,6 +4,9 @@ import { authorization } from '../../../server/api';
 import { getViewer } from '../../../server/viewer';
 
 export const dynamic = 'force-dynamic';
+// On Vercel a function ends after maxDuration seconds: the browser's EventSource then reconnects with Last-Event-ID and
+// resumes where it stopped, so a longer life only saves reconnects (300 s is the plans' common ceiling).
+export const maxDuration = 300;
 
 /**
  * The api's `GET /api/stream` for the browser, as the signed-in viewer (or anonymously): the browser never holds an
