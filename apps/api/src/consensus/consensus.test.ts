@@ -155,9 +155,9 @@ describeEachBackend('consensus endpoints', (ctx) => {
         url: '/api/consensus/batch',
         payload: { consensus: [consensus(a.owner, { contributors, symbol: 'GBPUSD' })] },
       });
-      assert.equal(batch.statusCode, 200, batch.body);
-      assert.equal(batch.json().results[0].status, 'rejected');
-      assert.match(batch.json().results[0].message, new RegExp(`contributor "${bad.model_id}"`));
+      assert.equal(batch.statusCode, 403, batch.body);
+      assert.equal(batch.json().details[0].path, 'consensus.0');
+      assert.match(batch.json().message, new RegExp(`contributor "${bad.model_id}"`));
     }
     const stored = await ctx().database.db.query('SELECT 1 FROM ml.consensus_latest WHERE owner = $1', [a.owner]);
     assert.equal(stored.length, 0);
