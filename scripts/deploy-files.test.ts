@@ -22,12 +22,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // Ports are the services' own defaults (what each env.ts gives an empty environment), not numbers copied here.
 const required = { SERVICE_ROLE_KEY: 'k'.repeat(32), DATABASE_URL: 'postgres://u@db:5432/x' };
 const orchestratorConfig = loadOrchestratorEnv(required).config;
+const flyEnv = (app: string) =>
+  ((parse(readFileSync(join(root, 'deploy', `fly.${app}.toml`), 'utf8')) as { env?: Record<string, string> }).env ??
+    {}) as Record<string, string>;
 const SERVICES = [
   {
     app: 'api',
     fly: 'trader-infra-api',
     port: parseApiEnv({}).PORT,
-    metricsPort: parseApiEnv({}).PORT,
+    // The api serves /metrics only on METRICS_PORT (unset by default: no metrics server), never on its public port.
+    metricsPort: parseApiEnv({ METRICS_PORT: String(flyEnv('api').METRICS_PORT) }).METRICS_PORT as number,
     ready: '/health/ready',
   },
   {
@@ -113,6 +117,12 @@ for (const s of SERVICES) {
       assert.ok(health, 'a /health check');
       if (health.port !== undefined) assert.equal(health.port, s.port);
       assert.deepEqual({ ...fly.metrics }, { port: s.metricsPort, path: '/metrics' });
+      if (s.app === 'api') {
+        // The api's metrics stay off the public service: their port is not the one [http_service] routes to, and no
+        // other public [[services]] entry exists.
+        assert.notEqual(fly.http_service.internal_port, s.metricsPort);
+        assert.equal((fly as { services?: unknown }).services, undefined);
+      }
       if (fly.env?.PORT !== undefined) assert.equal(fly.env.PORT, String(s.port));
     });
 

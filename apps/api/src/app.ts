@@ -21,7 +21,7 @@ import type { Principal } from './auth/principal';
 import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
 import type { ApiDeps, DeviceFlowOptions } from './deps';
-import { createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
+import { type ApiMetrics, createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
 import type { PaymentProvider } from './payments/payment-provider';
 import { createTestPaymentProvider } from './payments/test-payment-provider';
 import { registerRoutes } from './routes';
@@ -30,6 +30,10 @@ import { createEventLogTail } from './stream/event-log-tail';
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal;
+  }
+  interface FastifyInstance {
+    /** The api's Prometheus metrics, served on their own port (server.ts), never by the public app. */
+    apiMetrics: ApiMetrics;
   }
 }
 
@@ -110,6 +114,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   };
 
   app.decorateRequest('principal', null as never);
+  app.decorate('apiMetrics', metrics);
+  // A response to a request with credentials is private to its caller: no cache (a browser's, a proxy's) may keep it,
+  // whatever the route set.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.headers.authorization) reply.header('cache-control', 'no-store');
+    return payload;
+  });
   // A JSON API: a text body is a client mistake to name (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
   // CSV uploads (POST /api/marketdata/import) stream straight into the importer; its own byte cap applies.

@@ -20,9 +20,8 @@ const consensus = {
   contributors: [{ model_id: 'm', decision: 'BUY', confidence: 0.5, weight: 1 }],
 };
 
-/** Every endpoint that needs credentials, each with a body that would otherwise be valid. */
+/** Every endpoint that needs credentials, each with a body that would otherwise be valid. (GET of bars is public.) */
 const authenticated: Route[] = [
-  { method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m' },
   { method: 'POST', url: '/api/marketdata/ohlcv', payload: { bars: [bar] } },
   { method: 'POST', url: '/api/marketdata/ohlcv/query', payload: { series: [{ symbol: 'EURUSD', tf: '5m' }] } },
   { method: 'POST', url: '/api/marketdata/import?symbol=EURUSD&tf=5m' },
@@ -42,9 +41,7 @@ const authenticated: Route[] = [
 
 /** Endpoints of the service principal alone (the orchestrator, the cron, operators). */
 const serviceOnly = authenticated.filter((r) =>
-  ['/api/marketdata/ohlcv', '/api/marketdata/import', '/api/admin/outbox'].some(
-    (p) => r.url.split('?')[0] === p && !(r.method === 'GET' && p === '/api/marketdata/ohlcv'),
-  ),
+  ['/api/marketdata/ohlcv', '/api/marketdata/import', '/api/admin/outbox'].some((p) => r.url.split('?')[0] === p),
 );
 
 function assertErrorBody(res: LightMyRequestResponse, status: number, code: string, what: string) {
@@ -68,7 +65,7 @@ const withAuth = (r: Route, headers: Record<string, string>): InjectOptions => (
 
 describeEachBackend('errors shared by every endpoint', (ctx) => {
   test('without credentials every non-public endpoint is 401 UNAUTHENTICATED with WWW-Authenticate', async () => {
-    assert.equal(authenticated.length, 16);
+    assert.equal(authenticated.length, 15);
     for (const r of authenticated) {
       const res = await ctx().inject(withAuth(r, {}));
       assertErrorBody(res, 401, 'UNAUTHENTICATED', `${r.method} ${r.url}`);
@@ -83,7 +80,11 @@ describeEachBackend('errors shared by every endpoint', (ctx) => {
       'Bearer mp_aaaaaaaaaaaa_bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
     ];
     for (const authorization of bad) {
-      for (const r of [...authenticated, { method: 'GET', url: '/api/models' } as Route]) {
+      const publicReads: Route[] = [
+        { method: 'GET', url: '/api/models' },
+        { method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m' },
+      ];
+      for (const r of [...authenticated, ...publicReads]) {
         const res = await ctx().inject(withAuth(r, { authorization }));
         assertErrorBody(res, 401, 'UNAUTHENTICATED', `${authorization} → ${r.method} ${r.url}`);
       }

@@ -11,6 +11,13 @@ export const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8787),
   /** Interface to listen on. */
   HOST: z.string().default('0.0.0.0'),
+  /**
+   * Port of GET /metrics (Prometheus), served apart from the api so that the public service never exposes it. Unset:
+   * no metrics server. deploy/fly.api.toml sets 9091 (scraped by Fly over its private network).
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Interface of the metrics server. */
+  METRICS_HOST: z.string().default('0.0.0.0'),
   /** PostgreSQL (or Supabase) connection string. Unset: the embedded PGlite database under EMBEDDED_DATA_DIR. */
   DATABASE_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
   /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
-import { createVendor, describeEachBackend, signal, uniqueSlug } from './test-helpers';
+import { createUser, createVendor, describeEachBackend, signal, uniqueSlug } from './test-helpers';
 
 /** The value of one sample of the Prometheus text exposition (0 when absent). */
 function sample(text: string, series: string): number {
@@ -84,17 +84,16 @@ describeEachBackend('api platform behaviour', (ctx) => {
     assert.equal(text.json().error, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
-  test('GET /metrics exposes requests by route and status, latency, and validation failures by code', async () => {
+  test('the metrics expose requests by route and status, latency, and validation failures by code', async () => {
     await ctx().asService({ method: 'POST', url: '/api/signals/store', payload: { ...signal(), confidence: 3 } });
-    const res = await ctx().inject({ method: 'GET', url: '/metrics' });
-    assert.equal(res.statusCode, 200);
+    const res = { body: await ctx().app.apiMetrics.registry.metrics() };
     assert.match(res.body, /api_http_requests_total\{route="\/api\/signals\/store",method="POST",status="400"\} \d+/);
     assert.match(res.body, /api_http_request_duration_seconds_bucket/);
     assert.match(res.body, /api_errors_total\{code="VALIDATION_ERROR"\} \d+/);
   });
 
-  test('GET /metrics counts signals stored and validation failures by code, batch items included', async () => {
-    const metrics = async () => (await ctx().inject({ method: 'GET', url: '/metrics' })).body;
+  test('the metrics count signals stored and validation failures by code, batch items included', async () => {
+    const metrics = () => ctx().app.apiMetrics.registry.metrics();
     const stored = 'api_signals_written_total{kind="signal",outcome="stored"}';
     const invalid = 'api_validation_failures_total{code="VALIDATION_ERROR"}';
     const version = 'api_validation_failures_total{code="CONTRACT_VERSION_UNSUPPORTED"}';
@@ -155,6 +154,30 @@ describeEachBackend('api platform behaviour', (ctx) => {
     } finally {
       await ctx().database.db.query('ALTER TABLE ml.models_moved RENAME TO models');
     }
+  });
+  test('GET /metrics is not served by the public app, with or without credentials', async () => {
+    for (const res of [
+      await ctx().inject({ method: 'GET', url: '/metrics' }),
+      await ctx().asService({ method: 'GET', url: '/metrics' }),
+    ]) {
+      assert.equal(res.statusCode, 404, res.body);
+      assert.doesNotMatch(res.body, /api_http_requests_total/);
+    }
+  });
+
+  test('every answer to a request with credentials carries Cache-Control: no-store, errors included', async () => {
+    const user = await createUser(ctx(), { provider: 'github', login: uniqueSlug('cache') });
+    for (const res of [
+      await ctx().inject({ method: 'GET', url: '/api/me', headers: user.auth }),
+      await ctx().inject({ method: 'GET', url: '/api/models', headers: user.auth }),
+      await ctx().asService({ method: 'GET', url: '/api/admin/outbox' }),
+      await ctx().inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Bearer nonsense' } }),
+      await ctx().inject({ method: 'GET', url: '/api/signals?confidence=x', headers: user.auth }),
+    ]) {
+      assert.equal(res.headers['cache-control'], 'no-store', `${res.statusCode} ${res.body}`);
+    }
+    const anonymous = await ctx().inject({ method: 'GET', url: '/api/models' });
+    assert.notEqual(anonymous.headers['cache-control'], 'no-store');
   });
 });
 

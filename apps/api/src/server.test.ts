@@ -22,11 +22,19 @@ for (const backend of testBackends()) {
         } finally {
           await idle.stop();
         }
-        const server = await startApiServer(env(), { db: database.db });
+        const server = await startApiServer(env({ METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' }), {
+          db: database.db,
+        });
         try {
           const ready = await fetch(`${server.url}/health/ready`);
           assert.equal(ready.status, 200);
           assert.deepEqual(await ready.json(), { status: 'ready', database: 'reachable', migrations: 'current' });
+          // The metrics have their own port; the api's port does not serve them.
+          assert.ok(server.metricsUrl);
+          const metrics = await fetch(server.metricsUrl);
+          assert.equal(metrics.status, 200);
+          assert.match(await metrics.text(), /api_http_requests_total\{route="\/health\/ready"/);
+          assert.equal((await fetch(`${server.url}/metrics`)).status, 404);
         } finally {
           await server.stop();
         }

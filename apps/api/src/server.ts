@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { startHealthServer } from '@neuronetiq/service';
 import { embeddedDataDir } from '@neuronetiq/service/env';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
@@ -9,6 +10,8 @@ import { apiLoggerOptions } from './http/logger';
 export interface ApiServer {
   app: FastifyInstance;
   url: string;
+  /** `http://<METRICS_HOST>:<port>/metrics` when METRICS_PORT is set. */
+  metricsUrl: string | null;
   serviceRoleKey: string;
   stop(): Promise<void>;
 }
@@ -49,14 +52,21 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
   });
   if (dataDir.deprecation && embedded) app.log.warn(dataDir.deprecation);
   const address = await app.listen({ port: env.PORT, host: env.HOST });
+  // Prometheus metrics on their own port, which the public service (deploy/fly.api.toml) does not expose.
+  const metricsServer =
+    env.METRICS_PORT === undefined
+      ? null
+      : await startHealthServer({ port: env.METRICS_PORT, host: env.METRICS_HOST, metrics: app.apiMetrics.registry });
   if (!env.SERVICE_ROLE_KEY) {
     app.log.warn('SERVICE_ROLE_KEY is not set: generated a random service key for this run (see .env.example)');
   }
   return {
     app,
     url: address,
+    metricsUrl: metricsServer ? `http://${env.METRICS_HOST}:${metricsServer.port}/metrics` : null,
     serviceRoleKey,
     async stop() {
+      await metricsServer?.close();
       await app.close();
       if (!overrides.db) await db.end();
       await embedded?.close();

@@ -29,8 +29,9 @@ describeWeb('privacy between vendors', (ctx) => {
 
     await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
       await signInWithGitHub(page, stack, BOB.login);
-      await page.goto(`/marketplace/models/${alice}/${secret}`);
-      // The not-found page, not A's model. (Its HTTP status is 200: Next streams the page before notFound() runs.)
+      const hidden = await page.goto(`/marketplace/models/${alice}/${secret}`);
+      // The not-found page, not A's model, with its status (no loading boundary streams a 200 before notFound()).
+      assert.equal(hidden?.status(), 404);
       await page.getByRole('heading', { name: /does not exist|not found/i }).waitFor();
       assert.equal(await page.locator('main').getByText(secret).count(), 0);
       assert.equal(await page.locator('main').getByText('EURUSD').count(), 0);

@@ -120,6 +120,20 @@ describeWeb(
       });
     });
 
+    test('an unknown model, vendor or symbol answers 404 with the not-found page', async () => {
+      const { stack } = ctx();
+      for (const path of [
+        `/marketplace/models/${owner}/no-such-model`,
+        '/marketplace/models/no-such-vendor/no-such-model',
+        '/trade/NOT%20A%20SYMBOL',
+      ]) {
+        const res = await fetch(`${stack.webUrl}${path}`);
+        const body = await res.text();
+        assert.equal(res.status, 404, `${path} answered ${res.status}`);
+        assert.match(body, /This page does not exist/, path);
+      }
+    });
+
     for (const p of PAGES) {
       test(`axe finds no serious or critical violation on ${p.name}, light and dark`, { todo: p.axeTodo }, () => {
         const found = axeFindings.get(p.name) ?? [];

@@ -233,6 +233,19 @@ for (const backend of testBackends()) {
         /permission denied/,
       );
       await t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM market.ohlcv LIMIT 1'));
+      // Reading market data is all anon may do with it.
+      for (const write of [
+        `INSERT INTO market.ohlcv (symbol, timeframe, bar_ts, open, high, low, close, volume)
+         VALUES ('ANONX', '1m', '2026-01-05T10:00:00Z', 1, 1, 1, 1, 1)`,
+        `UPDATE market.ohlcv SET close = close + 1`,
+        `DELETE FROM market.ohlcv`,
+      ]) {
+        await assert.rejects(
+          t.db.asRequest(anon, (tx) => tx.query(write)),
+          /permission denied/,
+          write,
+        );
+      }
       const all = await t.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
         tx.query<{ owner: string }>('SELECT owner FROM ml.signals_latest ORDER BY owner'),
       );

@@ -23,14 +23,13 @@ export function auditRoutes(app: ServiceApp, deps: ApiDeps): void {
         },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const principal = requireAuthenticated(req.principal);
       const { owner, limit } = req.query;
       if (owner && principal.kind !== 'service') {
         throw new AppError('FORBIDDEN', { message: 'only the service key may name an owner; leave owner out' });
       }
       const data = await deps.db.asRequest(readContext(principal), (tx) => findAuditEntries(tx, { owner, limit }));
-      reply.header('cache-control', 'no-store');
       return { success: true as const, data };
     },
   );

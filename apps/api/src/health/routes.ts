@@ -14,7 +14,10 @@ const NotReadySchema = z
 const anyone = { access: { principal: 'anyone' } } as const;
 const tags = ['platform'];
 
-/** Liveness, readiness (database reachable, migrations current) and the Prometheus metrics; no credentials. */
+/**
+ * Liveness and readiness (database reachable, migrations current); no credentials. The Prometheus metrics are not
+ * here: they are served on their own port (METRICS_PORT, server.ts), which the public service does not expose.
+ */
 export function healthRoutes(app: ServiceApp, deps: ApiDeps): void {
   app.get(
     '/health',
@@ -44,23 +47,6 @@ export function healthRoutes(app: ServiceApp, deps: ApiDeps): void {
       } catch {
         return reply.code(503).send({ status: 'database unreachable' });
       }
-    },
-  );
-
-  app.get(
-    '/metrics',
-    {
-      config: anyone,
-      schema: {
-        summary: 'Prometheus metrics',
-        tags,
-
-        response: { 200: z.string().describe('Prometheus text exposition format') },
-      },
-    },
-    async (_req, reply) => {
-      reply.header('content-type', deps.metrics.registry.contentType);
-      return deps.metrics.registry.metrics();
     },
   );
 }

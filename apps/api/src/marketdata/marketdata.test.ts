@@ -195,8 +195,26 @@ describeEachBackend('market data endpoints', (ctx) => {
     }
   });
 
-  test('GET without credentials is 401', async () => {
-    const res = await ctx().inject({ method: 'GET', url: '/api/marketdata/ohlcv?symbol=EURUSD&tf=5m' });
-    assert.equal(res.statusCode, 401);
+  test('GET without credentials reads the bars (public market data); writing them still needs the service key', async () => {
+    const symbol = uniqueSlug('A').toUpperCase();
+    await ctx().asService({
+      method: 'POST',
+      url: '/api/marketdata/ohlcv',
+      payload: { bars: [bar(symbol, '2026-01-05T10:00:00Z', 1.10512)] },
+    });
+    const res = await ctx().inject({ method: 'GET', url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m` });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(
+      res.json().data.map((b: { bar_ts: string; close: number }) => [b.bar_ts, b.close]),
+      [['2026-01-05T10:00:00.000Z', 1.10512]],
+    );
+    const write = await ctx().inject({
+      method: 'POST',
+      url: '/api/marketdata/ohlcv',
+      payload: { bars: [bar(symbol, '2026-01-05T10:05:00Z')] },
+    });
+    assert.equal(write.statusCode, 401);
+    const after = await ctx().inject({ method: 'GET', url: `/api/marketdata/ohlcv?symbol=${symbol}&tf=5m` });
+    assert.equal(after.json().data.length, 1, 'the refused write stored nothing');
   });
 });

@@ -36,6 +36,17 @@ export function formatReturn(locale: string, fraction: number | null | undefined
   }).format(fraction);
 }
 
+/**
+ * The colour a return is shown in, decided on the figure as `formatReturn` prints it: a return that rounds to 0.000%
+ * is neutral, not red or green.
+ */
+export function returnTone(fraction: number | null | undefined, digits = 3): 'buy' | 'sell' | undefined {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return undefined;
+  // The sign Intl prints (same rounding as formatReturn), read in a locale whose signs are plain + and -.
+  const shown = formatReturn('en-US', fraction, digits);
+  return shown.startsWith('+') ? 'buy' : shown.startsWith('-') ? 'sell' : undefined;
+}
+
 export function formatPrice(locale: string, price: number): string {
   const digits = price >= 1000 ? 2 : price >= 10 ? 3 : 5;
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(price);

@@ -3,7 +3,10 @@ import { getEnv } from '../env';
 import { mintApiToken } from './api-token';
 import type { Viewer } from './viewer';
 
-/** Who an api call runs as: the signed-in viewer (a minted token), nobody (anon), or the web server itself. */
+/**
+ * Who an api call runs as: the signed-in viewer (a minted token), nobody (anon), or the web server itself (the service
+ * key: only for the sign-in identity upsert, never to read on a viewer's behalf).
+ */
 export type Caller = Viewer | null | 'service';
 
 /** An api answer that is not a success, with the contract's error body when there is one. */
@@ -60,12 +63,4 @@ export async function api<T>(
     throw new ApiError(res.status, parsed.success ? parsed.data : null);
   }
   return json as T;
-}
-
-/**
- * Who reads market data: bars are public (every visitor sees the charts), but the api's read endpoint still asks for
- * credentials, so an anonymous visitor's page reads them as the web server. Nothing owner-specific is read this way.
- */
-export function marketDataCaller(viewer: Viewer | null): Caller {
-  return viewer ?? 'service';
 }

@@ -1,42 +1,7 @@
-import type {
-  ConsensusPayload,
-  SignalPayload,
-  SignalsQuery,
-  StoredConsensus,
-  StoredSignal,
-} from '@neuronetiq/contracts';
-import { TIMEFRAME_MS } from '@neuronetiq/contracts';
+import type { SignalPayload, SignalsQuery, StoredSignal } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 import type { IdempotencyRecord } from './idempotency';
-
-/**
- * What happened to one item of a write:
- * - `stored`: new, or changed while its bar was still open;
- * - `unchanged`: identical to what is stored (a harmless retry);
- * - `immutable`: differs from what is stored, but its bar has closed — history is never rewritten.
- */
-export type WriteOutcome = 'stored' | 'unchanged' | 'immutable';
-
-interface WriteOptions {
-  tx?: Queryable;
-  /**
-   * The server's receive time, one for all rows or one per row (single-signal requests written together keep their
-   * own); a bar that closed before it makes the item late.
-   */
-  receivedAtMs: number | readonly number[];
-}
-
-/** Each row's receive time and whether its bar had closed then (computed here, one boolean per row). */
-function receipt(
-  rows: readonly { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }[],
-  receivedAtMs: number | readonly number[],
-): [boolean[], string[]] {
-  const at = (i: number) => (typeof receivedAtMs === 'number' ? receivedAtMs : (receivedAtMs[i] as number));
-  return [
-    rows.map((p, i) => at(i) > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe]),
-    rows.map((_, i) => new Date(at(i)).toISOString()),
-  ];
-}
+import { receipt, seriesFilter, type WriteOptions, type WriteOutcome, write } from './latest-writes';
 
 // A write is a plain multi-row upsert: a conflicting row is updated only while its bar is open
 // (`excluded.late` is true when the bar had closed at the receive time) and only when something changed; a change
@@ -65,53 +30,10 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $
 JOIN ml.signals_latest s USING (owner, model_id, symbol, timeframe, bar_ts)
 WHERE s.xmin <> pg_current_xact_id()::xid`;
 
-const UPSERT_CONSENSUS = `WITH w AS (
-INSERT INTO ml.consensus_latest AS c
-  (owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, received_at, late, updated_at)
-SELECT owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, received_at, late, received_at
-FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[], $7::jsonb[], $8::jsonb[],
-            $9::boolean[], $10::timestamptz[])
-  AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late, received_at)
-ON CONFLICT (owner, symbol, timeframe, bar_ts) DO UPDATE
-  SET decision = excluded.decision, confidence = excluded.confidence, contributors = excluded.contributors,
-      meta = excluded.meta, received_at = excluded.received_at, updated_at = excluded.received_at
-  WHERE NOT excluded.late
-    AND (c.decision, c.confidence, c.contributors, c.meta)
-        IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.contributors, excluded.meta)
-RETURNING 1) SELECT count(*)::int AS n FROM w`;
-
-const SKIPPED_CONSENSUS = `
-SELECT (i.ord - 1)::int AS idx,
-       (c.decision, c.confidence, c.contributors, c.meta) = (i.decision, i.confidence, i.contributors, i.meta) AS same
-FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[], $7::jsonb[], $8::jsonb[])
-  WITH ORDINALITY AS i(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, ord)
-JOIN ml.consensus_latest c USING (owner, symbol, timeframe, bar_ts)
-WHERE c.xmin <> pg_current_xact_id()::xid`;
-
-/** Upsert then classify; `columns` are the eight input arrays shared by both statements. */
-async function write(
-  tx: Queryable,
-  sql: { upsert: string; skipped: string },
-  columns: unknown[],
-  tail: unknown[],
-  count: number,
-): Promise<WriteOutcome[]> {
-  const [written] = await tx.query<{ n: number }>(sql.upsert, [...columns, ...tail]);
-  const outcomes: WriteOutcome[] = Array.from({ length: count }, () => 'stored');
-  if ((written?.n ?? 0) < count) {
-    for (const r of await tx.query<{ idx: number; same: boolean }>(sql.skipped, columns)) {
-      outcomes[r.idx] = r.same ? 'unchanged' : 'immutable';
-    }
-  }
-  return outcomes;
-}
-
 // The reads select exactly the wire shapes (`StoredSignal`, `StoredConsensus` of @neuronetiq/contracts): timestamps
 // come back as ISO-8601 UTC strings (see ../client) and confidence as float8.
 const SIGNAL_COLUMNS = `owner, model_id, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, meta,
   received_at, late`;
-const CONSENSUS_COLUMNS = `owner, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, contributors,
-  meta, received_at, late`;
 
 /** What became of one single-signal request of a group (see `storeGroup`). */
 export type GroupWriteResult =
@@ -123,15 +45,6 @@ export type GroupWriteResult =
 
 const STORE_GROUP = `SELECT idx, result, request_hash, response_status, response_body
 FROM app.store_signal_group($1, $2::jsonb)`;
-
-function seriesFilter(q: { symbol?: string; tf?: string; from?: string; to?: string }, params: unknown[]): string[] {
-  const where: string[] = [];
-  if (q.symbol) where.push(`symbol = $${params.push(q.symbol)}`);
-  if (q.tf) where.push(`timeframe = $${params.push(q.tf)}`);
-  if (q.from) where.push(`bar_ts >= $${params.push(q.from)}`);
-  if (q.to) where.push(`bar_ts <= $${params.push(q.to)}`);
-  return where;
-}
 
 export function createSignalRepository(db: Db) {
   return {
@@ -216,38 +129,6 @@ export function createSignalRepository(db: Db) {
       const sql = `SELECT ${SIGNAL_COLUMNS} FROM ml.signals_latest ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY bar_ts DESC, model_id LIMIT $${params.push(q.limit)}`;
       return tx.query<StoredSignal>(sql, params);
-    },
-  };
-}
-
-export function createConsensusRepository(db: Db) {
-  return {
-    async store(rows: readonly ConsensusPayload[], { tx = db, receivedAtMs }: WriteOptions): Promise<WriteOutcome[]> {
-      if (rows.length === 0) return [];
-      const columns = [
-        rows.map((r) => r.owner),
-        rows.map((r) => r.symbol),
-        rows.map((r) => r.timeframe),
-        rows.map((r) => r.bar_ts),
-        rows.map((r) => r.decision),
-        rows.map((r) => String(r.confidence)),
-        rows.map((r) => JSON.stringify(r.contributors)),
-        rows.map((r) => JSON.stringify(r.meta)),
-      ];
-      const tail = receipt(rows, receivedAtMs);
-      return write(tx, { upsert: UPSERT_CONSENSUS, skipped: SKIPPED_CONSENSUS }, columns, tail, rows.length);
-    },
-
-    async find(
-      tx: Queryable,
-      q: { symbol?: string; tf?: string; from?: string; to?: string; limit: number; owner?: string },
-    ): Promise<StoredConsensus[]> {
-      const params: unknown[] = [];
-      const where = seriesFilter(q, params);
-      if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
-      const sql = `SELECT ${CONSENSUS_COLUMNS} FROM ml.consensus_latest
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY bar_ts DESC LIMIT $${params.push(q.limit)}`;
-      return tx.query<StoredConsensus>(sql, params);
     },
   };
 }

@@ -12,7 +12,7 @@ import { notFound } from 'next/navigation';
 import type { SignalRow } from '../../../components/signals-table';
 import { TradeView } from '../../../components/trade-view';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../lib/market';
-import { api, marketDataCaller } from '../../../server/api';
+import { api } from '../../../server/api';
 import { getLocale } from '../../../server/locale';
 import { getViewer } from '../../../server/viewer';
 
@@ -37,7 +37,7 @@ export default async function TradePage({
 
   // Public models' calls on this series (every viewer), plus the viewer's own (private ones included).
   const [bars, listing, own, consensus] = await Promise.all([
-    api<BarsResponse>(marketDataCaller(viewer), '/api/marketdata/ohlcv', { query: { symbol, tf, limit: 500 } }),
+    api<BarsResponse>(viewer, '/api/marketdata/ohlcv', { query: { symbol, tf, limit: 500 } }),
     api<MarketplaceModelsResponse>(viewer, '/api/marketplace/models', { query: { symbol, tf, limit: 20 } }).catch(
       () => null,
     ),

@@ -5,9 +5,9 @@ import { notFound } from 'next/navigation';
 import { ModelLive } from '../../../../../components/model-live';
 import { Stat } from '../../../../../components/stat';
 import { VendorAttribution } from '../../../../../components/vendor';
-import { formatInt, formatPercent, formatReturn } from '../../../../../lib/format';
+import { formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
-import { ApiError, api, marketDataCaller } from '../../../../../server/api';
+import { ApiError, api } from '../../../../../server/api';
 import { getLocale } from '../../../../../server/locale';
 import { getViewer } from '../../../../../server/viewer';
 
@@ -40,7 +40,7 @@ export default async function ModelPage({ params }: { params: Promise<{ owner: s
   let bars: StoredBar[] = [];
   if (main) {
     bars = (
-      await api<BarsResponse>(marketDataCaller(viewer), '/api/marketdata/ohlcv', {
+      await api<BarsResponse>(viewer, '/api/marketdata/ohlcv', {
         query: { symbol: main.symbol, tf: main.tf, limit: 300 },
       })
     ).data;
@@ -86,7 +86,7 @@ export default async function ModelPage({ params }: { params: Promise<{ owner: s
         <Stat
           label="Avg return per call"
           value={formatReturn(locale, tr.mean_return)}
-          tone={(tr.mean_return ?? 0) > 0 ? 'buy' : (tr.mean_return ?? 0) < 0 ? 'sell' : undefined}
+          tone={returnTone(tr.mean_return)}
         />
         <Stat
           label="Resolved calls"

@@ -6,12 +6,12 @@ import {
 } from '@neuronetiq/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { LocalTime } from '../../components/local-time';
-import { VendorAttribution } from '../../components/vendor';
-import { formatInt, formatPercent, formatReturn } from '../../lib/format';
-import { api } from '../../server/api';
-import { getLocale } from '../../server/locale';
-import { getViewer } from '../../server/viewer';
+import { LocalTime } from '../../../components/local-time';
+import { VendorAttribution } from '../../../components/vendor';
+import { formatInt, formatPercent, formatReturn, returnTone } from '../../../lib/format';
+import { api } from '../../../server/api';
+import { getLocale } from '../../../server/locale';
+import { getViewer } from '../../../server/viewer';
 
 export const metadata: Metadata = { title: 'Marketplace' };
 
@@ -24,6 +24,8 @@ const SORT_LABELS: Record<(typeof MARKETPLACE_SORTS)[number], string> = {
   last_signal_at: 'Last signal',
   name: 'Name',
 };
+
+const TONE_CLASS = { buy: 'text-buy', sell: 'text-sell', none: '' } as const;
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
@@ -90,7 +92,8 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         <div>
           <h1 className="text-2xl font-semibold tracking-tight">Signal marketplace</h1>
           <p className="mt-1 max-w-2xl text-sm text-muted">
-            Every public model, its vendor and its track record: calls scored against the bar they were made for.
+            Every public model, its vendor and its track record: each call is scored from the first close after it was
+            last changed, so no call can profit from a move it saw.
           </p>
         </div>
         {!viewer && (
@@ -243,7 +246,7 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                       )}
                     </td>
                     <td
-                      className={`td text-right tabular-nums ${(m.track_record.mean_return ?? 0) > 0 ? 'text-buy' : (m.track_record.mean_return ?? 0) < 0 ? 'text-sell' : ''}`}
+                      className={`td text-right tabular-nums ${TONE_CLASS[returnTone(m.track_record.mean_return) ?? 'none']}`}
                     >
                       {formatReturn(locale, m.track_record.mean_return)}
                     </td>
