@@ -111,6 +111,63 @@ for (const backend of testBackends()) {
       await t.db.query(`DELETE FROM ml.signals_latest WHERE symbol = 'LIVE'`);
     });
 
+    test("a public model's scores (1-bar outcomes tell the direction) lag the delay like its signals", async () => {
+      // A signal received two hours ago (inside the delay), and bars under every signal and after it: the RECENT and
+      // OLD signals get resolved 1-bar rows (the NOW and BACKFILL ones' bars are still open).
+      await t.db.query(
+        `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, received_at)
+         VALUES ('vendor', 'pub', 'RECENT', '1m', date_trunc('minute', now() - interval '2 hours'), 'BUY', 0.6,
+                 now() - interval '2 hours')`,
+      );
+      await t.db.query(
+        `INSERT INTO market.ohlcv (symbol, timeframe, bar_ts, open, high, low, close, volume)
+         SELECT s.symbol, '1m', s.bar_ts + k * interval '1 minute', 1, 2, 0.5, 1 + k * 0.1, 1
+         FROM (SELECT DISTINCT symbol, bar_ts FROM ml.signals_latest WHERE owner = 'vendor') s
+         CROSS JOIN generate_series(-1, 1) AS k
+         ON CONFLICT DO NOTHING`,
+      );
+      await t.db.query(`SELECT ml.score_signals('-infinity', 'infinity')`);
+      const scored = async (ctx: RequestContext) =>
+        (
+          await t.db.asRequest(ctx, (tx) =>
+            tx.query<{ k: string }>(
+              `SELECT model_id || ':' || symbol AS k FROM ml.signal_scores
+               WHERE owner = 'vendor' AND horizon_bars = 1 AND exit_bar_ts IS NOT NULL ORDER BY 1`,
+            ),
+          )
+        ).map((r) => r.k);
+      const counted = async (ctx: RequestContext) =>
+        (
+          await t.db.asRequest(ctx, (tx) =>
+            tx.query<{ k: string }>(
+              `SELECT model_id || ':' || signals AS k FROM ml.visible_signal_counts('-infinity', NULL, NULL)
+               WHERE owner = 'vendor' ORDER BY 1`,
+            ),
+          )
+        ).map((r) => r.k);
+      try {
+        assert.deepEqual(await scored(asUser(users.vendor)), ['priv:OLD', 'pub:OLD', 'pub:RECENT']);
+        assert.deepEqual(await scored(anon), ['pub:OLD'], 'the outcome inside the delay is hidden');
+        assert.deepEqual(await scored(asUser(users.other)), ['pub:OLD']);
+        assert.deepEqual(await counted(anon), ['pub:2'], 'the counts leave out the signals inside the delay');
+        const [sub] = await t.db.query<{ id: string }>(
+          `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+           VALUES ('fan', 'vendor', 'pub', now() - interval '1 minute', 'test', 'sub_scores') RETURNING id`,
+        );
+        assert.deepEqual(await scored(asUser(users.fan)), ['pub:OLD', 'pub:RECENT'], 'a subscriber sees it at once');
+        assert.deepEqual(await counted(asUser(users.fan)), ['pub:4']);
+        assert.deepEqual(await scored(asUser(users.other)), ['pub:OLD'], 'only the subscriber');
+        await t.db.query('DELETE FROM app.subscriptions WHERE id = $1', [sub?.id]);
+        await t.db.query(`UPDATE app.platform_settings SET signal_delay = interval '0'`);
+        assert.deepEqual(await scored(anon), ['pub:OLD', 'pub:RECENT'], 'without a delay, at once');
+      } finally {
+        await t.db.query(`UPDATE app.platform_settings SET signal_delay = interval '24 hours'`);
+        // Leave the fixtures as the other tests expect them.
+        await t.db.query(`DELETE FROM ml.signals_latest WHERE symbol = 'RECENT'`);
+        await t.db.query(`DELETE FROM ml.signal_scores WHERE symbol = 'RECENT'`);
+      }
+    });
+
     test('the delay is a platform setting, applied at once', async () => {
       await t.db.query(`UPDATE app.platform_settings SET signal_delay = interval '0'`);
       try {
