@@ -17,6 +17,7 @@ import {
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { type Access, installAccessControl } from './auth/access';
+import { createAuthFailureLimiter } from './auth/auth-failures';
 import type { Principal } from './auth/principal';
 import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
@@ -46,6 +47,14 @@ export interface BuildAppOptions {
   webOrigins?: string[];
   bodyLimitBytes?: number;
   rateLimitPerMinute?: number;
+  /** Failed authentications (401s) per client address and minute before it is answered 429 (default 60). */
+  authFailuresPerMinute?: number;
+  /**
+   * Fastify's `trustProxy`: which proxies' X-Forwarded-For to believe for the client address (true, or the proxies'
+   * addresses/CIDRs; Fastify refuses hop counts, which cannot tell a proxy from a client). Default false: the socket's
+   * address. On Fly: 172.16.0.0/12, where its proxy connects from.
+   */
+  trustProxy?: boolean | string[];
   /** A pino logger config or `false`; tests pass false. */
   logger?: FastifyServerOptions['logger'];
   /** The server's clock (receive times, lateness); tests pin it. */
@@ -74,6 +83,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logger: options.logger ?? false,
     bodyLimit,
     requestIdHeader: false,
+    trustProxy: options.trustProxy ?? false,
     clientErrorHandler,
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
@@ -175,8 +185,19 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     reply.header('x-request-id', request.id);
   });
   installContractsVersion(app);
+  // Failed authentication is limited per client address before anything else is done for the request: no key lookup,
+  // no body read. The service key is never throttled.
+  const authFailures = createAuthFailureLimiter({
+    perMinute: options.authFailuresPerMinute ?? 60,
+    now: options.now ?? Date.now,
+  });
   app.addHook('onRequest', async (request) => {
-    request.principal = await auth.resolve(request.headers.authorization);
+    const header = request.headers.authorization;
+    if (!auth.isServiceKey(header)) authFailures.check(request.ip);
+    request.principal = await auth.resolve(header);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode === 401) authFailures.fail(request.ip);
   });
   installAccessControl(app);
 

@@ -65,3 +65,14 @@ describe('api environment in production (NODE_ENV=production)', () => {
     assert.throws(() => parseEnv({ ...complete, SERVICE_ROLE_KEY: 's'.repeat(40) }), /SERVICE_ROLE_KEY: /);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  test('false by default; true; or the proxies’ addresses/CIDRs; a hop count or garbage is refused naming it', () => {
+    assert.equal(parseEnv({}).TRUST_PROXY, false);
+    assert.equal(parseEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY, true);
+    assert.deepEqual(parseEnv({ TRUST_PROXY: '172.16.0.0/12, fdaa::/16' }).TRUST_PROXY, ['172.16.0.0/12', 'fdaa::/16']);
+    for (const bad of ['1', 'fly', '10.0.0.0/8;rm']) {
+      assert.throws(() => parseEnv({ TRUST_PROXY: bad }), /TRUST_PROXY: /, bad);
+    }
+  });
+});

@@ -45,6 +45,27 @@ export const EnvSchema = z.object({
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(268_435_456),
   /** Requests per minute per vendor key, user or IP (the service principal is not limited). */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1200),
+  /** Failed authentications (401s) per client address and minute; past it the address is answered 429 for the minute. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /**
+   * Which proxies' X-Forwarded-For gives the client address (rate limits): false (the socket's address), true (any),
+   * or comma-separated addresses/CIDRs of the proxies (Fly: 172.16.0.0/12, where its proxy connects from).
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): boolean | string[] => {
+      const t = v.trim();
+      if (t === 'false' || t === '') return false;
+      if (t === 'true') return true;
+      const list = t.split(',').map((a) => a.trim());
+      if (list.every((a) => /^[0-9a-fA-F:.]*[:.][0-9a-fA-F:.]*(\/\d{1,3})?$/.test(a))) return list;
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be true, false or comma-separated addresses/CIDRs of the proxies',
+      });
+      return z.NEVER;
+    }),
   /** Apply pending migrations at start-up. */
   MIGRATE_ON_START: bool.default(true),
   /** Database pool size. */

@@ -42,6 +42,8 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     importMaxBytes: env.IMPORT_MAX_BYTES,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    authFailuresPerMinute: env.AUTH_FAILURES_PER_MINUTE,
+    trustProxy: env.TRUST_PROXY,
     logger: apiLoggerOptions(env.LOG_LEVEL),
     stream: {
       // LISTEN needs a session: behind a transaction-mode pooler DATABASE_DIRECT_URL names one.

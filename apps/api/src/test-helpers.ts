@@ -38,6 +38,8 @@ export function describeEachBackend(
           serviceRoleKey: SERVICE_KEY,
           jwtSecret: JWT_SECRET,
           now: () => clock.now,
+          // Tests send many bad credentials from one address on purpose; auth-failures.test.ts sets its own limit.
+          authFailuresPerMinute: 100_000,
           ...(typeof options === 'function' ? options(database) : options),
         });
         await app.ready();

@@ -125,6 +125,11 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
 
   return {
     resolve,
+    /** True when the header carries the service key (constant-time): the platform's own services are never throttled. */
+    isServiceKey(header: string | undefined): boolean {
+      const m = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      return m ? timingSafeEqual(sha(m[1] as string), serviceHash) : false;
+    },
     /** Drops a revoked key from this instance's cache at once. */
     forgetKey(keyId: string) {
       for (const [k, v] of cache) if (v.principal.keyId === keyId) cache.delete(k);
