@@ -141,7 +141,7 @@ describe('the api behind PgBouncer in transaction mode', { skip }, () => {
     }
   });
 
-  test('per-request SET LOCAL: 600 concurrent requests as two users, anonymous and the service never see another caller’s rows', async () => {
+  test('per-request SET LOCAL: 480 concurrent requests as two users, anonymous and the service never see another caller’s rows', async () => {
     const suffix = randomBytes(3).toString('hex');
     const owners = [`alice${suffix}`, `bob${suffix}`];
     const users = await Promise.all(owners.map((login) => createUser({ database }, { provider: 'github', login })));
@@ -173,7 +173,9 @@ describe('the api behind PgBouncer in transaction mode', { skip }, () => {
     };
     const requests: Array<Promise<unknown>> = [];
     for (let i = 0; i < 150; i++) {
-      requests.push(read('alice'), read('bob'), read('anonymous'), store(owners[i % 2] as string, 1 + i));
+      requests.push(read('alice'), read('bob'), store(owners[i % 2] as string, 1 + i));
+      // Anonymous reads are refused authentications, which the api rate-limits per address (60 a minute): 30 of them.
+      if (i % 5 === 0) requests.push(read('anonymous'));
     }
     const results = await Promise.all(requests);
     const reads = results.filter((r): r is Awaited<ReturnType<typeof read>> => !(r instanceof Response));

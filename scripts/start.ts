@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase, storedTotals } from '@neuronetiq/db';
 import { runDemoBackfill } from '@neuronetiq/orchestrator';
 import { parseEnv } from '@neuronetiq/service/env';
 import { z } from 'zod';
@@ -272,12 +272,7 @@ Ctrl-C stops everything.
 
   let last = '';
   ticker = setInterval(async () => {
-    const [row] = await (db as Db)
-      .query<{ signals: number; consensus: number; latest: string | null }>(
-        `SELECT (SELECT count(*) FROM ml.signals_latest) AS signals, (SELECT count(*) FROM ml.consensus_latest) AS consensus,
-                (SELECT max(bar_ts) FROM ml.signals_latest) AS latest`,
-      )
-      .catch(() => []);
+    const row = await storedTotals(db as Db).catch(() => null);
     if (!row) return;
     const line = `stored so far: ${row.signals} signals, ${row.consensus} consensus rows; newest bar ${row.latest ?? '—'}`;
     if (line !== last) console.log(line);

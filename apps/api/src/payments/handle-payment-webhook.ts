@@ -8,7 +8,9 @@ const SERVICE = { role: 'service_role', claims: {} } as const;
 /**
  * One webhook delivery of the payment provider: verified (signature over timestamp and raw body), then handled once
  * per event id in one transaction with its effects (a redelivery is acknowledged and changes nothing): a paid invoice
- * records a charge, a refund a refund (counted in its month's statement), a deleted subscription ends it.
+ * records a charge, a refund a refund (counted in its month's statement), a deleted subscription ends it. A payment
+ * whose month is already closed for the vendor (a late refund, say) is booked at its receipt instead, in the running
+ * month, as an adjustment: a closed statement never changes (docs/revenue.md).
  */
 export async function handlePaymentWebhook(
   deps: ApiDeps,
@@ -39,6 +41,7 @@ export async function handlePaymentWebhook(
         message: `no subscription "${event.subscriptionRef}" of provider "${provider}"`,
       });
     }
+    const bookedMs = (await repo.monthClosed(tx, sub.owner, event.createdMs)) ? deps.now() : event.createdMs;
     if (event.type === 'customer.subscription.deleted') {
       await repo.end(tx, { id: sub.id }, event.createdMs);
     } else if (event.type === 'invoice.paid') {
@@ -46,7 +49,7 @@ export async function handlePaymentWebhook(
         subscriptionId: sub.id,
         kind: 'charge',
         amountPence: event.amountPence,
-        atMs: event.createdMs,
+        atMs: bookedMs,
         providerRef: event.chargeRef,
       });
     } else {
@@ -54,7 +57,7 @@ export async function handlePaymentWebhook(
         subscriptionId: sub.id,
         kind: 'refund',
         amountPence: event.amountPence,
-        atMs: event.createdMs,
+        atMs: bookedMs,
         providerRef: event.refundRef,
       });
     }

@@ -8,6 +8,40 @@ import { createTestPaymentProvider } from '../payments/test-payment-provider';
 import { type ApiTestContext, createUser, describeEachBackend, signal, uniqueSlug } from '../test-helpers';
 
 const payments = createTestPaymentProvider({ webhookSecret: 'whsec_test_0123456789abcdef' });
+
+/** A vendor's model and a new user subscribed to it at `iso` (the api's clock); `ref`: the provider's reference. */
+async function subscribedAt(c: Parameters<typeof vendorWithModel>[0], iso: string) {
+  const v = await vendorWithModel(c);
+  const fan = await userWithOwner(c);
+  c.clock.now = at(iso);
+  const sub = await c.inject({
+    method: 'POST',
+    url: '/api/subscriptions',
+    headers: fan.auth,
+    payload: { owner: v.owner, model_id: v.modelId },
+  });
+  assert.equal(sub.statusCode, 201, sub.body);
+  return { v, fan, ref: sub.json().data.provider_ref as string };
+}
+
+/** A signed `charge.refunded` delivery of `pence` for subscription `ref`, stamped `createdS`, sent at `sentMs`. */
+const refundEvent = (ref: string, id: string, createdS: number, pence: number, sentMs: number) =>
+  payments.deliver(
+    {
+      id,
+      type: 'charge.refunded',
+      created: Math.floor(createdS),
+      data: {
+        object: {
+          id: `ch_${ref}`,
+          subscription: ref,
+          amount_refunded: pence,
+          refunds: { data: [{ id: `re_${ref}` }] },
+        },
+      },
+    },
+    sentMs,
+  );
 const at = (iso: string) => Date.parse(iso);
 
 async function userWithOwner(ctx: ApiTestContext) {
@@ -233,16 +267,7 @@ describeEachBackend(
     });
 
     test('provider webhooks: a valid signature is handled once per event id; a bad or stale one is 401', async () => {
-      const v = await vendorWithModel(ctx());
-      const fan = await userWithOwner(ctx());
-      ctx().clock.now = at('2026-04-03T10:00:00Z');
-      const sub = await ctx().inject({
-        method: 'POST',
-        url: '/api/subscriptions',
-        headers: fan.auth,
-        payload: { owner: v.owner, model_id: v.modelId },
-      });
-      const ref = sub.json().data.provider_ref as string;
+      const { v, ref } = await subscribedAt(ctx(), '2026-04-03T10:00:00Z');
       const send = (d: { body: string; signature: string }) =>
         ctx().inject({
           method: 'POST',
@@ -280,22 +305,7 @@ describeEachBackend(
       assert.equal((await send(stale)).statusCode, 401);
       assert.equal((await send({ body: paid.body, signature: 'garbage' })).statusCode, 401);
 
-      const refunded = payments.deliver(
-        {
-          id: `evt_${ref}_3`,
-          type: 'charge.refunded',
-          created: nowS,
-          data: {
-            object: {
-              id: `ch_${ref}`,
-              subscription: ref,
-              amount_refunded: 700,
-              refunds: { data: [{ id: `re_${ref}` }] },
-            },
-          },
-        },
-        ctx().clock.now,
-      );
+      const refunded = refundEvent(ref, `evt_${ref}_3`, nowS, 700, ctx().clock.now);
       assert.equal((await send(refunded)).statusCode, 200);
       const deleted = payments.deliver(
         { id: `evt_${ref}_4`, type: 'customer.subscription.deleted', created: nowS, data: { object: { id: ref } } },
@@ -311,6 +321,36 @@ describeEachBackend(
           ['refund', 0, -700],
         ],
         'ended on the 3rd by the provider (unpriced: 0p), and the refund counted in April',
+      );
+    });
+
+    test('a refund for a closed month is booked in the running month; the closed statement stays byte for byte', async () => {
+      const { v, ref } = await subscribedAt(ctx(), '2026-05-10T10:00:00Z');
+      ctx().clock.now = at('2026-06-02T09:00:00Z');
+      const revenue = (month: string, format = 'json') =>
+        ctx().inject({ method: 'GET', url: `/api/vendor/revenue?month=${month}&format=${format}`, headers: v.auth });
+      const may = await revenue('2026-05');
+      const mayCsv = await revenue('2026-05', 'csv');
+      assert.equal(may.json().closed, true, 'May has ended: read once, it is closed');
+      // The provider refunds a May charge, stamped 20 May, delivered on 2 June.
+      const late = refundEvent(ref, `evt_${ref}_late`, at('2026-05-20T12:00:00Z') / 1000, 300, ctx().clock.now);
+      const res = await ctx().inject({
+        method: 'POST',
+        url: '/api/payments/webhook',
+        headers: { 'content-type': 'application/json', 'stripe-signature': late.signature },
+        payload: late.body,
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal((await revenue('2026-05')).body, may.body, 'the closed month is unchanged');
+      assert.equal((await revenue('2026-05', 'csv')).body, mayCsv.body);
+      const june = await revenue('2026-06');
+      const refunds = (june.json().data.lines as { kind: string; gross_pence: number }[]).filter(
+        (l) => l.kind === 'refund',
+      );
+      assert.deepEqual(
+        refunds.map((l) => l.gross_pence),
+        [-300],
+        'booked as an adjustment in June',
       );
     });
 

@@ -176,3 +176,15 @@ export async function newestBackfilledBar(
   );
   return row?.bar_ts ?? null;
 }
+
+/** How many signals and consensus rows are stored, and the newest signal's bar: `npm start`'s progress line. */
+export async function storedTotals(
+  db: Queryable,
+): Promise<{ signals: number; consensus: number; latest: string | null }> {
+  const [row] = await db.query<{ signals: number; consensus: number; latest: string | null }>(
+    `SELECT (SELECT count(*) FROM ml.signals_latest)::int AS signals,
+            (SELECT count(*) FROM ml.consensus_latest)::int AS consensus,
+            (SELECT max(bar_ts) FROM ml.signals_latest) AS latest`,
+  );
+  return row ?? { signals: 0, consensus: 0, latest: null };
+}

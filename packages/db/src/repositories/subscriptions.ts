@@ -102,6 +102,16 @@ export function createSubscriptionRepository() {
       return row ?? null;
     },
 
+    /** Whether the owner's statement of the UTC month holding `atMs` is closed (stored, never to change). */
+    async monthClosed(tx: Queryable, owner: string, atMs: number): Promise<boolean> {
+      const [row] = await tx.query<{ closed: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM app.revenue_statements
+                        WHERE owner = $1 AND month = to_char($2::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM')) AS closed`,
+        [owner, new Date(atMs).toISOString()],
+      );
+      return row?.closed === true;
+    },
+
     /** Records a charge or refund once (a redelivered provider reference is ignored); true when recorded. */
     async recordPayment(
       tx: Queryable,
