@@ -82,3 +82,12 @@ test('Rate limits: every answer carries the x-ratelimit headers', async () => {
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /^x-ratelimit-limit: 1200\r?\nx-ratelimit-remaining: \d+\r?\nx-ratelimit-reset: \d+\r?\n$/i);
 });
+
+test('Limits of what is accepted: a bar_ts in 9999 is a 400 naming bar_ts', async () => {
+  const r = await run(example('Limits of what is accepted'));
+  assert.equal(r.code, 0, r.out);
+  const body = JSON.parse(r.out);
+  assert.equal(body.error, 'VALIDATION_ERROR');
+  assert.match(body.message, /bar_ts: must be a time from 1900-01-01T00:00:00Z to 2100-12-31T23:59:59Z/);
+  assert.equal(body.details[0].path, 'bar_ts');
+});

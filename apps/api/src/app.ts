@@ -12,6 +12,9 @@ import {
   clientErrorHandler,
   installContractsVersion,
   installErrorHandling,
+  installJsonBodyParser,
+  sendError,
+  toAppError,
   withSchemas,
 } from '@neuronetiq/service';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -85,6 +88,10 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     requestIdHeader: false,
     trustProxy: options.trustProxy ?? false,
     clientErrorHandler,
+    // Errors Fastify meets before routing (a URL that is not valid percent-encoding): the contracts' shape too.
+    frameworkErrors: (error, request, reply) => {
+      sendError(request, reply, toAppError(error, { bodyLimitBytes: bodyLimit }));
+    },
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -133,6 +140,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   });
   // A JSON API: a text body is a client mistake to name (415), not a string to validate.
   app.removeContentTypeParser('text/plain');
+  // JSON bodies nested past JSON_DEPTH_MAX are refused on their text, before they are parsed.
+  installJsonBodyParser(app);
   // CSV uploads (POST /api/marketdata/import) stream straight into the importer; its own byte cap applies.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
 

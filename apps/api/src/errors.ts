@@ -1,2 +1,2 @@
 // The api's use cases import their error type from here; it is the services' one AppError.
-export { AppError } from '@neuronetiq/service';
+export { AppError, validationError } from '@neuronetiq/service';

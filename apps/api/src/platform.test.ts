@@ -92,26 +92,29 @@ describeEachBackend('api platform behaviour', (ctx) => {
     assert.match(res.body, /api_errors_total\{code="VALIDATION_ERROR"\} \d+/);
   });
 
-  test('the metrics count signals stored and validation failures by code, batch items included', async () => {
+  test('the metrics count signals stored and validation failures by code, a refused batch once', async () => {
     const metrics = () => ctx().app.apiMetrics.registry.metrics();
     const stored = 'api_signals_written_total{kind="signal",outcome="stored"}';
     const invalid = 'api_validation_failures_total{code="VALIDATION_ERROR"}';
     const version = 'api_validation_failures_total{code="CONTRACT_VERSION_UNSUPPORTED"}';
     const before = await metrics();
     const owner = uniqueSlug('own');
-    const batch = await ctx().asService({
+    const good = [
+      signal({ owner, model_id: 'm-1' }),
+      signal({ owner, model_id: 'm-2' }),
+      signal({ owner, model_id: 'm-3' }),
+    ];
+    const bad = [
+      { ...signal({ owner }), confidence: 2 },
+      { ...signal({ owner }), decision: 'HOLD' },
+    ];
+    const refused = await ctx().asService({
       method: 'POST',
       url: '/api/signals/batch',
-      payload: {
-        signals: [
-          signal({ owner, model_id: 'm-1' }),
-          signal({ owner, model_id: 'm-2' }),
-          signal({ owner, model_id: 'm-3' }),
-          { ...signal({ owner }), confidence: 2 },
-          { ...signal({ owner }), decision: 'HOLD' },
-        ],
-      },
+      payload: { signals: [...good, ...bad] },
     });
+    assert.equal(refused.statusCode, 400, 'a batch with bad items is refused as a whole');
+    const batch = await ctx().asService({ method: 'POST', url: '/api/signals/batch', payload: { signals: good } });
     assert.equal(batch.statusCode, 200);
     await ctx().asService({ method: 'POST', url: '/api/signals/store', payload: signal({ owner, model_id: 'm-4' }) });
     await ctx().asService({ method: 'POST', url: '/api/signals/store', payload: { ...signal(), owner: 'BAD' } });
@@ -122,7 +125,7 @@ describeEachBackend('api platform behaviour', (ctx) => {
     });
     const after = await metrics();
     assert.equal(sample(after, stored) - sample(before, stored), 4, 'three batch items and one single store');
-    assert.equal(sample(after, invalid) - sample(before, invalid), 3, 'two batch items and one request');
+    assert.equal(sample(after, invalid) - sample(before, invalid), 2, 'the refused batch and one request');
     assert.equal(sample(after, version) - sample(before, version), 1);
     assert.match(after, /# TYPE api_http_request_duration_seconds histogram/);
     assert.match(after, /api_http_requests_total\{route="\/api\/signals\/batch",method="POST",status="200"\} [1-9]/);

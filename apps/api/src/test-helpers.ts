@@ -65,6 +65,20 @@ export function describeEachBackend(
   }
 }
 
+/**
+ * Runs `fn` with the api's clock at `ms`, then puts it back: writes are refused for bars more than one bar ahead of the
+ * clock (BAR_IN_FUTURE), so a test storing a history ahead of the default time writes it from a later "now".
+ */
+export async function atTime<T>(ctx: Pick<ApiTestContext, 'clock'>, ms: number, fn: () => Promise<T>): Promise<T> {
+  const saved = ctx.clock.now;
+  ctx.clock.now = ms;
+  try {
+    return await fn();
+  } finally {
+    ctx.clock.now = saved;
+  }
+}
+
 export const uniqueSlug = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
 
 /** A signal for a bar that is open at the test clock's default time (2026-01-05T12:00:30Z) on 1m. */
@@ -81,6 +95,22 @@ export function signal(overrides: Partial<SignalPayloadInput> = {}): SignalPaylo
     ...overrides,
   };
 }
+
+/** A consensus of two models for the bar that is open at the test clock's default time, on 1m. */
+export const consensus = (owner: string, overrides: Record<string, unknown> = {}) => ({
+  owner,
+  symbol: 'EURUSD',
+  timeframe: '1m',
+  bar_ts: '2026-01-05T12:00:00Z',
+  decision: 'BUY',
+  confidence: 0.7,
+  contributors: [
+    { model_id: 'baseline-rsi-001', decision: 'BUY', confidence: 0.8, weight: 0.5 },
+    { model_id: 'macd-cross-001', decision: 'NEUTRAL', confidence: 0.4, weight: 0.5 },
+  ],
+  meta: {},
+  ...overrides,
+});
 
 export interface Vendor {
   owner: string;

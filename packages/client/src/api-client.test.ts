@@ -71,7 +71,7 @@ describe('api client against the real api', () => {
     await tdb?.close();
   });
 
-  test('upsertBars stores the good bars and reports the bad ones by index', async () => {
+  test('upsertBars stores the good bars and reports the bad ones by index (the api refused them all at first)', async () => {
     const t0 = Date.parse('2030-01-07T09:50:00Z');
     const good = Array.from({ length: 10 }, (_, i) => bar('EURUSD', t0 + i * MIN, 1.1 + i / 1000));
     const bad = { ...bar('EURUSD', t0 + 10 * MIN, 1.2), high: 1.0 }; // high below low
@@ -119,17 +119,20 @@ describe('api client against the real api', () => {
     assert.deepEqual(many[2]?.bars, one.slice(1));
   });
 
-  test('storeSignals and storeConsensusBatch count stored, unchanged and rejected, one result per item', async () => {
-    const first = await client.storeSignals([
-      signal('model-a'),
-      signal('model-b'),
-      { ...signal('model-c'), confidence: 2 },
-    ]);
+  test('storeSignals and storeConsensusBatch count stored and unchanged, one result per item; a bad item is a 400', async () => {
+    await assert.rejects(
+      client.storeSignals([signal('model-a'), { ...signal('model-c'), confidence: 2 }]),
+      (err: unknown) =>
+        err instanceof HttpError &&
+        err.status === 400 &&
+        classifyFailure(err) === 'reject' &&
+        err.details?.[0]?.path === 'signals.1.confidence',
+    );
+    const first = await client.storeSignals([signal('model-a'), signal('model-b')]);
     assert.deepEqual(
       { stored: first.stored, unchanged: first.unchanged, rejected: first.rejected },
-      { stored: 2, unchanged: 0, rejected: 1 },
+      { stored: 2, unchanged: 0, rejected: 0 },
     );
-    assert.equal(first.results[2]?.error, 'VALIDATION_ERROR');
     const again = await client.storeSignals([signal('model-a')]);
     assert.equal(again.unchanged, 1);
     const c = await client.storeConsensusBatch([consensus('EURUSD'), consensus('GBPUSD')]);

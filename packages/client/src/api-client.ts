@@ -200,18 +200,34 @@ export function createApiClient(options: ApiClientOptions) {
       });
     },
 
-    /** `POST /api/marketdata/ohlcv` (service role): bulk upsert; bad rows come back by index, good rows are stored. */
+    /**
+     * `POST /api/marketdata/ohlcv` (service role): bulk upsert. The api stores all or none; when it refuses bars by
+     * index (400 naming `bars.<i>…`), those are set aside and the others posted once more, so the good bars are
+     * stored and the bad ones come back in `rejected`, by their index in `bars`.
+     */
     async upsertBars(bars: readonly OhlcvBarInput[], signal?: AbortSignal): Promise<UpsertBarsResult> {
-      const body = await post<Partial<OhlcvUpsertResponse>>('/api/marketdata/ohlcv', { bars }, signal);
-      if (!body || typeof body.written !== 'number' || !isList(body.rejected)) {
-        throw new Error('POST /api/marketdata/ohlcv answered without written and rejected');
-      }
-      return {
-        received: body.received ?? bars.length,
-        accepted: body.accepted ?? bars.length - body.rejected.length,
-        written: body.written,
-        rejected: body.rejected,
+      const send = async (list: readonly OhlcvBarInput[]) => {
+        const body = await post<Partial<OhlcvUpsertResponse>>('/api/marketdata/ohlcv', { bars: list }, signal);
+        if (!body || typeof body.written !== 'number' || !isList(body.rejected)) {
+          throw new Error('POST /api/marketdata/ohlcv answered without written and rejected');
+        }
+        return body.written;
       };
+      try {
+        return { received: bars.length, accepted: bars.length, written: await send(bars), rejected: [] };
+      } catch (err) {
+        const refused = refusedIndexes(err, 'bars');
+        if (!refused || refused.size === 0) throw err;
+        const rejected = [...refused]
+          .sort((a, b) => a - b)
+          .map((index) => ({
+            index,
+            details: ((err as HttpError).details ?? []).filter((d) => indexOf(d.path, 'bars') === index),
+          }));
+        const rest = bars.filter((_, i) => !refused.has(i));
+        const written = rest.length > 0 ? await send(rest) : 0;
+        return { received: bars.length, accepted: rest.length, written, rejected };
+      }
     },
 
     /**
@@ -291,3 +307,21 @@ export function createApiClient(options: ApiClientOptions) {
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;
+
+/** Index of the list item a detail path names (`bars.3.high` → 3), or undefined. */
+function indexOf(path: string, field: string): number | undefined {
+  const m = new RegExp(`^${field}\\.(\\d+)(\\.|$)`).exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The items of `field` a 400 VALIDATION_ERROR names by index; undefined for any other failure. */
+function refusedIndexes(err: unknown, field: string): Set<number> | undefined {
+  if (!(err instanceof HttpError) || err.status !== 400 || err.code !== 'VALIDATION_ERROR') return undefined;
+  const indexes = new Set<number>();
+  for (const d of err.details ?? []) {
+    const i = indexOf(d.path, field);
+    if (i === undefined) return undefined; // a fault of the request as a whole, not of some items
+    indexes.add(i);
+  }
+  return indexes;
+}

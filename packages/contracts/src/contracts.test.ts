@@ -6,14 +6,18 @@ import {
   ConsensusQuerySchema,
   Decision,
   ERROR_CODES,
+  findUnstorable,
   HTTP_STATUS_BY_ERROR_CODE,
   idempotencyKeyFor,
   isCompatibleVersion,
+  isStorableText,
+  jsonTextDepth,
   OhlcvBar,
   OhlcvQuerySchema,
   SignalPayload,
   SignalsQuerySchema,
   Timeframe,
+  UtcTimestampSchema,
   zodIssuesToDetails,
 } from './index';
 
@@ -196,5 +200,52 @@ describe('versions, keys and errors', () => {
 
   test('every error code has an HTTP status', () => {
     for (const code of ERROR_CODES) assert.ok(HTTP_STATUS_BY_ERROR_CODE[code] >= 400);
+  });
+});
+
+describe('what PostgreSQL can store (storable.ts)', () => {
+  test('isStorableText refuses NUL and unpaired surrogates, and keeps paired ones (emoji)', () => {
+    assert.equal(isStorableText('plain text, ünïcödé, 💩'), true);
+    for (const s of ['\u0000', 'a\u0000b', '\uD800', 'x\uDC00', '\uDC00\uD800', '💩'.slice(0, 1)]) {
+      assert.equal(isStorableText(s), false, JSON.stringify(s));
+    }
+  });
+
+  test('findUnstorable names every bad value and key by path, and nesting past the limit, without recursion', () => {
+    const found = findUnstorable(
+      { a: 'ok', b: ['x', 'y\u0000'], c: { 'k\uD800': 1 }, d: { e: { f: {} } } },
+      { maxDepth: 3, prefix: ['body'] },
+    );
+    assert.deepEqual(
+      found.map((d) => d.path),
+      ['body.b.1', 'body.c', 'body.d.e.f'],
+    );
+    let deep: unknown = 1;
+    for (let i = 0; i < 1_000_000; i++) deep = [deep];
+    assert.equal(findUnstorable(deep).length, 1, 'a million levels: one finding, no stack overflow');
+  });
+
+  test('jsonTextDepth counts brackets outside strings only and stops early', () => {
+    assert.equal(jsonTextDepth('{"a":[1,{"b":"[[[{"}]]}'), 3);
+    assert.equal(jsonTextDepth('"\\"[[["'), 0);
+    assert.equal(jsonTextDepth('['.repeat(1_000_000), 64), 65);
+  });
+});
+
+describe('timestamps', () => {
+  test('1900-01-01 to 2100-12-31 UTC are accepted; outside, or not a calendar date, is refused', () => {
+    for (const ok of ['1900-01-01T00:00:00Z', '2100-12-31T23:59:59.999Z', '2101-01-01T00:30:00+01:00']) {
+      assert.equal(UtcTimestampSchema.safeParse(ok).success, true, ok);
+    }
+    for (const bad of [
+      '9999-12-31T00:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '1899-12-31T23:59:59.999Z',
+      '1900-01-01T00:30:00+01:00',
+      '2025-02-29T00:00:00.000Z',
+      '+275760-09-13T00:00:00Z',
+    ]) {
+      assert.equal(UtcTimestampSchema.safeParse(bad).success, false, bad);
+    }
   });
 });

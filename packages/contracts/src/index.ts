@@ -7,6 +7,7 @@ export * from './primitives';
 export * from './queries';
 export * from './responses';
 export * from './signals';
+export * from './storable';
 export * from './subscriptions';
 export * from './version';
 export * from './web';

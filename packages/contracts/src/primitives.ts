@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { findUnstorable, META_DEPTH_MAX } from './storable';
 
 export const TIMEFRAMES = ['1m', '5m', '15m', '30m', '1h', '4h', '1d'] as const;
 export const TimeframeSchema = z.enum(TIMEFRAMES, {
@@ -38,9 +39,20 @@ export const SymbolSchema = z
   .regex(SYMBOL, { error: 'must be 1-32 characters of upper-case letters, digits, ".", "_" or "-" (e.g. EURUSD)' });
 
 const CANONICAL_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Earliest instant any timestamp of the contracts may name (docs/api.md, "Limits"). */
+export const TIMESTAMP_MIN = '1900-01-01T00:00:00.000Z';
+/** Latest instant any timestamp of the contracts may name: `9999-12-31` is not a date the platform stores. */
+export const TIMESTAMP_MAX = '2100-12-31T23:59:59.999Z';
+const TIMESTAMP_MIN_MS = Date.parse(TIMESTAMP_MIN);
+const TIMESTAMP_MAX_MS = Date.parse(TIMESTAMP_MAX);
+/** True when epoch milliseconds `ms` lie in the contracts' range of timestamps (years 1900 to 2100, UTC). */
+export function isTimestampInRange(ms: number): boolean {
+  return ms >= TIMESTAMP_MIN_MS && ms <= TIMESTAMP_MAX_MS;
+}
 /**
  * An instant as ISO-8601 with an explicit offset (`Z` or `±hh:mm`), normalised to UTC
- * (`2025-01-03T10:30:00.000Z`). A timestamp without an offset is rejected: its clock would be a guess.
+ * (`2025-01-03T10:30:00.000Z`), from 1900-01-01 to 2100-12-31 UTC. A timestamp without an offset is rejected: its
+ * clock would be a guess.
  */
 export const UtcTimestampSchema = z
   .string({ error: 'expected an ISO-8601 timestamp string' })
@@ -51,7 +63,10 @@ export const UtcTimestampSchema = z
     }),
   )
   // Already canonical (what every client of ours sends) is kept as is: the datetime check above has validated it.
-  .transform((s) => (CANONICAL_UTC.test(s) ? s : new Date(s).toISOString()));
+  .transform((s) => (CANONICAL_UTC.test(s) ? s : new Date(s).toISOString()))
+  .refine((s) => isTimestampInRange(Date.parse(s)), {
+    error: 'must be a time from 1900-01-01T00:00:00Z to 2100-12-31T23:59:59Z',
+  });
 
 /** Confidence in [0, 1], finite. */
 export const ConfidenceSchema = z
@@ -66,11 +81,25 @@ export function boundedIntParam(name: string, max: number, fallback: number) {
 }
 
 export const META_MAX_BYTES = 8 * 1024;
-/** Free-form JSON object, at most 8 KiB when serialised. */
+/**
+ * Free-form JSON object, at most 8 KiB when serialised and `META_DEPTH_MAX` (16) levels deep, whose keys and strings
+ * PostgreSQL can store (no NUL, no unpaired surrogate). Depth and text are checked first, without recursion: only
+ * then is it serialised to measure its size.
+ */
 export const MetaSchema = z
   .record(z.string(), z.unknown(), { error: 'meta must be a JSON object' })
-  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= META_MAX_BYTES, {
-    error: `meta must be at most ${META_MAX_BYTES} bytes of JSON; move bulky data elsewhere`,
+  .superRefine((m, ctx) => {
+    const unstorable = findUnstorable(m, { maxDepth: META_DEPTH_MAX });
+    for (const d of unstorable) {
+      ctx.addIssue({ code: 'custom', path: d.path === '' ? [] : d.path.split('.'), message: d.message, input: m });
+    }
+    if (unstorable.length === 0 && Buffer.byteLength(JSON.stringify(m), 'utf8') > META_MAX_BYTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `meta must be at most ${META_MAX_BYTES} bytes of JSON; move bulky data elsewhere`,
+        input: m,
+      });
+    }
   });
 
 /** True when `ms` (epoch milliseconds) sits on a boundary of `timeframe` in UTC. */

@@ -3,20 +3,17 @@ import { MODEL_VISIBILITIES } from './api';
 import { CurvePointSchema, PerformanceMetricsSchema } from './performance';
 import { boundedIntParam, SlugSchema, SymbolSchema, TIMEFRAMES, TimeframeSchema } from './primitives';
 import { StoredSignalSchema } from './responses';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable';
 
 // Contracts between the api and its user-facing clients (the web app and the mp CLI): sign-in identities, the
 // device flow of `mp login`, the marketplace listing and the live event stream. Additive changes only.
 
-// NUL cannot be stored in PostgreSQL text and a lone surrogate is not Unicode: both are the client's mistake (400).
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** Free text of at most `max` characters, without NUL characters or lone UTF-16 surrogates. */
+/** Free text of at most `max` characters, without NUL characters or lone UTF-16 surrogates (`isStorableText`). */
 export function plainText(field: string, max: number) {
   return z
     .string({ error: `${field} must be a string` })
     .max(max, { error: `${field} must be at most ${max} characters` })
-    .refine((v) => !v.includes('\u0000') && !LONE_SURROGATE.test(v), {
-      error: `${field} must be text without NUL characters or lone surrogates`,
-    });
+    .refine(isStorableText, { error: `${field} ${UNSTORABLE_TEXT_MESSAGE}` });
 }
 
 export const IDENTITY_PROVIDERS = ['github', 'google'] as const;

@@ -4,6 +4,7 @@ import { checkBarPrices, priceSchema, VolumeSchema } from './market-data';
 import {
   ConfidenceSchema,
   DecisionSchema,
+  isTimestampInRange,
   SlugSchema,
   SymbolSchema,
   TIMEFRAME_MS,
@@ -29,7 +30,8 @@ const BAR_TS_MESSAGE = 'bar_ts must be an ISO-8601 timestamp with an explicit of
  * Accepts exactly what `UtcTimestampSchema` accepts.
  */
 export function parseUtcTimestampMs(s: string): number {
-  return ISO_WITH_OFFSET.safeParse(s).success ? Date.parse(s) : Number.NaN;
+  const ms = ISO_WITH_OFFSET.safeParse(s).success ? Date.parse(s) : Number.NaN;
+  return isTimestampInRange(ms) ? ms : Number.NaN;
 }
 
 /**

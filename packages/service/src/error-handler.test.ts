@@ -22,6 +22,44 @@ function rawRequest(port: number, request: string): Promise<string> {
   });
 }
 
+/**
+ * Sends a POST whose body of `total` bytes is written in 16 KiB pieces a millisecond apart (a client on a slow link),
+ * as `Content-Length` or chunked, and reads the answer once it has sent everything, as simple clients do; resolves
+ * with the answer and the socket's error code, if any.
+ */
+function slowUpload(
+  port: number,
+  total: number,
+  framing: 'length' | 'chunked',
+): Promise<{ answer: string; error?: string }> {
+  return new Promise((resolve) => {
+    let answer = '';
+    let error: string | undefined;
+    const socket = connect(port, '127.0.0.1', async () => {
+      const length = framing === 'length' ? `Content-Length: ${total}` : 'Transfer-Encoding: chunked';
+      socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${length}\r\n\r\n`);
+      const piece = Buffer.alloc(16 * 1024, 0x20);
+      for (let sent = 0; sent < total && !socket.destroyed; sent += piece.length) {
+        const data = piece.subarray(0, Math.min(piece.length, total - sent));
+        const framed =
+          framing === 'length'
+            ? data
+            : Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+        socket.write(framed);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      if (framing === 'chunked' && !socket.destroyed) socket.write('0\r\n\r\n');
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('latin1');
+      });
+    });
+    socket.on('error', (err: Error & { code?: string }) => {
+      error = err.code ?? err.message;
+    });
+    socket.on('close', () => resolve({ answer, ...(error ? { error } : {}) }));
+  });
+}
+
 const bodyOf = (answer: string) => ErrorResponseSchema.parse(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)));
 
 describe('the services error handling', () => {
@@ -71,6 +109,16 @@ describe('the services error handling', () => {
     const body = ErrorResponseSchema.parse(res.json());
     assert.equal(body.error, 'PAYLOAD_TOO_LARGE');
     assert.match(body.message, /limit of 1024 bytes \(send less\)/);
+  });
+
+  test('a client still sending a 2 MiB body reads the 413, whether the body has a length or is chunked', async () => {
+    for (const framing of ['length', 'chunked'] as const) {
+      const { answer, error } = await slowUpload(port, 2 * 1024 * 1024, framing);
+      assert.equal(error, undefined, `${framing}: the connection failed (${error}) instead of answering 413`);
+      assert.match(answer, /^HTTP\/1\.1 413 /, framing);
+      assert.match(answer, /\r\nconnection: close\r\n/i, framing);
+      assert.equal(bodyOf(answer).error, 'PAYLOAD_TOO_LARGE', framing);
+    }
   });
 
   test('a body that is not JSON is 400 naming the body; another media type is 415', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorCode, ErrorResponse } from '@neuronetiq/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +14,10 @@ export interface ErrorHandlingOptions {
   mapError?: (error: unknown) => AppError | undefined;
   /** Called once per error response (metrics). */
   onError?: (error: AppError, request: FastifyRequest) => void;
+  /** Most bytes of a too-large body read (and dropped) before its 413 is sent; default max(16 MiB, 4 × the limit). */
+  drainCapBytes?: number;
+  /** Longest wait for the rest of a too-large body before its 413 is sent anyway; default 10 s. */
+  drainTimeoutMs?: number;
 }
 
 /**
@@ -24,6 +28,15 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error, options);
     if (appError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (appError.code === 'PAYLOAD_TOO_LARGE' && !request.raw.complete) {
+      // Answering while the client still sends, and then closing, resets the connection (unread data makes the
+      // kernel send RST) and the client reads EPIPE or ECONNRESET instead of the 413. So the rest of the body is read
+      // and dropped first, up to a cap in bytes and time, and the 413 goes out once the client has finished sending.
+      const cap = options.drainCapBytes ?? Math.max(DRAIN_CAP_BYTES, 4 * options.bodyLimitBytes);
+      return drainRequest(request.raw, cap, options.drainTimeoutMs ?? DRAIN_TIMEOUT_MS).then(() => {
+        sendError(request, reply, appError, options);
+      });
+    }
     return sendError(request, reply, appError, options);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -48,6 +61,35 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
       new AppError('NOT_FOUND', { message: `no route ${request.method} ${url}; see /docs` }),
       options,
     );
+  });
+}
+
+const DRAIN_CAP_BYTES = 16 * 1024 * 1024;
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Reads and drops what is left of a request body; resolves at its end, or after `capBytes` more or `timeoutMs`. */
+function drainRequest(raw: IncomingMessage, capBytes: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (raw.complete || raw.destroyed) return resolve();
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData);
+      raw.off('end', done);
+      raw.off('close', done);
+      raw.off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > capBytes) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    raw.on('data', onData);
+    raw.on('end', done);
+    raw.on('close', done);
+    raw.on('error', done);
+    raw.resume();
   });
 }
 

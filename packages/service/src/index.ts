@@ -8,5 +8,6 @@ export {
   toAppError,
 } from './error-handler';
 export { type HealthServerOptions, type RunningServer, startHealthServer } from './health-server';
+export { installJsonBodyParser } from './json-body';
 export { errorResponses, NoContent, type ServiceApp, withSchemas } from './routes';
 export { jsonSerializerCompiler, parseOrThrow, zodValidatorCompiler } from './validation';

@@ -1,17 +1,22 @@
-import { zodIssuesToDetails } from '@neuronetiq/contracts';
+import { type ErrorDetail, findUnstorable, zodIssuesToDetails } from '@neuronetiq/contracts';
 import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import type { z } from 'zod';
 import { validationError } from './app-error';
 
-/** Parses `input` with `schema` or throws a 400 VALIDATION_ERROR naming every offending field. */
+/**
+ * Parses `input` with `schema` or throws a 400 VALIDATION_ERROR naming every offending field. Text PostgreSQL cannot
+ * store (NUL, unpaired surrogates) anywhere in `input`, keys included, and nesting past `JSON_DEPTH_MAX` are refused
+ * first, whatever the schema (contracts' `findUnstorable`).
+ */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const unstorable = findUnstorable(input);
+  if (unstorable.length > 0) throw invalid(what, unstorable);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw invalid(what, result.error, input);
+  throw invalid(what, zodIssuesToDetails(result.error, input));
 }
 
-function invalid(what: string, error: z.ZodError, input: unknown, prefix: string[] = []) {
-  const details = zodIssuesToDetails(error, input, prefix);
+function invalid(what: string, details: ErrorDetail[]) {
   const first = details[0];
   const summary = first ? `${first.path || what}: ${first.message}` : 'invalid';
   return validationError(
@@ -32,14 +37,20 @@ const PART: Record<string, { what: string; prefix: string[] }> = {
 /**
  * Validates a route's declared zod schemas with the contracts' messages: a failure is an AppError (400, every field
  * named), which Fastify hands to the error handler as it is. The parsed value (defaults, coercions) replaces the input.
+ * Before any schema, every string of the part (body, query, path, headers; object keys included) is checked for what
+ * PostgreSQL cannot store, and its nesting for depth: one rule for every field of every route, none to forget.
  */
 export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
   const { what, prefix } = PART[httpPart ?? 'body'] ?? { what: httpPart ?? 'body', prefix: [] };
   return (data) => {
     // Fastify passes null for an absent body; the schemas speak of undefined.
     const input = data ?? undefined;
+    const unstorable = findUnstorable(input, { prefix });
+    if (unstorable.length > 0) return { error: invalid(what, unstorable) };
     const result = schema.safeParse(input);
-    return result.success ? { value: result.data } : { error: invalid(what, result.error, input, prefix) };
+    return result.success
+      ? { value: result.data }
+      : { error: invalid(what, zodIssuesToDetails(result.error, input, prefix)) };
   };
 };
 

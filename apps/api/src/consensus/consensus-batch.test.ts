@@ -14,7 +14,15 @@ const row = (owner: string, symbol: string, decision = 'BUY') => ({
 });
 
 describeEachBackend('POST /api/consensus/batch', (ctx) => {
-  test('stores valid rows in one request and reports bad and duplicate rows by index', async () => {
+  const storedSymbols = async (owner: string) =>
+    (
+      await ctx().database.db.query<{ symbol: string }>(
+        'SELECT symbol FROM ml.consensus_latest WHERE owner = $1 ORDER BY symbol',
+        [owner],
+      )
+    ).map((r) => r.symbol);
+
+  test('a bad or duplicate row refuses the whole batch, naming each by index; a good batch is stored', async () => {
     const owner = await registerModels(ctx(), uniqueSlug('own'));
     const res = await ctx().asService({
       method: 'POST',
@@ -28,22 +36,21 @@ describeEachBackend('POST /api/consensus/batch', (ctx) => {
         ],
       },
     });
-    assert.equal(res.statusCode, 200);
+    assert.equal(res.statusCode, 400);
     const body = res.json();
     assert.deepEqual(
-      body.results.map((r: { status: string }) => r.status),
-      ['stored', 'rejected', 'stored', 'rejected'],
+      body.details.map((d: { path: string }) => d.path),
+      ['consensus.1.contributors', 'consensus.3'],
     );
-    assert.equal(body.results[1].details[0].path, 'consensus.1.contributors');
-    assert.match(body.results[3].message, /same series and bar as consensus.0/);
-    const stored = await ctx().database.db.query<{ symbol: string }>(
-      'SELECT symbol FROM ml.consensus_latest WHERE owner = $1 ORDER BY symbol',
-      [owner],
-    );
+    assert.match(body.details[1].message, /same series and bar as consensus.0/);
+    assert.deepEqual(await storedSymbols(owner), [], 'nothing of a refused batch is stored');
+    const good = [row(owner, 'EURUSD'), row(owner, 'USDJPY')];
+    const ok = await ctx().asService({ method: 'POST', url: '/api/consensus/batch', payload: { consensus: good } });
     assert.deepEqual(
-      stored.map((r) => r.symbol),
-      ['EURUSD', 'USDJPY'],
+      ok.json().results.map((r: { status: string }) => r.status),
+      ['stored', 'stored'],
     );
+    assert.deepEqual(await storedSymbols(owner), ['EURUSD', 'USDJPY']);
     const again = await ctx().asService({
       method: 'POST',
       url: '/api/consensus/batch',
@@ -52,7 +59,7 @@ describeEachBackend('POST /api/consensus/batch', (ctx) => {
     assert.deepEqual(again.json().results[0].status, 'unchanged');
   });
 
-  test("a vendor key's rows for other owners are rejected FORBIDDEN; more than 1,000 rows is 400", async () => {
+  test("a vendor key's row for another owner refuses the batch (403, naming it); more than 1,000 rows is 400", async () => {
     const v = await createVendor(ctx());
     await registerModels(ctx(), v.owner);
     const res = await ctx().inject({
@@ -61,10 +68,12 @@ describeEachBackend('POST /api/consensus/batch', (ctx) => {
       headers: v.auth,
       payload: { consensus: [row(v.owner, 'EURUSD'), row('someone-else', 'EURUSD')] },
     });
+    assert.equal(res.statusCode, 403);
     assert.deepEqual(
-      res.json().results.map((r: { status: string; error?: string }) => r.error ?? r.status),
-      ['stored', 'FORBIDDEN'],
+      res.json().details.map((d: { path: string }) => d.path),
+      ['consensus.1'],
     );
+    assert.deepEqual(await storedSymbols(v.owner), []);
     const big = await ctx().asService({
       method: 'POST',
       url: '/api/consensus/batch',
@@ -81,7 +90,7 @@ describeEachBackend('POST /api/marketdata/ohlcv/query', (ctx) => {
     const bar = (symbol: string, minute: number) => ({
       symbol,
       timeframe: '1m',
-      bar_ts: new Date(Date.UTC(2026, 0, 5, 12, minute)).toISOString(),
+      bar_ts: new Date(Date.UTC(2026, 0, 5, 11, minute)).toISOString(),
       open: 1,
       high: 1.1,
       low: 0.9,
@@ -103,7 +112,7 @@ describeEachBackend('POST /api/marketdata/ohlcv/query', (ctx) => {
           { symbol: 'NOPE', tf: '1m' },
         ],
         limit: 2,
-        to: '2026-01-05T12:02:00Z',
+        to: '2026-01-05T11:02:00Z',
       },
     });
     assert.equal(res.statusCode, 200);
@@ -115,8 +124,8 @@ describeEachBackend('POST /api/marketdata/ohlcv/query', (ctx) => {
           s.bars.map((x) => x.bar_ts.slice(11, 16)),
         ]),
       [
-        [b, ['12:02', '12:01']],
-        [a, ['12:02', '12:01']],
+        [b, ['11:02', '11:01']],
+        [a, ['11:02', '11:01']],
         ['NOPE', []],
       ],
     );

@@ -1,21 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createVendor, describeEachBackend, registerModels, uniqueSlug } from '../test-helpers';
-
-const consensus = (owner: string, overrides: Record<string, unknown> = {}) => ({
-  owner,
-  symbol: 'EURUSD',
-  timeframe: '1m',
-  bar_ts: '2026-01-05T12:00:00Z',
-  decision: 'BUY',
-  confidence: 0.7,
-  contributors: [
-    { model_id: 'baseline-rsi-001', decision: 'BUY', confidence: 0.8, weight: 0.5 },
-    { model_id: 'macd-cross-001', decision: 'NEUTRAL', confidence: 0.4, weight: 0.5 },
-  ],
-  meta: {},
-  ...overrides,
-});
+import { consensus, createVendor, describeEachBackend, registerModels, uniqueSlug } from '../test-helpers';
 
 describeEachBackend('consensus endpoints', (ctx) => {
   test('POST /api/consensus/store stores it (204) and GET returns it to its owner', async () => {
@@ -170,9 +155,9 @@ describeEachBackend('consensus endpoints', (ctx) => {
         url: '/api/consensus/batch',
         payload: { consensus: [consensus(a.owner, { contributors, symbol: 'GBPUSD' })] },
       });
-      assert.equal(batch.statusCode, 200, batch.body);
-      assert.equal(batch.json().results[0].status, 'rejected');
-      assert.match(batch.json().results[0].message, new RegExp(`contributor "${bad.model_id}"`));
+      assert.equal(batch.statusCode, 403, batch.body);
+      assert.equal(batch.json().details[0].path, 'consensus.0');
+      assert.match(batch.json().message, new RegExp(`contributor "${bad.model_id}"`));
     }
     const stored = await ctx().database.db.query('SELECT 1 FROM ml.consensus_latest WHERE owner = $1', [a.owner]);
     assert.equal(stored.length, 0);

@@ -12,11 +12,11 @@ import { z } from 'zod';
 import { requireAuthenticated } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { sendStored } from '../http/idempotency';
+import { WRITE_ERRORS } from '../writes/write-errors';
 import { findConsensus, storeConsensus, storeConsensusBatch } from './store-consensus';
 
 const tags = ['consensus'];
 const writers = { access: { principal: 'authenticated', scope: 'signals:write' } } as const;
-const WRITE_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'IDEMPOTENCY_KEY_REUSED'] as const;
 
 export function consensusRoutes(app: ServiceApp, deps: ApiDeps): void {
   app.post(
@@ -47,7 +47,8 @@ export function consensusRoutes(app: ServiceApp, deps: ApiDeps): void {
       config: writers,
       schema: {
         summary: 'Store up to 1,000 consensus rows in one statement; one result per item',
-        description: 'Each item is a ConsensusPayload, checked on its own: a bad item is rejected, the others stored.',
+        description:
+          'Each item is a ConsensusPayload. All or nothing as to input: one bad item (400, named by index), a forbidden owner (403) or a bar more than one bar ahead (422 BAR_IN_FUTURE) stores nothing; a row whose bar closed with other values stored is rejected as SIGNAL_IMMUTABLE, the others stored.',
         tags,
         headers: WriteHeadersSchema,
         body: ConsensusBatchSchema,

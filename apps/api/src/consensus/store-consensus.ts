@@ -7,12 +7,13 @@ import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 import { type StoredResponse, withIdempotency } from '../http/idempotency';
 import { findWriteViolations } from '../signals/authorize-writes';
+import { assertNoBarInFuture } from '../writes/bar-in-future';
 import { storeBatch } from '../writes/store-batch';
 
 const immutable = (c: { bar_ts: string; timeframe: string }) =>
   `the consensus for bar ${c.bar_ts} (${c.timeframe}) is already stored with other values and its bar has closed; it is never rewritten`;
 
-/** POST /api/consensus/batch: up to 1,000 consensus rows, one result per item (as /api/signals/batch). */
+/** POST /api/consensus/batch: up to 1,000 consensus rows, all or nothing as to their input (as /api/signals/batch). */
 export function storeConsensusBatch(
   deps: ApiDeps,
   req: { principal: Principal; idempotencyKey: string | undefined; items: readonly unknown[] },
@@ -43,6 +44,7 @@ export async function storeConsensus(
     });
   }
   const receivedAtMs = deps.now();
+  assertNoBarInFuture([consensus], receivedAtMs, () => 'bar_ts');
   const result = await deps.db.asRequest(writeContext(principal), (tx) =>
     withIdempotency({ tx, principal: principalId(principal), key: req.idempotencyKey, body: consensus }, async () => {
       const [violation] = await findWriteViolations(models, tx, principal, [consensus]);

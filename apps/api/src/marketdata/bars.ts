@@ -1,9 +1,18 @@
-import type { OhlcvBar, OhlcvMultiQuery, OhlcvQuery, OhlcvUpsertResponse, StoredBar } from '@neuronetiq/contracts';
+import type {
+  ErrorDetail,
+  OhlcvBar,
+  OhlcvMultiQuery,
+  OhlcvQuery,
+  OhlcvUpsertResponse,
+  StoredBar,
+} from '@neuronetiq/contracts';
 import { OhlcvBarSchema, zodIssuesToDetails } from '@neuronetiq/contracts';
 import { createOhlcvRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
+import { validationError } from '../errors';
+import { assertNoBarInFuture } from '../writes/bar-in-future';
 
 export async function findBars(deps: ApiDeps, req: { principal: Principal; query: OhlcvQuery }): Promise<StoredBar[]> {
   const repo = createOhlcvRepository(deps.db);
@@ -29,15 +38,19 @@ export async function findManyBarsJson(
 
 export type UpsertBarsResult = OhlcvUpsertResponse;
 
-/** POST /api/marketdata/ohlcv: validates each bar, stores the good ones in one statement, reports bad ones by index. */
+/**
+ * POST /api/marketdata/ohlcv: validates every bar first; one bad bar (or two different bars for one time) is a 400
+ * naming each, a bar more than one bar ahead of now a 422 BAR_IN_FUTURE, and nothing of a refused upload is stored.
+ * Otherwise the bars are stored in one statement (a repeated identical bar once).
+ */
 export async function upsertBars(deps: ApiDeps, req: { items: readonly unknown[] }): Promise<UpsertBarsResult> {
   const repo = createOhlcvRepository(deps.db);
-  const rejected: UpsertBarsResult['rejected'] = [];
+  const invalid: ErrorDetail[] = [];
   const byKey = new Map<string, { index: number; bar: OhlcvBar }>();
   req.items.forEach((item, index) => {
     const parsed = OhlcvBarSchema.safeParse(item);
     if (!parsed.success) {
-      rejected.push({ index, details: zodIssuesToDetails(parsed.error, item, ['bars', index]) });
+      invalid.push(...zodIssuesToDetails(parsed.error, item, ['bars', index]));
       return;
     }
     const bar = parsed.data;
@@ -54,26 +67,27 @@ export async function upsertBars(deps: ApiDeps, req: { items: readonly unknown[]
       first.bar.close === bar.close &&
       first.bar.volume === bar.volume;
     if (!same) {
-      rejected.push({
-        index,
-        details: [
-          {
-            path: `bars.${index}.bar_ts`,
-            message: `bars.${first.index} has the same symbol, timeframe and bar_ts with other values; send one bar per time`,
-          },
-        ],
+      invalid.push({
+        path: `bars.${index}.bar_ts`,
+        message: `bars.${first.index} has the same symbol, timeframe and bar_ts with other values; send one bar per time`,
       });
     }
   });
-  const bars = [...byKey.values()].map((v) => v.bar);
+  if (invalid.length > 0) {
+    const first = invalid[0] as ErrorDetail;
+    throw validationError(
+      `bars are invalid, so none was stored (${first.path}: ${first.message}${invalid.length > 1 ? `, and ${invalid.length - 1} more` : ''})`,
+      invalid,
+    );
+  }
+  const entries = [...byKey.values()];
+  assertNoBarInFuture(
+    entries.map((e) => e.bar),
+    deps.now(),
+    (i) => `bars.${entries[i]?.index}.bar_ts`,
+  );
+  const bars = entries.map((e) => e.bar);
   const written = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) => repo.upsert(bars, { tx }));
   deps.metrics.barsStored.inc(written);
-  if (rejected.length) deps.metrics.validationFailures.inc({ code: 'VALIDATION_ERROR' }, rejected.length);
-  return {
-    success: rejected.length === 0,
-    received: req.items.length,
-    accepted: req.items.length - rejected.length,
-    written,
-    rejected: rejected.sort((a, b) => a.index - b.index),
-  };
+  return { success: true, received: req.items.length, accepted: req.items.length, written, rejected: [] };
 }

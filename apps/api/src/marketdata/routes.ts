@@ -96,12 +96,13 @@ export function marketdataRoutes(app: ServiceApp, deps: ApiDeps): void {
     {
       config: { access: { principal: 'service' } },
       schema: {
-        summary: 'Bulk upsert of bars (service key); bad rows reported by index, good rows stored',
+        summary:
+          'Bulk upsert of bars (service key); one bad bar (400, named by index) or a bar more than one bar ahead (422 BAR_IN_FUTURE) stores none',
         tags,
         body: OhlcvUpsertSchema,
         response: {
-          200: OhlcvUpsertResponseSchema.describe('good bars stored, bad ones reported by index'),
-          ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
+          200: OhlcvUpsertResponseSchema.describe('every bar stored (rejected is empty)'),
+          ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'BAR_IN_FUTURE'),
         },
       },
     },

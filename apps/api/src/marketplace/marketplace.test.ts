@@ -3,7 +3,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import { MarketplaceModelDetailSchema, MarketplaceModelsResponseSchema } from '@neuronetiq/contracts';
 import { SignJWT } from 'jose';
-import { type ApiTestContext, describeEachBackend, JWT_SECRET, signal, uniqueSlug } from '../test-helpers';
+import { type ApiTestContext, atTime, describeEachBackend, JWT_SECRET, signal, uniqueSlug } from '../test-helpers';
 
 const uniqueSymbol = () => `T${randomBytes(4).toString('hex').toUpperCase()}`;
 
@@ -49,7 +49,7 @@ async function registerModel(ctx: ApiTestContext, seller: Seller, visibility: 'p
   return modelId;
 }
 
-/** On-time signals (the api's clock is 12:00:30, the bars 12:00 and 12:01 are open or ahead), then the bars. */
+/** On-time signals (each sent 30 s into its bar, from 12:00 on), then the bars (after the last one closed). */
 async function storeScored(
   ctx: ApiTestContext,
   owner: string,
@@ -58,34 +58,37 @@ async function storeScored(
   calls: ('BUY' | 'SELL')[],
 ): Promise<void> {
   const bars = calls.map((_, i) => `2026-01-05T12:0${i}:00.000Z`);
-  const res = await ctx.asService({
-    method: 'POST',
-    url: '/api/signals/batch',
-    payload: {
-      signals: calls.map((decision, i) =>
-        signal({ owner, model_id: modelId, symbol, bar_ts: bars[i] as string, decision }),
-      ),
-    },
-  });
-  assert.equal(res.statusCode, 200, res.body);
-  // Every close is 10% above the one before: each signal (received at 12:00:30) enters at the 12:00 bar's close and
+  for (const [i, decision] of calls.entries()) {
+    const barTs = bars[i] as string;
+    const res = await atTime(ctx, Date.parse(barTs) + 30_000, () =>
+      ctx.asService({
+        method: 'POST',
+        url: '/api/signals/batch',
+        payload: { signals: [signal({ owner, model_id: modelId, symbol, bar_ts: barTs, decision })] },
+      }),
+    );
+    assert.equal(res.statusCode, 200, res.body);
+  }
+  // Every close is 10% above the one before: each signal (received 30 s into its bar) enters at its bar's close and
   // gains 10% by the next, so BUY calls hit and SELL calls miss.
   const closes = [1, 1.1, 1.21, 1.331, 1.4641];
-  const stored = await ctx.asService({
-    method: 'POST',
-    url: '/api/marketdata/ohlcv',
-    payload: {
-      bars: closes.slice(0, calls.length + 1).map((close, i) => ({
-        symbol,
-        timeframe: '1m',
-        bar_ts: `2026-01-05T12:0${i}:00.000Z`,
-        open: i === 0 ? close : (closes[i - 1] as number),
-        high: close,
-        low: i === 0 ? close : (closes[i - 1] as number),
-        close,
-      })),
-    },
-  });
+  const stored = await atTime(ctx, Date.parse('2026-01-05T12:10:00Z'), () =>
+    ctx.asService({
+      method: 'POST',
+      url: '/api/marketdata/ohlcv',
+      payload: {
+        bars: closes.slice(0, calls.length + 1).map((close, i) => ({
+          symbol,
+          timeframe: '1m',
+          bar_ts: `2026-01-05T12:0${i}:00.000Z`,
+          open: i === 0 ? close : (closes[i - 1] as number),
+          high: close,
+          low: i === 0 ? close : (closes[i - 1] as number),
+          close,
+        })),
+      },
+    }),
+  );
   assert.equal(stored.statusCode, 200, stored.body);
   // Bars already stored for an earlier model's signals are not re-written: score as the cron's sweep would.
   await ctx.database.db.query(`SELECT ml.score_signals('2026-01-05T00:00:00Z', '2026-01-06T00:00:00Z')`);
@@ -120,7 +123,7 @@ describeEachBackend('marketplace', (ctx) => {
     assert.match(model?.vendor.avatar_url ?? '', /^https:\/\/avatars\.githubusercontent\.com\/u\/\d+$/);
     assert.deepEqual(model?.series, [{ symbol, tf: '1m' }]);
     assert.equal(model?.signal_count, 3);
-    assert.equal(model?.last_signal_at, '2026-01-05T12:00:30.000Z');
+    assert.equal(model?.last_signal_at, '2026-01-05T12:02:30.000Z'); // the third call, sent 30 s into its bar
     assert.deepEqual(model?.track_record, {
       scored: 3,
       resolved: 3,

@@ -12,7 +12,10 @@ export function meRoutes(app: ServiceApp, deps: ApiDeps): void {
       schema: {
         summary: 'Who you are',
         tags: ['me'],
-        response: { 200: dataResponse(MeSchema).describe('the principal'), ...errorResponses('UNAUTHENTICATED') },
+        response: {
+          200: dataResponse(MeSchema).describe('the principal'),
+          ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN'),
+        },
       },
     },
     async (req) => ({ success: true as const, data: await getMe(deps, requireAuthenticated(req.principal)) }),

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { type ApiTestContext, createVendor, describeEachBackend, signal, uniqueSlug } from '../test-helpers';
+import { type ApiTestContext, atTime, createVendor, describeEachBackend, signal, uniqueSlug } from '../test-helpers';
 
 const uniqueSymbol = () => `P${randomBytes(4).toString('hex').toUpperCase()}`;
 const MIN = 60_000;
@@ -19,22 +19,26 @@ async function storeSignals(ctx: ApiTestContext, signals: ReturnType<typeof sign
 }
 
 async function storeBars(ctx: ApiTestContext, bars: { symbol: string; bar_ts: string; open: number; close: number }[]) {
-  const res = await ctx.asService({
-    method: 'POST',
-    url: '/api/marketdata/ohlcv',
-    payload: {
-      bars: bars.map((b) => ({
-        symbol: b.symbol,
-        timeframe: '1m',
-        bar_ts: b.bar_ts,
-        open: b.open,
-        high: Math.max(b.open, b.close),
-        low: Math.min(b.open, b.close),
-        close: b.close,
-        volume: 1,
-      })),
-    },
-  });
+  // Written from just after the last bar's close: a bar ahead of the api's clock is refused.
+  const after = Math.max(ctx.clock.now, ...bars.map((b) => Date.parse(b.bar_ts) + 60_000));
+  const res = await atTime(ctx, after, () =>
+    ctx.asService({
+      method: 'POST',
+      url: '/api/marketdata/ohlcv',
+      payload: {
+        bars: bars.map((b) => ({
+          symbol: b.symbol,
+          timeframe: '1m',
+          bar_ts: b.bar_ts,
+          open: b.open,
+          high: Math.max(b.open, b.close),
+          low: Math.min(b.open, b.close),
+          close: b.close,
+          volume: 1,
+        })),
+      },
+    }),
+  );
   assert.equal(res.statusCode, 200, res.body);
 }
 

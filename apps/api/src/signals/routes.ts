@@ -12,12 +12,12 @@ import { z } from 'zod';
 import { requireAuthenticated } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { sendStored } from '../http/idempotency';
+import { WRITE_ERRORS } from '../writes/write-errors';
 import { findSignals } from './find-signals';
 import { storeSignal, storeSignalBatch } from './store-signals';
 
 const tags = ['signals'];
 const writers = { access: { principal: 'authenticated', scope: 'signals:write' } } as const;
-const WRITE_ERRORS = ['UNAUTHENTICATED', 'FORBIDDEN', 'IDEMPOTENCY_KEY_IN_FLIGHT', 'IDEMPOTENCY_KEY_REUSED'] as const;
 
 export function signalRoutes(app: ServiceApp, deps: ApiDeps): void {
   app.post(
@@ -48,7 +48,8 @@ export function signalRoutes(app: ServiceApp, deps: ApiDeps): void {
       config: writers,
       schema: {
         summary: 'Store up to 1,000 signals in one statement; one result per item',
-        description: 'Each item is a SignalPayload, checked on its own: a bad item is rejected, the others are stored.',
+        description:
+          'Each item is a SignalPayload. All or nothing as to input: one bad item (400, named by index), a forbidden owner or model (403) or a bar more than one bar ahead (422 BAR_IN_FUTURE) stores nothing; a row whose bar closed with other values stored is rejected as SIGNAL_IMMUTABLE, the others stored.',
         tags,
         headers: WriteHeadersSchema,
         body: SignalBatchSchema,

@@ -171,8 +171,7 @@ describeEachBackend('Idempotency-Key on /api/signals/store', (ctx) => {
     assert.equal(first.statusCode, 204);
     assert.equal(second.statusCode, 204);
     assert.equal(second.headers['idempotent-replayed'], 'true');
-    const metrics = await ctx().inject({ method: 'GET', url: '/metrics' });
-    assert.match(metrics.body, /api_idempotent_replays_total [1-9]/);
+    assert.match(await ctx().app.apiMetrics.registry.metrics(), /api_idempotent_replays_total [1-9]/);
   });
 
   test('the same key with another body is 422 IDEMPOTENCY_KEY_REUSED and changes nothing', async () => {
@@ -249,14 +248,14 @@ describeEachBackend('Idempotency-Key on /api/signals/store', (ctx) => {
   test('on /api/signals/batch a replay returns the first per-item answer unchanged; another body is 422', async () => {
     const owner = uniqueSlug('own');
     const key = uniqueSlug('batch-key');
-    const signals = [signal({ owner, model_id: 'm-a' }), { ...signal({ owner, model_id: 'm-b' }), confidence: 7 }];
+    const signals = [signal({ owner, model_id: 'm-a' }), signal({ owner, model_id: 'm-b' })];
     const post = (payload: object) =>
       ctx().asService({ method: 'POST', url: '/api/signals/batch', headers: { 'idempotency-key': key }, payload });
     const first = await post({ signals });
     assert.equal(first.statusCode, 200);
     assert.deepEqual(
       first.json().results.map((r: { status: string }) => r.status),
-      ['stored', 'rejected'],
+      ['stored', 'stored'],
     );
     const replay = await post({ signals });
     assert.equal(replay.statusCode, 200);
@@ -266,7 +265,7 @@ describeEachBackend('Idempotency-Key on /api/signals/store', (ctx) => {
     const reuse = await post({ signals: [signal({ owner, model_id: 'm-c' })] });
     assert.equal(reuse.statusCode, 422);
     assert.equal(reuse.json().error, 'IDEMPOTENCY_KEY_REUSED');
-    assert.equal(await countRows(ctx(), owner), 1);
+    assert.equal(await countRows(ctx(), owner), 2);
   });
 
   test('the same key for two different principals is two different requests', async () => {
@@ -372,7 +371,7 @@ describeEachBackend('vendor API keys writing signals', (ctx) => {
 });
 
 describeEachBackend('POST /api/signals/batch', (ctx) => {
-  test('stores valid items in one request and reports each bad item by index', async () => {
+  test('a bad or duplicate item refuses the whole batch, naming each by index; nothing of it is stored', async () => {
     const owner = uniqueSlug('own');
     const signals = [
       signal({ owner, model_id: 'm-a' }),
@@ -381,20 +380,15 @@ describeEachBackend('POST /api/signals/batch', (ctx) => {
       signal({ owner, model_id: 'm-a' }),
     ];
     const res = await ctx().asService({ method: 'POST', url: '/api/signals/batch', payload: { signals } });
-    assert.equal(res.statusCode, 200);
+    assert.equal(res.statusCode, 400);
     const body = res.json();
-    assert.equal(body.success, false);
+    assert.equal(body.error, 'VALIDATION_ERROR');
     assert.deepEqual(
-      { stored: body.stored, unchanged: body.unchanged, rejected: body.rejected },
-      { stored: 2, unchanged: 0, rejected: 2 },
+      body.details.map((d: { path: string }) => d.path),
+      ['signals.1.confidence', 'signals.3'],
     );
-    assert.deepEqual(
-      body.results.map((r: { status: string }) => r.status),
-      ['stored', 'rejected', 'stored', 'rejected'],
-    );
-    assert.equal(body.results[1].details[0].path, 'signals.1.confidence');
-    assert.match(body.results[3].message, /same model, series and bar as signals.0/);
-    assert.equal(await countRows(ctx(), owner), 2);
+    assert.match(body.details[1].message, /same model, series and bar as signals.0/);
+    assert.equal(await countRows(ctx(), owner), 0);
   });
 
   test('a re-sent batch reports unchanged, and changed values after the bar closed are rejected as immutable', async () => {
@@ -441,7 +435,7 @@ describeEachBackend('POST /api/signals/batch', (ctx) => {
     assert.match(res.json().message, /at most 1000/);
   });
 
-  test('a vendor batch rejects items of other owners and unregistered models, stores the rest', async () => {
+  test('a vendor batch with items of other owners or unregistered models is 403 naming each; none is stored', async () => {
     const v = await createVendor(ctx());
     const res = await ctx().inject({
       method: 'POST',
@@ -455,11 +449,12 @@ describeEachBackend('POST /api/signals/batch', (ctx) => {
         ],
       },
     });
-    assert.equal(res.statusCode, 200);
+    assert.equal(res.statusCode, 403);
     assert.deepEqual(
-      res.json().results.map((r: { status: string; error?: string }) => r.error ?? r.status),
-      ['stored', 'FORBIDDEN', 'FORBIDDEN'],
+      res.json().details.map((d: { path: string }) => d.path),
+      ['signals.1', 'signals.2'],
     );
+    assert.equal(await countRows(ctx(), v.owner), 0);
   });
 });
 

@@ -12,6 +12,7 @@ import { principalId, writeContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 import { keyInFlight, keyReused, requestHash, type StoredResponse, withIdempotency } from '../http/idempotency';
+import { assertNoBarInFuture } from '../writes/bar-in-future';
 import { createGroupCommit, type GroupCommit } from '../writes/group-commit';
 import { storeBatch } from '../writes/store-batch';
 import { findWriteViolations } from './authorize-writes';
@@ -70,11 +71,13 @@ export async function storeSignal(
   req: WriteRequest & { signal: SignalPayload },
 ): Promise<StoredResponse & { replayed: boolean }> {
   writeContext(req.principal); // a principal that may not write is refused before it waits for a group
+  const receivedAtMs = deps.now();
+  assertNoBarInFuture([req.signal], receivedAtMs, () => 'bar_ts');
   const answer = await groupCommitOf(deps).submit(principalId(req.principal), {
     principal: req.principal,
     signal: req.signal,
     key: req.idempotencyKey,
-    receivedAtMs: deps.now(),
+    receivedAtMs,
   });
   if ('error' in answer) throw answer.error;
   if (answer.ok.replayed) deps.metrics.idempotentReplays.inc();
@@ -168,8 +171,8 @@ async function storeAlone(deps: ApiDeps, w: SingleWrite): Promise<StoredResponse
 }
 
 /**
- * POST /api/signals/batch: every item is validated and authorised first; the acceptable ones are stored in one
- * statement; the response lists one result per item (stored, unchanged, or rejected with the reason).
+ * POST /api/signals/batch: every item is validated and authorised first, and a bad one refuses the whole batch; the
+ * items are stored in one statement; the response lists one result per item (stored, unchanged, or immutable).
  */
 export function storeSignalBatch(
   deps: ApiDeps,
