@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ModelSchema, StoredSignalSchema, TrackRecordSchema } from '@neuronetiq/contracts';
+import { ModelSchema, RevenueStatementSchema, StoredSignalSchema, TrackRecordSchema } from '@neuronetiq/contracts';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { z } from 'zod';
 import {
@@ -149,6 +149,19 @@ for (const backend of testBackends()) {
       z.array(TrackRecordSchema).parse(JSON.parse(perf.stdout));
       const table = await mp.run(['performance']);
       assert.equal(table.code, 0);
+      const statement = await mp.run(['revenue', '--month', '2026-01', '--json']);
+      assert.equal(statement.code, 0, statement.stderr);
+      const s = RevenueStatementSchema.extend({ closed: z.boolean() }).parse(JSON.parse(statement.stdout));
+      assert.deepEqual([s.month, s.closed, s.gross_pence, s.lines], ['2026-01', true, 0, []]);
+      const csv = await mp.run(['revenue', '--month', '2026-01', '--csv']);
+      assert.equal(csv.code, 0, csv.stderr);
+      assert.match(csv.stdout, /\r\ntotal,2026-01,,,,,0,0,0\r\n$/);
+      assert.equal((await mp.run(['revenue', '--month', '2026-01', '--csv'])).stdout, csv.stdout, 'byte for byte');
+      const people = await mp.run(['revenue', '--month', '2026-01']);
+      assert.match(people.stdout, /closed \(final\)[\s\S]*no subscribers in this month/);
+      const bad = await mp.run(['revenue', '--month', '2026-13']);
+      assert.notEqual(bad.code, 0);
+      assert.match(bad.stderr, /--month must be YYYY-MM/);
     });
 
     test('mp init --python writes one stdlib-only file that pushes a signal against the configured api', async () => {

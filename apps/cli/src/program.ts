@@ -9,6 +9,7 @@ import { createModel, listModels, showModel } from './commands/models';
 import { getOhlcv } from './commands/ohlcv';
 import { performance } from './commands/performance';
 import { pushFile, pushOne } from './commands/push';
+import { revenue } from './commands/revenue';
 import { type Context, createContext, DEFAULT_API_URL, type GlobalOptions } from './context';
 import { type Env, parseEnv } from './env';
 import { CliError, createOut, describeError, EXIT, type Streams } from './output';
@@ -250,6 +251,17 @@ export function createProgram(io: RunIo, holder: { context?: Context; env?: Env 
     .action(async (model: string | undefined, o, cmd: Command) =>
       performance(ctx(cmd), { ...o, ...(model ? { model } : {}) }),
     );
+
+  program
+    .command('revenue')
+    .description('your revenue statement of a month: gross, platform fee and your share per subscription')
+    .option('--month <month>', 'the month, YYYY-MM (default: the running one, UTC)', (v: string) => {
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(v)) throw new InvalidArgumentError('--month must be YYYY-MM, e.g. 2026-11');
+      return v;
+    })
+    .option('--csv', "the statement as CSV (the api's bytes: the same at every read of a closed month)")
+    .addHelpText('after', example('mp revenue --month 2026-11', 'mp revenue --month 2026-11 --csv > 2026-11.csv'))
+    .action(async (o, cmd: Command) => revenue(ctx(cmd), o as Parameters<typeof revenue>[1]));
 
   program
     .command('init <dir>')

@@ -1,8 +1,10 @@
 // docs/tutorial.md, run as a reader runs it: every line of its ```sh blocks, literally and in order, in bash, against
 // the platform its first block starts (`npm start` on a fresh embedded database, on ports of its own), with a temporary
-// HOME (so `~`, mp's config and the global npm prefix are the test's) and the api address in MP_API_URL. The one step a
-// browser does, approving `mp login`'s code on /cli/authorize, is done through the api with the session a GitHub
-// sign-in gives (the web page is not part of this test). Prints the time of each step, which the tutorial states.
+// HOME (so `~`, mp's config and the global npm prefix are the test's) and the api address in MP_API_URL. The steps a
+// person does in the browser are done by Chromium (@neuronetiq/testing-web): sign in on the web app through a local
+// GitHub stand-in (the platform's web app is pointed at it, as at github.com), open /cli/authorize, type the code
+// `mp login` printed, approve. Without Chromium the test skips, saying how to install it. Prints the time of each
+// step, which the tutorial states.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -10,8 +12,14 @@ import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createDb } from '@neuronetiq/db';
-import { approveShownCode, createGithubUser } from './test-support';
+import {
+  browserSkipReason,
+  type GitHubOAuthServer,
+  launchBrowser,
+  openPage,
+  startGitHubOAuthServer,
+} from '@neuronetiq/testing-web';
+import type { Browser } from 'playwright-core';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const tutorial = readFileSync(join(root, 'docs/tutorial.md'), 'utf8');
@@ -43,14 +51,19 @@ mkdirSync(home);
 // Ports of its own, apart from start.test.ts's (10000-10490) and the defaults a person's `npm start` uses.
 const offset = 10_500 + (process.pid % 49) * 10;
 const apiUrl = `http://127.0.0.1:${8787 + offset}`;
+// `npm start`'s web app (its WEB_URL) and the reader's GitHub account, on the stand-in.
+const webUrl = `http://localhost:${3000 + offset}`;
+const READER = { id: 5_150_001, login: 'ada-lovelace', name: 'Ada Lovelace', email: 'ada@example.com' };
+const githubClient = { clientId: 'Iv1.tutorial', clientSecret: 'tutorial-client-secret-0123456789abcdef' };
+let github: GitHubOAuthServer | undefined;
+let browser: Browser | undefined;
 const env: Record<string, string> = {
   ...(process.env as Record<string, string>),
   HOME: home,
   XDG_CONFIG_HOME: join(home, '.config'),
-  // `npm install -g` goes to a prefix of the test's; packages still come from the machine's npm cache.
+  // `npm install -g` goes to a prefix of the test's; installs are plain (the registry answers, as for a reader).
   npm_config_prefix: join(work, 'npm-global'),
   npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
-  npm_config_prefer_offline: 'true',
   npm_config_audit: 'false',
   npm_config_fund: 'false',
   npm_config_update_notifier: 'false',
@@ -58,6 +71,9 @@ const env: Record<string, string> = {
   NQ_DATA_DIR: join(work, 'data'),
   NQ_PORT_OFFSET: String(offset),
   MP_API_URL: apiUrl,
+  // The web app's GitHub sign-in (the addresses are set before the platform starts, below).
+  GITHUB_CLIENT_ID: githubClient.clientId,
+  GITHUB_CLIENT_SECRET: githubClient.clientSecret,
 };
 delete env.NO_COLOR;
 delete env.DATABASE_URL;
@@ -76,8 +92,33 @@ after(async () => {
       // already gone
     }
   }
+  await browser?.close();
+  await github?.close();
   rmSync(work, { recursive: true, force: true });
 });
+
+/** What the reader does in the browser: sign in with GitHub, open /cli/authorize, type the code, approve. */
+async function approveInBrowser(code: string): Promise<void> {
+  browser ??= await launchBrowser();
+  const handle = await openPage(browser, { baseURL: webUrl, timeoutMs: 60_000 });
+  try {
+    const { page } = handle;
+    await page.goto(`/marketplace/login?next=${encodeURIComponent('/cli/authorize')}`);
+    await page.getByRole('button', { name: 'Continue with GitHub' }).click();
+    await page.getByRole('button', { name: `Continue as ${READER.login}` }).click();
+    // A first sign-in lands on the welcome page, whose Continue goes on to where the reader was going.
+    await page.waitForURL((url) => url.origin === webUrl && url.pathname === '/marketplace/setup');
+    await page.getByRole('link', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.origin === webUrl && url.pathname === '/cli/authorize');
+    await page.getByLabel('Code shown by `mp login`').fill(code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    assert.equal(await page.getByTestId('cli-user-code').textContent(), code);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByTestId('cli-approved').waitFor();
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Runs one command line in bash in `cwd`; resolves with its output and the directory it ended in. */
 function bash(line: string, cwd: string, onOutput?: (all: string) => void) {
@@ -98,7 +139,16 @@ function bash(line: string, cwd: string, onOutput?: (all: string) => void) {
   });
 }
 
-test('docs/tutorial.md runs from an empty home to a starter model publishing signals, well within 15 minutes', async () => {
+const skip = browserSkipReason();
+test('docs/tutorial.md runs from an empty home to a starter model publishing signals, well within 15 minutes', {
+  skip,
+}, async () => {
+  github = await startGitHubOAuthServer({
+    users: [READER],
+    clients: [{ ...githubClient, redirectUris: [`${webUrl}/api/auth/callback/github`] }],
+  });
+  env.GITHUB_OAUTH_URL = github.url;
+  env.GITHUB_API_URL = github.url;
   const all = steps();
   assert.deepEqual(
     all.map((s) => s.number),
@@ -109,6 +159,8 @@ test('docs/tutorial.md runs from an empty home to a starter model publishing sig
   const timings: { step: Step; ms: number }[] = [];
   let cwd = root;
   let login: string | undefined;
+  let webUp: Promise<void> = Promise.reject(new Error('step 1 did not start the platform'));
+  webUp.catch(() => {});
 
   for (const step of all) {
     const started = Date.now();
@@ -125,21 +177,27 @@ test('docs/tutorial.md runs from an empty home to a starter model publishing sig
           platform?.once('exit', (code) => failed(new Error(`npm start exited (${code}):\n${platformOutput}`)));
         });
         await up;
+        webUp = new Promise<void>((ready, failed) => {
+          const check = () => {
+            if (platformOutput.includes('for the marketplace.')) ready();
+            else if (platform?.exitCode !== null) failed(new Error(`npm start exited:\n${platformOutput}`));
+            else setTimeout(check, 250);
+          };
+          check();
+        });
         continue;
       }
       if (line === 'mp login') {
-        // The reader signed in on the web first; GitHub sign-in creates this user and session.
-        const databaseUrl = /database\s+(postgres:\/\/\S+)/.exec(platformOutput)?.[1];
-        assert.ok(databaseUrl, `npm start printed its database: ${platformOutput}`);
-        const db = createDb(databaseUrl, { max: 1 });
-        const jwtSecret = readFileSync(join(env.NQ_DATA_DIR as string, 'jwt-secret'), 'utf8').trim();
-        const user = await createGithubUser(db, { jwtSecret, login: 'ada-lovelace' }).finally(() => db.end());
-        login = user.login;
-        let approval: Promise<Response> | undefined;
+        // The web app comes up once its build is done; the reader opens it when `npm start` says so.
+        await webUp;
+        login = READER.login;
+        let approval: Promise<void> | undefined;
         const r = await bash(line, cwd, (out) => {
-          approval ??= approveShownCode(out, apiUrl, user.token);
+          const code = /\b([BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4})\b/.exec(out)?.[1];
+          if (code) approval ??= approveInBrowser(code);
         });
-        assert.equal((await approval)?.status, 200, 'the code mp login printed was approved');
+        await approval;
+        assert.ok(approval, `mp login printed a code:\n${r.out}`);
         assert.equal(r.code, 0, `${line}:\n${r.out}`);
         assert.match(r.out, /Logged in to .* as ada-lovelace/);
         continue;

@@ -16,6 +16,7 @@ import {
   ModelSchema,
   type PerformanceQuery,
   type RegisterModel,
+  RevenueResponseSchema,
   SIGNAL_BATCH_MAX,
   type SignalPayload,
   type SignalsQuery,
@@ -189,6 +190,39 @@ export function createVendorClient(options: VendorClientOptions) {
     /** `GET /api/marketdata/ohlcv`: up to `limit` (≤ 5000) bars of one series in [from, to], newest first. */
     getBars: async (q: { symbol: string; tf: Timeframe; limit?: number; from?: string; to?: string }) =>
       (await call(dataResponse(z.array(StoredBarSchema)), 'GET', `/api/marketdata/ohlcv${query(q)}`)).data,
+
+    /** `GET /api/vendor/revenue`: your statement of a month (`closed` once the month has ended: it never changes). */
+    async revenue(month: string) {
+      const body = await call(RevenueResponseSchema, 'GET', `/api/vendor/revenue${query({ month })}`);
+      return { ...body.data, closed: body.closed };
+    },
+
+    /** The same statement as the api's CSV (RFC 4180; the same bytes at every read of a closed month). */
+    async revenueCsv(month: string): Promise<string> {
+      const path = `/api/vendor/revenue${query({ month, format: 'csv' })}`;
+      const res = await (f ?? fetch)(`${base}${path}`, {
+        headers: { ...auth, 'x-contracts-version': CONTRACTS_VERSION },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await res.text();
+      if (!res.ok) {
+        let code: string | undefined;
+        let message = text.slice(0, 500);
+        try {
+          const e = JSON.parse(text) as { error?: unknown; message?: unknown };
+          if (typeof e.error === 'string') code = e.error;
+          if (typeof e.message === 'string') message = e.message;
+        } catch {
+          // not JSON: keep the raw text
+        }
+        throw new HttpError(
+          res.status,
+          code,
+          `GET /api/vendor/revenue answered ${res.status}${code ? ` ${code}` : ''}: ${message}`,
+        );
+      }
+      return text;
+    },
 
     /** `GET /api/performance`: track records of your models and the public ones. */
     performance: async (q: Partial<PerformanceQuery> = {}) =>
