@@ -136,25 +136,43 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
     metrics.spilled.set(spill.length);
   }
 
-  async function resolveWindow(): Promise<number> {
-    if (windowBars !== undefined) return windowBars;
-    const models = await withRetry(() => worker.models(), config.retry, retryDeps);
+  /** The worker's models this orchestrator runs (all of them unless `config.models` names some). */
+  async function wantedModels(retry: boolean) {
+    const models = retry ? await withRetry(() => worker.models(), config.retry, retryDeps) : await worker.models();
     const wanted = config.models ? models.filter((m) => config.models?.includes(m.id)) : models;
     if (wanted.length === 0) throw new Error(`the worker runs none of the models ${JSON.stringify(config.models)}`);
-    // A consensus may list only models registered to its owner: register the built-in ones (idempotent).
-    await withRetry(
-      () =>
-        api.registerModels(
-          config.owner,
-          wanted.map((m) => ({
-            model_id: m.id,
-            name: m.id,
-            description: `${m.description} (built-in model v${m.version})`.slice(0, 2000),
-          })),
-        ),
-      config.retry,
-      retryDeps,
-    );
+    return wanted;
+  }
+
+  let registered = false;
+  /** A consensus may list only models registered to its owner: registers the built-in ones (idempotent), once. */
+  async function registerModels(wanted: Awaited<ReturnType<typeof wantedModels>>, retry: boolean): Promise<void> {
+    const call = () =>
+      api.registerModels(
+        config.owner,
+        wanted.map((m) => ({
+          model_id: m.id,
+          name: m.id,
+          description: `${m.description} (built-in model v${m.version})`.slice(0, 2000),
+        })),
+      );
+    await (retry ? withRetry(call, config.retry, retryDeps) : call());
+    registered = true;
+  }
+
+  async function resolveWindow(): Promise<number> {
+    if (windowBars !== undefined) {
+      // A configured window needs nothing from the worker to run a cycle, but the models must still be registered:
+      // try once per tick until it works, without holding the cycle up.
+      if (!registered) {
+        await wantedModels(false)
+          .then((wanted) => registerModels(wanted, false))
+          .catch((err: Error) => logger.warn({ err: err.message }, 'built-in models not registered yet; retrying'));
+      }
+      return windowBars;
+    }
+    const wanted = await wantedModels(true);
+    await registerModels(wanted, true);
     windowBars = Math.min(OHLCV_LIMIT_MAX, Math.max(...wanted.map((m) => m.required_bars)));
     logger.info({ windowBars, models: wanted.map((m) => m.id) }, 'window size from the worker');
     return windowBars;

@@ -82,6 +82,8 @@ export async function startFakeApi(options: FakeApiOptions) {
   const consensus = new Map<string, ConsensusPayload & { late: boolean }>();
   /** Successful POSTs per idempotency key (store endpoints) — to prove exactly-once delivery. */
   const deliveries = new Map<string, number>();
+  /** Registered models, `owner/model_id` (POST /api/models). */
+  const models = new Set<string>();
   const requests: { method: string; path: string; body: string }[] = [];
   /** What GET /api/performance answers (filtered by owner); tests fill it. */
   const trackRecords: TrackRecord[] = [];
@@ -160,6 +162,12 @@ export async function startFakeApi(options: FakeApiOptions) {
       return send(res, 404, error('NOT_FOUND', `${req.method} ${url.pathname}`));
     }
     const json = JSON.parse(body || 'null') as Record<string, unknown>;
+    if (url.pathname === '/api/models') {
+      const id = `${String(json.owner)}/${String(json.model_id)}`;
+      if (models.has(id)) return send(res, 409, error('CONFLICT', `model ${id} is already registered`));
+      models.add(id);
+      return send(res, 201, { success: true, data: json });
+    }
     if (url.pathname === '/api/marketdata/ohlcv/query') {
       const q = json as { series: { symbol: string; tf: string }[]; limit?: number; to?: string };
       const data = q.series.map((s) => ({ ...s, bars: newest(s.symbol, s.tf, q.limit ?? 100, q.to ?? null) }));
@@ -255,6 +263,7 @@ export async function startFakeApi(options: FakeApiOptions) {
     },
     signals,
     consensus,
+    models,
     deliveries,
     requests,
     trackRecords,
