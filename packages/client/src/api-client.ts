@@ -20,7 +20,7 @@ import {
   type TrackRecord,
   type WorkerBarInput,
 } from '@neuronetiq/contracts';
-import { HttpError } from './errors';
+import { HttpError, refusedItems } from './errors';
 import { type FetchLike, requestJson } from './http';
 
 export interface ApiClientOptions {
@@ -216,14 +216,11 @@ export function createApiClient(options: ApiClientOptions) {
       try {
         return { received: bars.length, accepted: bars.length, written: await send(bars), rejected: [] };
       } catch (err) {
-        const refused = refusedIndexes(err, 'bars');
-        if (!refused || refused.size === 0) throw err;
-        const rejected = [...refused]
+        const refused = refusedItems(err, 'bars');
+        if (!refused) throw err;
+        const rejected = [...refused.keys()]
           .sort((a, b) => a - b)
-          .map((index) => ({
-            index,
-            details: ((err as HttpError).details ?? []).filter((d) => indexOf(d.path, 'bars') === index),
-          }));
+          .map((index) => ({ index, details: refused.get(index) ?? [] }));
         const rest = bars.filter((_, i) => !refused.has(i));
         const written = rest.length > 0 ? await send(rest) : 0;
         return { received: bars.length, accepted: rest.length, written, rejected };
@@ -309,19 +306,3 @@ export function createApiClient(options: ApiClientOptions) {
 export type ApiClient = ReturnType<typeof createApiClient>;
 
 /** Index of the list item a detail path names (`bars.3.high` → 3), or undefined. */
-function indexOf(path: string, field: string): number | undefined {
-  const m = new RegExp(`^${field}\\.(\\d+)(\\.|$)`).exec(path);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** The items of `field` a 400 VALIDATION_ERROR names by index; undefined for any other failure. */
-function refusedIndexes(err: unknown, field: string): Set<number> | undefined {
-  if (!(err instanceof HttpError) || err.status !== 400 || err.code !== 'VALIDATION_ERROR') return undefined;
-  const indexes = new Set<number>();
-  for (const d of err.details ?? []) {
-    const i = indexOf(d.path, field);
-    if (i === undefined) return undefined; // a fault of the request as a whole, not of some items
-    indexes.add(i);
-  }
-  return indexes;
-}

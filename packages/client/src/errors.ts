@@ -76,3 +76,26 @@ export function isNetworkError(err: unknown): boolean {
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return true;
   return NETWORK_CODES.has(e?.code ?? '') || NETWORK_CODES.has(e?.cause?.code ?? '') || e instanceof TypeError;
 }
+
+function indexOf(path: string, field: string): number | undefined {
+  const m = new RegExp(`^${field}\\.(\\d+)(\\.|$)`).exec(path);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The items of `field` that refused an all-or-nothing batch (a 400, 403 or 422 whose every detail names an item, e.g.
+ * `signals.3.bar_ts`), each with its details; undefined for any other failure (the request as a whole was wrong).
+ */
+export function refusedItems(
+  err: unknown,
+  field: string,
+): Map<number, { path: string; message: string }[]> | undefined {
+  if (!(err instanceof HttpError) || ![400, 403, 422].includes(err.status)) return undefined;
+  const items = new Map<number, { path: string; message: string }[]>();
+  for (const d of err.details ?? []) {
+    const i = indexOf(d.path, field);
+    if (i === undefined) return undefined;
+    items.set(i, [...(items.get(i) ?? []), d]);
+  }
+  return items.size > 0 ? items : undefined;
+}

@@ -3,6 +3,7 @@
 // field, instead of handing half-understood data to the caller.
 import {
   ApiKeySchema,
+  type BatchItemResult,
   BatchWriteResponseSchema,
   CONTRACTS_VERSION,
   type ConsensusQuery,
@@ -12,6 +13,7 @@ import {
   type DeviceTokenResponse,
   DeviceTokenResponseSchema,
   dataResponse,
+  ErrorCodeSchema,
   MeSchema,
   ModelSchema,
   type PerformanceQuery,
@@ -28,7 +30,7 @@ import {
   zodIssuesToDetails,
 } from '@neuronetiq/contracts';
 import { z } from 'zod';
-import { HttpError } from './errors';
+import { HttpError, refusedItems } from './errors';
 import { type FetchLike, requestJson } from './http';
 
 export interface VendorClientOptions {
@@ -170,13 +172,44 @@ export function createVendorClient(options: VendorClientOptions) {
     /** `POST /api/signals/batch`: at most SIGNAL_BATCH_MAX signals; one result per signal, in order. */
     async storeSignals(signals: readonly SignalPayload[]) {
       if (signals.length > SIGNAL_BATCH_MAX) throw new RangeError(`at most ${SIGNAL_BATCH_MAX} signals per batch`);
-      const body = await call(BatchWriteResponseSchema, 'POST', '/api/signals/batch', { signals });
-      if (body.results.length !== signals.length) {
-        throw new ResponseShapeError('POST /api/signals/batch', [
-          { path: 'results', message: `has ${body.results.length} results for ${signals.length} signals` },
-        ]);
+      const send = async (list: readonly SignalPayload[]) => {
+        const body = await call(BatchWriteResponseSchema, 'POST', '/api/signals/batch', { signals: list });
+        if (body.results.length !== list.length) {
+          throw new ResponseShapeError('POST /api/signals/batch', [
+            { path: 'results', message: `has ${body.results.length} results for ${list.length} signals` },
+          ]);
+        }
+        return body;
+      };
+      try {
+        return await send(signals);
+      } catch (err) {
+        // The api stores a batch all or nothing: the rows it names are rejected here, the rest posted once more.
+        const refused = refusedItems(err, 'signals');
+        if (!refused) throw err;
+        const known = ErrorCodeSchema.safeParse((err as HttpError).code);
+        const code = known.success ? known.data : undefined;
+        const keep = signals.flatMap((s, index) => (refused.has(index) ? [] : [{ s, index }]));
+        const rest = keep.length > 0 ? await send(keep.map((k) => k.s)) : null;
+        const results: BatchItemResult[] = signals.map((_, index) => {
+          const details = refused.get(index);
+          return details
+            ? { index, status: 'rejected', ...(code ? { error: code } : {}), message: details[0]?.message, details }
+            : { index, status: 'stored' };
+        });
+        for (const [j, k] of keep.entries()) {
+          const r = rest?.results[j];
+          if (r) results[k.index] = { ...r, index: k.index };
+        }
+        const count = (status: BatchItemResult['status']) => results.filter((r) => r.status === status).length;
+        return {
+          success: count('rejected') === 0,
+          stored: count('stored'),
+          unchanged: count('unchanged'),
+          rejected: count('rejected'),
+          results,
+        };
       }
-      return body;
     },
 
     /** `GET /api/signals`: your stored signals, newest first. */

@@ -155,7 +155,7 @@ describeEachBackend(
       const seen = await first.waitFor(isSignalOf(v.owner), 'the first signal');
       first.close();
       await first.ended;
-      const bars = ['2026-01-05T12:01:00Z', '2026-01-05T12:02:00Z', '2026-01-05T12:03:00Z'];
+      const bars = ['2026-01-05T11:57:00Z', '2026-01-05T11:58:00Z', '2026-01-05T11:59:00Z'];
       // Three writes while disconnected, each its own statement and log row.
       for (const bar_ts of bars) await storeSignals(ctx(), v, [{ bar_ts }]);
       const expected = bars.map((b) => new Date(b).toISOString());
