@@ -217,6 +217,19 @@ export async function runSmoke(targets: SmokeTargets, serviceKey: string): Promi
         contributors: [{ model_id: MODEL, decision: 'BUY', confidence: 0.8, weight: 1 }],
         meta: { smoke: true },
       };
+      // A consensus may list only its owner's registered models: register the smoke model (409 once it exists).
+      await request(`${api}/api/models`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          owner: SMOKE_OWNER,
+          model_id: MODEL,
+          name: 'Smoke check',
+          description: 'Written by npm run smoke to check a deployment.',
+          visibility: 'private',
+        }),
+        expect: [200, 201, 409],
+      });
       await request(`${api}/api/consensus/store`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json', 'idempotency-key': `smoke-consensus-${runId}` },
