@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { betterAuth } from 'better-auth';
 import { getMigrations } from 'better-auth/db/migration';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { parseEnv } from '../env';
-import { authOptions, DISABLED_AUTH_PATHS } from './auth';
+import { authOptions, createAuthPool, DISABLED_AUTH_PATHS } from './auth';
 
 const WEB = 'http://localhost:3999';
 const env = (databaseUrl: string) =>
@@ -31,7 +31,7 @@ for (const backend of testBackends()) {
     let pool: Pool;
     before(async () => {
       t = await createTestDatabase(backend);
-      pool = new Pool({ connectionString: t.url, max: 2 });
+      pool = createAuthPool(env(t.url));
     });
     after(async () => {
       await pool?.end();
@@ -50,6 +50,26 @@ for (const backend of testBackends()) {
         [],
         'better-auth wants columns the migration does not create',
       );
+    });
+
+    test('the pool outlives a connection the server closes while idle (a restart must not end the web server)', async () => {
+      // Without a listener of its own, the pool's 'error' event would be thrown and end the process.
+      assert.ok(pool.listenerCount('error') > 0, 'the pool listens for errors of idle connections');
+      await pool.query('SELECT 1');
+      const closed = new Promise<void>((resolve) => pool.once('error', () => resolve()));
+      if (backend === 'postgres') {
+        await t.db.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'web-auth'");
+      } else {
+        // PGlite has one backend: end the idle client's socket from our side instead.
+        const idle = await pool.connect();
+        idle.release();
+        (idle as unknown as { connection: { stream: { destroy(e: Error): void } } }).connection.stream.destroy(
+          new Error('connection reset'),
+        );
+      }
+      await closed;
+      const rows = await pool.query<{ x: number }>('SELECT 1 AS x');
+      assert.equal(rows.rows[0]?.x, 1, 'a new connection answers');
     });
 
     test('/update-user, /sign-up/email and the other profile and password endpoints answer 404', async () => {

@@ -185,9 +185,17 @@ export function authOptions(env: Env, pool: Pool) {
   } satisfies BetterAuthOptions;
 }
 
-function createAuth(env: Env) {
+/** The pool better-auth keeps its users and sessions in. */
+export function createAuthPool(env: Env): Pool {
   const pool = new Pool({ connectionString: env.DATABASE_URL, max: env.DB_POOL_MAX, application_name: 'web-auth' });
-  return betterAuth(authOptions(env, pool));
+  // An idle connection the server closes (a PostgreSQL restart, Supabase's pooler recycling it) emits 'error' on the
+  // pool; unheard, that ends the process. The pool drops the connection and opens a new one on the next query.
+  pool.on('error', (err) => console.warn(`web-auth: idle database connection closed (${err.message})`));
+  return pool;
+}
+
+function createAuth(env: Env) {
+  return betterAuth(authOptions(env, createAuthPool(env)));
 }
 
 type Auth = ReturnType<typeof createAuth>;
