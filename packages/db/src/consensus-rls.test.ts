@@ -141,12 +141,7 @@ for (const backend of testBackends()) {
       await t.db.query(`UPDATE ml.models SET visibility = 'private' WHERE model_id = 'pub2'`);
       try {
         assert.deepEqual(await visible(anon), []);
-        assert.deepEqual(await visible(asUser(users.vendor)), [
-          'NOW:live',
-          'OLD:live',
-          'PRIVNOW:live',
-          'PRIVOLD:live',
-        ]);
+        assert.deepEqual(await visible(asUser(users.vendor)), ['NOW:live', 'OLD:live', 'PRIVNOW:live', 'PRIVOLD:live']);
       } finally {
         await t.db.query(`UPDATE ml.models SET visibility = 'public' WHERE model_id = 'pub2'`);
       }
