@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { HORIZON_BARS_MAX, MODEL_VISIBILITIES } from './api';
 import { CurvePointSchema, METRIC_PERIODS, METRIC_SORTS, PerformanceMetricsSchema, SCORE_SOURCES } from './performance';
-import { boundedIntParam, SlugSchema, SymbolSchema, TIMEFRAMES, TimeframeSchema } from './primitives';
-import { StoredSignalSchema } from './responses';
+import {
+  boundedIntParam,
+  checkTimeRange,
+  SlugSchema,
+  SymbolSchema,
+  TIMEFRAMES,
+  TimeframeSchema,
+  UtcTimestampSchema,
+} from './primitives';
+import { StoredConsensusSchema, StoredSignalSchema } from './responses';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable';
 
 // Contracts between the api and its user-facing clients (the web app and the mp CLI): sign-in identities, the
@@ -296,6 +304,39 @@ export const MarketplaceVendorSchema = z.object({
   stats: z.array(PerformanceMetricsSchema).optional(),
 });
 export type MarketplaceVendor = z.infer<typeof MarketplaceVendorSchema>;
+
+/**
+ * Query of `GET /api/marketplace/consensus` (anyone): one series' consensus rows as the caller may read them. `owner`
+ * narrows to one consensus publisher; without it every readable publisher's rows come, newest bar first.
+ */
+export const MarketplaceConsensusQuerySchema = z
+  .strictObject({
+    symbol: SymbolSchema,
+    tf: z.enum(TIMEFRAMES, { error: `tf must be one of ${TIMEFRAMES.join(', ')}` }),
+    owner: SlugSchema.optional(),
+    from: UtcTimestampSchema.optional(),
+    to: UtcTimestampSchema.optional(),
+    limit: boundedIntParam('limit', 500, 120),
+  })
+  .superRefine(checkTimeRange);
+export type MarketplaceConsensusQuery = z.infer<typeof MarketplaceConsensusQuerySchema>;
+
+/**
+ * A consensus row as the marketplace shows it. `live` is true when the caller reads it as it happens (its owner, or a
+ * subscriber of every contributing model); false when it is shown only because it is older than the platform's delay.
+ */
+export const MarketplaceConsensusSchema = StoredConsensusSchema.extend({ live: z.boolean() });
+export type MarketplaceConsensus = z.infer<typeof MarketplaceConsensusSchema>;
+
+/** Body of `GET /api/marketplace/consensus` (HTTP 200). */
+export const MarketplaceConsensusResponseSchema = z.object({
+  success: z.literal(true),
+  /** Newest bar first. */
+  data: z.array(MarketplaceConsensusSchema),
+  /** The platform's delay, in seconds, after which a consensus of public models is readable by non-subscribers. */
+  delay_seconds: z.number().int().nonnegative(),
+});
+export type MarketplaceConsensusResponse = z.infer<typeof MarketplaceConsensusResponseSchema>;
 
 /** Body of `PATCH /api/models/:model_id` (the model's owner): what to change; at least one field. */
 export const UpdateModelSchema = z
