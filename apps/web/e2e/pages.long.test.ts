@@ -213,6 +213,46 @@ describeWeb(
       });
     });
 
+    test('an anonymous visitor sees the delayed consensus on /trade with the delay said, never the fresh one', async () => {
+      const { stack, browser } = ctx();
+      const minute = Math.floor(Date.now() / 60_000) * 60_000;
+      const made = (decision: string) => [{ model_id: MODEL, decision, confidence: 0.8, weight: 1 }];
+      // A fresh consensus through the api, as the orchestrator stores it at a bar close, and one made two days ago.
+      const fresh = await stack.asService('/api/consensus/store', {
+        body: {
+          owner,
+          symbol: 'EURUSD',
+          timeframe: '1m',
+          bar_ts: new Date(minute).toISOString(),
+          decision: 'BUY',
+          confidence: 0.9,
+          contributors: made('BUY'),
+        },
+      });
+      assert.equal(fresh.status, 204, await fresh.text());
+      const twoDaysAgo = minute - 2 * 86_400_000;
+      await stack.database.db.query(
+        `INSERT INTO ml.consensus_latest (owner, symbol, timeframe, bar_ts, decision, confidence, contributors,
+                                          received_at)
+         VALUES ($1, 'EURUSD', '1m', $2, 'SELL', 0.7, $3, $4)`,
+        [owner, new Date(twoDaysAgo).toISOString(), JSON.stringify(made('SELL')), new Date(twoDaysAgo + 5_000)],
+      );
+      await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+        const res = await page.goto('/trade/EURUSD');
+        assert.equal(res?.status(), 200);
+        const strip = page.getByTestId('consensus-strip');
+        await strip.getByTestId('consensus-delayed').waitFor();
+        const text = (await strip.textContent()) ?? '';
+        assert.match(text, /SELL/, 'the consensus older than the delay is shown');
+        assert.doesNotMatch(text, /BUY/, 'the fresh consensus is not');
+        assert.match(text, /Delayed by 24 hours/);
+        await strip.getByRole('link', { name: 'Sign in' }).waitFor();
+        await screenshot(page, 'web-trade-anonymous-consensus');
+        const violations = await findA11yViolations(page);
+        assert.deepEqual(violations, [], formatViolations(violations));
+      });
+    });
+
     test('an unknown model, vendor or symbol answers 404 with the not-found page', async () => {
       const { stack } = ctx();
       for (const path of [
