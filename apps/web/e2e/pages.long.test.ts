@@ -253,6 +253,12 @@ describeWeb(
       });
     });
 
+    test('/trade without a symbol leads to the chart the header links to', async () => {
+      const res = await fetch(`${ctx().stack.webUrl}/trade`, { redirect: 'manual' });
+      assert.equal(res.status, 307);
+      assert.equal(new URL(res.headers.get('location') ?? '', ctx().stack.webUrl).pathname, '/trade/BTCUSDT');
+    });
+
     test('an unknown model, vendor or symbol answers 404 with the not-found page', async () => {
       const { stack } = ctx();
       for (const path of [
