@@ -10,7 +10,7 @@ import {
   type Vendor,
 } from '@neuronetiq/contracts';
 import type { Queryable } from '../client';
-import { METRIC_COLUMNS, metricsCtes } from './metrics';
+import { METRIC_COLUMNS, metricsCtes, summaryMetricsCtes } from './metrics';
 
 /** The same window as GET /api/performance's default: each series' newest 200 scored signals. */
 export const MARKETPLACE_TRACK_RECORD_WINDOW = 200;
@@ -101,6 +101,11 @@ const SORT_COLUMNS: Record<MarketplaceSort, string> = {
   name: 'lower(x.name)',
 };
 
+// The figures that do not compose from per-day sums.
+const ROW_FIGURES = ['median_return', 'max_drawdown', 'spearman'] as const;
+type RowFigure = (typeof ROW_FIGURES)[number];
+const ROW_SORTS: ReadonlySet<MarketplaceSort> = new Set(ROW_FIGURES);
+
 export function createMarketplaceRepository() {
   return {
     /**
@@ -128,19 +133,22 @@ export function createMarketplaceRepository() {
         outer.push(`EXISTS (SELECT 1 FROM s WHERE ${conds.join(' AND ')})`);
       }
       const filterParams = params.length;
-      const figures = metricsCtes(
-        {
-          group: 'model',
-          period: q.window,
-          horizon: q.horizon,
-          source: q.source,
-          owner: q.owner,
-          symbol: q.symbol,
-          tf,
-        },
-        q.nowMs,
-        params,
-      );
+      const figureQuery = {
+        group: 'model',
+        period: q.window,
+        horizon: q.horizon,
+        source: q.source,
+        owner: q.owner,
+        symbol: q.symbol,
+        tf,
+      } as const;
+      // Figures that compose from sums come from the stored per-day summary for every model; the median, maximum
+      // drawdown and Spearman need every score row in order, so they are read for the returned page only, and a sort
+      // on one of them computes every model's figures from the score rows (slow at scale: BENCHMARKS.md).
+      const fromRows = ROW_SORTS.has(q.sort);
+      const figures = fromRows
+        ? metricsCtes(figureQuery, q.nowMs, params)
+        : summaryMetricsCtes(figureQuery, q.nowMs, params, 'm');
       const direction = q.order === 'asc' ? 'ASC' : 'DESC';
       const sql = `WITH ${MODELS_CTE(filter.join(' AND '))}, ${figures},
         mj AS (SELECT f.owner, f.model_id, row_to_json(f) AS metrics FROM (SELECT ${METRIC_COLUMNS} FROM mw) f),
@@ -169,7 +177,22 @@ export function createMarketplaceRepository() {
         );
         total = c?.n ?? 0;
       }
-      return { rows: rows.map(({ total: _t, ...row }) => row), total };
+      const page = rows.map(({ total: _t, ...row }) => row);
+      const scored = page.filter((r) => r.metrics);
+      if (!fromRows && scored.length > 0) {
+        const rowParams: unknown[] = [];
+        const ctes = metricsCtes({ ...figureQuery, models: scored }, q.nowMs, rowParams);
+        const found = await tx.query<Pick<PerformanceMetrics, 'owner' | 'model_id' | RowFigure>>(
+          `WITH ${ctes} SELECT owner, model_id, median_return, max_drawdown, spearman FROM ma`,
+          rowParams,
+        );
+        const byModel = new Map(found.map((f) => [`${f.owner}\u0000${f.model_id}`, f]));
+        for (const r of scored) {
+          const f = byModel.get(`${r.owner}\u0000${r.model_id}`);
+          if (r.metrics) for (const k of ROW_FIGURES) r.metrics[k] = f?.[k] ?? null;
+        }
+      }
+      return { rows: page, total };
     },
 
     /** One model the viewer may see (a public one, or their own), or null. */

@@ -28,6 +28,7 @@ const Z95 = 1.959963984540054;
 function scoredRows(
   q: Pick<PerformanceMetricsQuery, 'horizon' | 'source' | 'owner' | 'model_id' | 'symbol' | 'tf'> & {
     group: 'model' | 'vendor';
+    models?: readonly { owner: string; model_id: string }[];
   },
   since: string,
   params: unknown[],
@@ -42,6 +43,11 @@ function scoredRows(
   if (q.model_id) where.push(`o.model_id = $${params.push(q.model_id)}`);
   if (q.symbol) where.push(`o.symbol = $${params.push(q.symbol)}`);
   if (q.tf) where.push(`o.timeframe = $${params.push(q.tf)}`);
+  if (q.models) {
+    const owners = `$${params.push(q.models.map((m) => m.owner))}::text[]`;
+    const ids = `$${params.push(q.models.map((m) => m.model_id))}::text[]`;
+    where.push(`(o.owner, o.model_id) IN (SELECT * FROM unnest(${owners}, ${ids}))`);
+  }
   const model = q.group === 'model' ? 'o.model_id' : 'NULL::text';
   // Ties get their average rank (Spearman); the equity order is the entry, then the signal's key, so it is total.
   return `
@@ -86,22 +92,14 @@ export function metricsCtes(
     'group' | 'period' | 'horizon' | 'source' | 'owner' | 'model_id' | 'symbol' | 'tf'
   > & {
     minResolved?: number;
+    /** Only these models' score rows (the figures of one page). */
+    models?: readonly { owner: string; model_id: string }[];
   },
   nowMs: number,
   params: unknown[],
 ): string {
   const since = periodStart(q.period, nowMs);
   const rows = scoredRows(q, since, params);
-  const sinceP = `$${params.push(since)}`;
-  const symbolP = `$${params.push(q.symbol ?? null)}::text`;
-  const tfP = `$${params.push(q.tf ?? null)}::text`;
-  const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
-  const horizonP = `$${params.push(q.horizon)}`;
-  const z = `$${params.push(Z95)}::float8`;
-  const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
-  const countFilter: string[] = [];
-  if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
-  if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
   return `${rows},
     ma AS (
       SELECT owner, model_id, count(*)::int AS scored, count(hit)::int AS resolved,
@@ -112,6 +110,92 @@ export function metricsCtes(
              array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
       FROM md GROUP BY owner, model_id
     ),
+    ${figureCtes(q, since, params)}`;
+}
+
+/**
+ * The same CTEs' last three (`mc`, `mm`, `mw`) over the stored per-day summary (ml.score_summary) instead of every
+ * score row: what composes from sums (counts, hit rate, mean, Sharpe, profit factor) for every model of `modelsCte`
+ * (a CTE of owner, model_id the caller defines first); median_return, max_drawdown and spearman are NULL, to be read
+ * with metricsCtes for the models of one page. The days before the window's first whole day, and from the first day
+ * holding a live score still inside the delay (ml.score_summary_fresh_from, the same for every viewer) on, are read
+ * from the score rows under their RLS; the whole days between, from the summary, whose rows are then visible to
+ * whoever may see the model. Group `model` only.
+ */
+export function summaryMetricsCtes(
+  q: Pick<PerformanceMetricsQuery, 'period' | 'horizon' | 'source' | 'owner' | 'symbol' | 'tf'> & {
+    minResolved?: number;
+  },
+  nowMs: number,
+  params: unknown[],
+  modelsCte: string,
+): string {
+  const since = periodStart(q.period, nowMs);
+  const firstDay =
+    since === '-infinity' ? since : new Date(Math.ceil(Date.parse(since) / 86_400_000) * 86_400_000).toISOString();
+  const sinceP = `$${params.push(since)}::timestamptz`;
+  const firstP = `$${params.push(firstDay)}::timestamptz`;
+  const horizonP = `$${params.push(q.horizon)}::int`;
+  const backfilledP = `$${params.push(q.source === 'backfilled')}::boolean`;
+  const filter = (alias: string) => {
+    const where = [
+      `${alias}.horizon_bars = ${horizonP}`,
+      `${alias}.backfilled = ${backfilledP}`,
+      `(${alias}.owner, ${alias}.model_id) IN (SELECT owner, model_id FROM ${modelsCte})`,
+    ];
+    if (q.owner) where.push(`${alias}.owner = $${params.push(q.owner)}`);
+    if (q.symbol) where.push(`${alias}.symbol = $${params.push(q.symbol)}`);
+    if (q.tf) where.push(`${alias}.timeframe = $${params.push(q.tf)}`);
+    return where.join(' AND ');
+  };
+  return `
+    sf AS (
+      SELECT CASE WHEN ${backfilledP} THEN 'infinity'::timestamptz
+                  ELSE ml.score_summary_fresh_from(${horizonP}) END AS fresh
+    ),
+    su AS (
+      SELECT b.owner, b.model_id, b.timeframe, b.scored, b.resolved, b.hits, b.pr_state AS st, b.gains, b.losses
+      FROM ml.score_summary b, sf
+      WHERE ${filter('b')} AND b.day_start >= ${firstP} AND b.day_start < sf.fresh
+      UNION ALL
+      SELECT o.owner, o.model_id, o.timeframe, count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
+             ml.float8_state(o.position_return), sum(o.position_return) FILTER (WHERE o.position_return > 0),
+             sum(o.position_return) FILTER (WHERE o.position_return < 0)
+      FROM ml.signal_scores o, sf
+      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL AND o.entry_bar_ts >= ${sinceP}
+        AND (o.entry_bar_ts < ${firstP} OR o.entry_bar_ts >= sf.fresh)
+      GROUP BY o.owner, o.model_id, o.timeframe
+    ),
+    ma AS (
+      SELECT owner, model_id, sum(scored)::int AS scored, sum(resolved)::int AS resolved, sum(hits)::int AS hits,
+             float8_avg(ml.float8_state_merge(st)) AS mean_return, NULL::float8 AS median_return,
+             float8_stddev_samp(ml.float8_state_merge(st)) AS sd, NULL::float8 AS max_drawdown,
+             coalesce(sum(gains), 0) AS gains, 0 - sum(losses) AS losses, NULL::float8 AS spearman,
+             array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
+      FROM su GROUP BY owner, model_id
+    ),
+    ${figureCtes({ ...q, group: 'model' }, since, params)}`;
+}
+
+/** `mc`, `mm` and `mw` of metricsCtes, after an `ma` of per-group sums. */
+function figureCtes(
+  q: Pick<PerformanceMetricsQuery, 'group' | 'horizon' | 'owner' | 'model_id' | 'symbol' | 'tf'> & {
+    minResolved?: number;
+  },
+  since: string,
+  params: unknown[],
+): string {
+  const sinceP = `$${params.push(since)}`;
+  const symbolP = `$${params.push(q.symbol ?? null)}::text`;
+  const tfP = `$${params.push(q.tf ?? null)}::text`;
+  const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
+  const horizonP = `$${params.push(q.horizon)}`;
+  const z = `$${params.push(Z95)}::float8`;
+  const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
+  const countFilter: string[] = [];
+  if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
+  if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
+  return `
     mc AS (
       SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
       FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
