@@ -46,6 +46,7 @@ for (const backend of testBackends()) {
             'ml.ingest_outbox',
             'ml.models',
             'ml.score_horizons',
+            'ml.score_summary',
             'ml.signal_scores',
             'ml.signals_latest',
           ],
