@@ -44,7 +44,7 @@ export interface SeriesRecordRow extends TrackRecordSummary {
 // Every read runs as the viewer: ml.models' RLS (public models, and the viewer's own), ml.visible_signals' rule and
 // the RLS of ml.signal_scores (behind ml.signal_outcomes: the 1-bar horizon's resolved rows) decide what is counted. Track records sum each series' newest scored signals, live and
 // backfilled apart (a backfill must never pass for live results).
-const MODELS_CTE = (filter: string) => `
+const MODELS_BASE = (filter: string) => `
 m AS (
   SELECT owner, model_id, name, description, visibility, created_at FROM ml.models WHERE ${filter}
 ),
@@ -52,13 +52,16 @@ s AS (
   SELECT v.owner, v.model_id, v.symbol, v.timeframe, count(*)::int AS n, max(v.received_at) AS last_at
   FROM ml.visible_signals v JOIN m USING (owner, model_id)
   GROUP BY v.owner, v.model_id, v.symbol, v.timeframe
-),
+)`;
+
+// The track records of the models of `from` (the listing: of its page only, as no sort reads them).
+const RECORDS = (from: string) => `
 w AS (
   SELECT o.owner, o.model_id, o.symbol, o.timeframe, o.backfilled, o.hit, o.return, o.decision,
          row_number() OVER (PARTITION BY o.owner, o.model_id, o.symbol, o.timeframe, o.backfilled
                             ORDER BY o.bar_ts DESC) AS rn
   FROM ml.signal_outcomes o
-  JOIN m USING (owner, model_id)
+  JOIN ${from} USING (owner, model_id)
 ),
 r AS (
   SELECT owner, model_id, symbol, timeframe, backfilled,
@@ -68,6 +71,8 @@ r AS (
   FROM w WHERE rn <= ${MARKETPLACE_TRACK_RECORD_WINDOW}
   GROUP BY owner, model_id, symbol, timeframe, backfilled
 )`;
+
+const MODELS_CTE = (filter: string) => `${MODELS_BASE(filter)}, ${RECORDS('m')}`;
 
 const record = (alias: string, backfilled: boolean) => `json_build_object(
   'scored', coalesce(sum(${alias}.scored), 0), 'resolved', coalesce(sum(${alias}.resolved), 0),
@@ -79,17 +84,19 @@ const record = (alias: string, backfilled: boolean) => `json_build_object(
 
 const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-const MODEL_ROWS = `
-SELECT m.owner, m.model_id, m.name, m.description, m.visibility, ${ISO('m.created_at')} AS created_at,
+const MODEL_COLUMNS = `m.owner, m.model_id, m.name, m.description, m.visibility, ${ISO('m.created_at')} AS created_at,
   (SELECT coalesce(json_agg(json_build_object('symbol', s.symbol, 'tf', s.timeframe) ORDER BY s.last_at DESC), '[]')
    FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS series,
   (SELECT coalesce(sum(s.n), 0)::int FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS signal_count,
-  (SELECT ${ISO('max(s.last_at)')} FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS last_signal_at,
+  (SELECT ${ISO('max(s.last_at)')} FROM s WHERE s.owner = m.owner AND s.model_id = m.model_id) AS last_signal_at`;
+
+const RECORD_COLUMNS = (alias: string) => `
   (SELECT ${record('r', false)} FROM r
-   WHERE r.owner = m.owner AND r.model_id = m.model_id AND NOT r.backfilled) AS live,
+   WHERE r.owner = ${alias}.owner AND r.model_id = ${alias}.model_id AND NOT r.backfilled) AS live,
   (SELECT ${record('r', true)} FROM r
-   WHERE r.owner = m.owner AND r.model_id = m.model_id AND r.backfilled) AS backfilled
-FROM m`;
+   WHERE r.owner = ${alias}.owner AND r.model_id = ${alias}.model_id AND r.backfilled) AS backfilled`;
+
+const MODEL_ROWS = `SELECT ${MODEL_COLUMNS}, ${RECORD_COLUMNS('m')} FROM m`;
 
 // Figure sorts read the window's figures (`mw`, NULL when no call resolved: such models go last either way); the others
 // the listing's own columns. Ties are broken by owner and model id, so the order is total and pages never overlap.
@@ -150,18 +157,23 @@ export function createMarketplaceRepository() {
         ? metricsCtes(figureQuery, q.nowMs, params)
         : summaryMetricsCtes(figureQuery, q.nowMs, params, 'm');
       const direction = q.order === 'asc' ? 'ASC' : 'DESC';
-      const sql = `WITH ${MODELS_CTE(filter.join(' AND '))}, ${figures},
+      const sort = `${SORT_COLUMNS[q.sort]} ${direction} NULLS LAST, x.owner, x.model_id`;
+      const sql = `WITH ${MODELS_BASE(filter.join(' AND '))}, ${figures},
         mj AS (SELECT f.owner, f.model_id, row_to_json(f) AS metrics FROM (SELECT ${METRIC_COLUMNS} FROM mw) f),
         x AS (
           SELECT t.*, mj.metrics, coalesce(mc.signals, 0) AS window_signals
-          FROM (${MODEL_ROWS}) t
+          FROM (SELECT ${MODEL_COLUMNS} FROM m) t
           LEFT JOIN mj ON mj.owner = t.owner AND mj.model_id = t.model_id
           LEFT JOIN mc ON mc.owner = t.owner AND mc.model_id = t.model_id
-        )
-        SELECT x.*, count(*) OVER ()::int AS total FROM x
-        ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
-        ORDER BY ${SORT_COLUMNS[q.sort]} ${direction} NULLS LAST, x.owner, x.model_id
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
+        ),
+        pg AS (
+          SELECT x.*, count(*) OVER ()::int AS total FROM x
+          ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
+          ORDER BY ${sort}
+          LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}
+        ),
+        ${RECORDS('pg')}
+        SELECT x.*, ${RECORD_COLUMNS('x')} FROM pg x ORDER BY ${sort}`;
       // The figures sort every visible score row a few times (ranks, running sums); PostgreSQL's default 4 MB of sort
       // memory spills them to disk from about 100,000 rows, which roughly doubled the listing's time (tmp bench, 200k
       // scores). Transaction-local, like the request's role.
