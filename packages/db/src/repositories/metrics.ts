@@ -85,115 +85,113 @@ const SORT_COLUMNS: Record<PerformanceMetricsQuery['sort'], string> = {
 };
 
 /** Figures per model or vendor (docs/metrics.md), under the caller's RLS: own models and public ones. */
-export function createMetricsRepository() {
-  return {
-    /** The scored horizons (ml.score_horizons), shortest first. */
-    async horizons(tx: Queryable): Promise<number[]> {
-      const rows = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
-      return rows.map((r) => r.h);
-    },
+export const metricsRepository = {
+  /** The scored horizons (ml.score_horizons), shortest first. */
+  async horizons(tx: Queryable): Promise<number[]> {
+    const rows = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
+    return rows.map((r) => r.h);
+  },
 
-    async find(
-      tx: Queryable,
-      q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
-    ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
-      const params: unknown[] = [];
-      const since = periodStart(q.period, q.nowMs);
-      const rows = scoredRows(q, since, params);
-      const sinceP = `$${params.push(since)}`;
-      const symbolP = `$${params.push(q.symbol ?? null)}::text`;
-      const tfP = `$${params.push(q.tf ?? null)}::text`;
-      const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
-      const horizonP = `$${params.push(q.horizon)}`;
-      const z = `$${params.push(Z95)}::float8`;
-      const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
-      const countFilter: string[] = [];
-      if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
-      if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
-      const sort = SORT_COLUMNS[q.sort];
-      const sql = `
-        WITH ${rows},
-        a AS (
-          SELECT owner, model_id, count(*)::int AS scored, count(hit)::int AS resolved,
-                 (count(*) FILTER (WHERE hit))::int AS hits, avg(pr) AS mean_return,
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY pr) AS median_return, stddev_samp(pr) AS sd,
-                 max(dd) AS max_drawdown, coalesce(sum(pr) FILTER (WHERE pr > 0), 0) AS gains,
-                 0 - sum(pr) FILTER (WHERE pr < 0) AS losses, corr(rx, ry) AS spearman,
-                 array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
-          FROM d GROUP BY owner, model_id
-        ),
-        c AS (
-          SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
-          FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
-          ${countFilter.length ? `WHERE ${countFilter.join(' AND ')}` : ''}
-          GROUP BY 1, 2
-        ),
-        m AS (
-          SELECT a.owner, a.model_id, a.timeframes, a.scored, a.resolved, a.hits,
-                 CASE WHEN a.resolved > 0 THEN a.hits::float8 / a.resolved END AS hit_rate,
-                 a.mean_return, a.median_return, a.max_drawdown, a.spearman,
-                 CASE WHEN cardinality(a.timeframes) = 1 AND a.scored >= 2 AND a.sd > 0
-                      THEN a.mean_return / a.sd
-                           * sqrt(${YEAR_S} / (${horizonP}
-                                  * extract(epoch FROM ml.timeframe_interval(a.timeframes[1]))::float8))
-                 END AS sharpe,
-                 CASE WHEN a.losses > 0 THEN a.gains / a.losses END AS profit_factor,
-                 coalesce(c.signals, a.scored) AS signals, coalesce(c.late, 0) AS late
-          FROM a LEFT JOIN c ON c.owner = a.owner AND c.model_id IS NOT DISTINCT FROM a.model_id
-        ),
-        w AS (
-          SELECT m.*,
-                 CASE WHEN resolved > 0 THEN
-                   (hit_rate + ${z} ^ 2 / (2 * resolved)
-                     - ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
-                   / (1 + ${z} ^ 2 / resolved) END AS hit_rate_low,
-                 CASE WHEN resolved > 0 THEN
-                   (hit_rate + ${z} ^ 2 / (2 * resolved)
-                     + ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
-                   / (1 + ${z} ^ 2 / resolved) END AS hit_rate_high,
-                 CASE WHEN signals > 0 THEN late::float8 / signals END AS late_share,
-                 resolved < ${minResolvedP} AS provisional,
-                 count(*) OVER ()::int AS total
-          FROM m
-        )
-        SELECT owner, model_id, timeframes, scored, resolved, hits, hit_rate, hit_rate_low, hit_rate_high,
-               mean_return, median_return, sharpe, max_drawdown, profit_factor, spearman, signals, late, late_share,
-               provisional, total
-        FROM w
-        ORDER BY ${sort} ${q.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, owner, model_id
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
-      const found = await tx.query<Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> & { total: number }>(
-        sql,
-        params,
-      );
-      const total = found[0]?.total ?? 0;
-      return {
-        total,
-        rows: found.map(({ total: _, ...r }) => ({
-          ...r,
-          period: q.period,
-          horizon_bars: q.horizon,
-          source: q.source,
-        })),
-      };
-    },
+  async find(
+    tx: Queryable,
+    q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
+  ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
+    const params: unknown[] = [];
+    const since = periodStart(q.period, q.nowMs);
+    const rows = scoredRows(q, since, params);
+    const sinceP = `$${params.push(since)}`;
+    const symbolP = `$${params.push(q.symbol ?? null)}::text`;
+    const tfP = `$${params.push(q.tf ?? null)}::text`;
+    const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
+    const horizonP = `$${params.push(q.horizon)}`;
+    const z = `$${params.push(Z95)}::float8`;
+    const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
+    const countFilter: string[] = [];
+    if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
+    if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
+    const sort = SORT_COLUMNS[q.sort];
+    const sql = `
+      WITH ${rows},
+      a AS (
+        SELECT owner, model_id, count(*)::int AS scored, count(hit)::int AS resolved,
+               (count(*) FILTER (WHERE hit))::int AS hits, avg(pr) AS mean_return,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY pr) AS median_return, stddev_samp(pr) AS sd,
+               max(dd) AS max_drawdown, coalesce(sum(pr) FILTER (WHERE pr > 0), 0) AS gains,
+               0 - sum(pr) FILTER (WHERE pr < 0) AS losses, corr(rx, ry) AS spearman,
+               array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
+        FROM d GROUP BY owner, model_id
+      ),
+      c AS (
+        SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
+        FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
+        ${countFilter.length ? `WHERE ${countFilter.join(' AND ')}` : ''}
+        GROUP BY 1, 2
+      ),
+      m AS (
+        SELECT a.owner, a.model_id, a.timeframes, a.scored, a.resolved, a.hits,
+               CASE WHEN a.resolved > 0 THEN a.hits::float8 / a.resolved END AS hit_rate,
+               a.mean_return, a.median_return, a.max_drawdown, a.spearman,
+               CASE WHEN cardinality(a.timeframes) = 1 AND a.scored >= 2 AND a.sd > 0
+                    THEN a.mean_return / a.sd
+                         * sqrt(${YEAR_S} / (${horizonP}
+                                * extract(epoch FROM ml.timeframe_interval(a.timeframes[1]))::float8))
+               END AS sharpe,
+               CASE WHEN a.losses > 0 THEN a.gains / a.losses END AS profit_factor,
+               coalesce(c.signals, a.scored) AS signals, coalesce(c.late, 0) AS late
+        FROM a LEFT JOIN c ON c.owner = a.owner AND c.model_id IS NOT DISTINCT FROM a.model_id
+      ),
+      w AS (
+        SELECT m.*,
+               CASE WHEN resolved > 0 THEN
+                 (hit_rate + ${z} ^ 2 / (2 * resolved)
+                   - ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
+                 / (1 + ${z} ^ 2 / resolved) END AS hit_rate_low,
+               CASE WHEN resolved > 0 THEN
+                 (hit_rate + ${z} ^ 2 / (2 * resolved)
+                   + ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
+                 / (1 + ${z} ^ 2 / resolved) END AS hit_rate_high,
+               CASE WHEN signals > 0 THEN late::float8 / signals END AS late_share,
+               resolved < ${minResolvedP} AS provisional,
+               count(*) OVER ()::int AS total
+        FROM m
+      )
+      SELECT owner, model_id, timeframes, scored, resolved, hits, hit_rate, hit_rate_low, hit_rate_high,
+             mean_return, median_return, sharpe, max_drawdown, profit_factor, spearman, signals, late, late_share,
+             provisional, total
+      FROM w
+      ORDER BY ${sort} ${q.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, owner, model_id
+      LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
+    const found = await tx.query<Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> & { total: number }>(
+      sql,
+      params,
+    );
+    const total = found[0]?.total ?? 0;
+    return {
+      total,
+      rows: found.map(({ total: _, ...r }) => ({
+        ...r,
+        period: q.period,
+        horizon_bars: q.horizon,
+        source: q.source,
+      })),
+    };
+  },
 
-    /** One model's (or vendor's) equity, drawdown and running hit rate, thinned to at most `points` points. */
-    async curve(tx: Queryable, q: PerformanceCurveQuery & { nowMs: number }): Promise<CurvePoint[]> {
-      const params: unknown[] = [];
-      const rows = scoredRows({ ...q, group: q.model_id ? 'model' : 'vendor' }, periodStart(q.period, q.nowMs), params);
-      const sql = `
-        WITH ${rows},
-        t AS (SELECT d.*, count(*) OVER () AS n_all FROM d)
-        SELECT to_char(entry_bar_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, equity,
-               dd AS drawdown,
-               CASE WHEN resolved_so_far > 0 THEN hits_so_far::float8 / resolved_so_far END AS hit_rate,
-               n_so_far::int AS n
-        FROM t
-        WHERE n_so_far % greatest(1, ceil(n_all::float8 / $${params.push(q.points)}))::bigint = 0
-           OR n_so_far = n_all
-        ORDER BY n_so_far`;
-      return tx.query<CurvePoint>(sql, params);
-    },
-  };
-}
+  /** One model's (or vendor's) equity, drawdown and running hit rate, thinned to at most `points` points. */
+  async curve(tx: Queryable, q: PerformanceCurveQuery & { nowMs: number }): Promise<CurvePoint[]> {
+    const params: unknown[] = [];
+    const rows = scoredRows({ ...q, group: q.model_id ? 'model' : 'vendor' }, periodStart(q.period, q.nowMs), params);
+    const sql = `
+      WITH ${rows},
+      t AS (SELECT d.*, count(*) OVER () AS n_all FROM d)
+      SELECT to_char(entry_bar_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, equity,
+             dd AS drawdown,
+             CASE WHEN resolved_so_far > 0 THEN hits_so_far::float8 / resolved_so_far END AS hit_rate,
+             n_so_far::int AS n
+      FROM t
+      WHERE n_so_far % greatest(1, ceil(n_all::float8 / $${params.push(q.points)}))::bigint = 0
+         OR n_so_far = n_all
+      ORDER BY n_so_far`;
+    return tx.query<CurvePoint>(sql, params);
+  },
+};
