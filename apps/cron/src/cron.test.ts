@@ -90,14 +90,12 @@ for (const backend of testBackends()) {
       await tdb.db.query('DELETE FROM ml.ingest_outbox');
       const payloads = Array.from({ length: 120 }, (_, i) => signal(1000 + i));
       for (const p of payloads) {
-        await tdb.db.transaction((tx) =>
-          repos.outbox.enqueue(tx, {
-            kind: 'signal',
-            payload: p,
-            idempotencyKey: idempotencyKeyFor(p),
-            error: 'api down',
-          }),
-        );
+        await repos.outbox.enqueue(tdb.db, {
+          kind: 'signal',
+          payload: p,
+          idempotencyKey: idempotencyKeyFor(p),
+          error: 'api down',
+        });
       }
       const before = new Map(api.deliveries);
       // No `db` dependency: each instance opens its own pool on DATABASE_URL, as two machines would.
@@ -164,14 +162,12 @@ for (const backend of testBackends()) {
         assert.equal(health.notify, 'listen');
         const p = signal(1);
         const started = Date.now();
-        await tdb.db.transaction((tx) =>
-          repos.outbox.enqueue(tx, {
-            kind: 'signal',
-            payload: p,
-            idempotencyKey: idempotencyKeyFor(p),
-            error: 'api down',
-          }),
-        );
+        await repos.outbox.enqueue(tdb.db, {
+          kind: 'signal',
+          payload: p,
+          idempotencyKey: idempotencyKeyFor(p),
+          error: 'api down',
+        });
         await notify(tdb.db, OUTBOX_CHANNEL, 'signal');
         await waitFor('delivery after NOTIFY', () => api.deliveries.get(idempotencyKeyFor(p)) === 1, 3_000);
         assert.ok(Date.now() - started < 3_000);

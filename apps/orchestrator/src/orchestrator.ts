@@ -123,8 +123,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
   async function park(item: ParkItem): Promise<void> {
     try {
       const db = database();
-      // In a transaction: the embedded database's socket keeps a parameterised statement whole only inside one.
-      await db.transaction((tx) => repos.outbox.enqueue(tx, item));
+      await repos.outbox.enqueue(db, item);
       metrics.outboxWrites.inc({ kind: item.kind });
       // Wakes a listening cron at once (PostgreSQL only); its poll finds the item anyway when this is lost.
       await notify(db, OUTBOX_CHANNEL, item.kind).catch(() => {});

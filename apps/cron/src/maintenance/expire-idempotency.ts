@@ -5,5 +5,5 @@ export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Deletes idempotency records older than `maxAgeMs`; returns how many. */
 export async function expireIdempotencyRecords(db: Db, maxAgeMs: number = IDEMPOTENCY_RETENTION_MS): Promise<number> {
-  return db.transaction((tx) => repos.idempotency.expire(tx, maxAgeMs));
+  return repos.idempotency.expire(db, maxAgeMs);
 }

@@ -8,5 +8,5 @@ export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Deletes event log rows older than `keepMs`; returns how many. */
 export async function trimEventLogRows(db: Db, keepMs: number = EVENT_LOG_RETENTION_MS): Promise<number> {
-  return db.transaction((tx) => repos.eventLog.trim(tx, keepMs));
+  return repos.eventLog.trim(db, keepMs);
 }

@@ -49,8 +49,7 @@ export interface DrainerDeps {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
-  // Every statement with parameters runs inside a transaction: on the embedded database (pglite-socket) the
-  // extended-protocol messages of concurrent connections otherwise interleave outside one ("portal cannot be run").
+  // Lease, fail and complete are one statement each, atomic on their own: they run on the pool, no BEGIN/COMMIT.
 
   async function deliver(item: OutboxItem, state: { apiDown: boolean }, report: DrainReport): Promise<void> {
     if (state.apiDown) {
@@ -67,7 +66,7 @@ export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
       const attempts = item.attempts + 1;
       const dead = cls === 'reject' || attempts >= options.maxAttempts;
       const retryInMs = dead ? 0 : backoffDelayMs(attempts, options.backoff, deps.random);
-      await deps.db.transaction((tx) => repos.outbox.fail(tx, item.id, { error: message(err), retryInMs, dead }));
+      await repos.outbox.fail(deps.db, item.id, { error: message(err), retryInMs, dead });
       if (dead) {
         const reason = cls === 'reject' ? 'rejected' : 'exhausted';
         deps.metrics.deadLetters.inc({ kind: item.kind, reason });
@@ -83,7 +82,7 @@ export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
       }
       return;
     }
-    await deps.db.transaction((tx) => repos.outbox.complete(tx, item.id));
+    await repos.outbox.complete(deps.db, item.id);
     deps.metrics.delivered.inc({ kind: item.kind });
     report.delivered++;
   }
@@ -96,7 +95,7 @@ export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
       const state = { apiDown: false };
       try {
         for (;;) {
-          const items = await deps.db.transaction((tx) => repos.outbox.lease(tx, options.batchSize, options.leaseMs));
+          const items = await repos.outbox.lease(deps.db, options.batchSize, options.leaseMs);
           if (items.length === 0) break;
           await mapLimit(items, options.concurrency, (item) => deliver(item, state, report));
           if (state.apiDown || items.length < options.batchSize) break;

@@ -98,7 +98,7 @@ export async function backfillSignals(
           });
         }
       });
-      report.stored += await db.transaction((tx) => repos.signals.storeBackfilled(tx, rows));
+      report.stored += await repos.signals.storeBackfilled(db, rows);
     }
     if (windows.length) {
       firstMs = Math.min(firstMs, Date.parse((windows[0] as (typeof windows)[number]).target));

@@ -7,7 +7,7 @@ import { openCliDatabase } from './database';
 const { db, close } = await openCliDatabase('rescore');
 try {
   const started = Date.now();
-  const rows = await db.transaction((tx) => repos.performance.rescoreAll(tx));
+  const rows = await repos.performance.rescoreAll(db);
   console.log(`rescored: ${rows} score rows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } catch (err) {
   console.error(`rescore failed, the scores are as they were: ${(err as Error).message}`);
