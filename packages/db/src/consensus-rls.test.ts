@@ -74,11 +74,39 @@ for (const backend of testBackends()) {
       assert.deepEqual(await visible(asUser(users.vendor)), ['NOW:live', 'OLD:live', 'PRIVNOW:live', 'PRIVOLD:live']);
     });
 
-    test('anonymous callers cannot read the consensus table itself', async () => {
+    test('the table itself answers under the same rule (RLS), for anonymous and signed-in callers', async () => {
+      for (const ctx of [anon, asUser(users.other)]) {
+        const rows = await t.db.asRequest(ctx, (tx) =>
+          tx.query<{ symbol: string }>(`SELECT symbol FROM ml.consensus_latest WHERE owner = 'vendor' ORDER BY 1`),
+        );
+        assert.deepEqual(
+          rows.map((r) => r.symbol),
+          ['OLD'],
+        );
+      }
       await assert.rejects(
-        t.db.asRequest(anon, (tx) => tx.query('SELECT * FROM ml.consensus_latest')),
+        t.db.asRequest(anon, (tx) =>
+          tx.query(`UPDATE ml.consensus_latest SET decision = 'SELL' WHERE owner = 'vendor'`),
+        ),
         /permission denied/,
+        'reading is all anyone but the service role may do',
       );
+    });
+
+    test('a newest-rows read of one series walks the series index and stops (no sort of the whole series)', async () => {
+      // Tiny tables are best read in full; turn that off to see the plan the planner has for a large table.
+      const plan = await t.db.asRequest(anon, async (tx) => {
+        await tx.query(
+          `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`,
+        );
+        return tx.query<Record<string, string>>(
+          `EXPLAIN SELECT owner, bar_ts, live FROM ml.visible_consensus WHERE symbol = 'OLD' AND timeframe = '1m'
+           ORDER BY bar_ts DESC, owner LIMIT 120`,
+        );
+      });
+      const text = plan.map((r) => Object.values(r)[0]).join('\n');
+      assert.match(text, /Index Scan using consensus_latest_series_newest/, text);
+      assert.doesNotMatch(text, /Sort/, text);
     });
 
     test('live only with a subscription to every contributor; a private contributor hides the row anyway', async () => {

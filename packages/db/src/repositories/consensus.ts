@@ -53,10 +53,16 @@ export function createConsensusRepository(db: Db) {
     async find(
       tx: Queryable,
       q: { symbol?: string; tf?: string; from?: string; to?: string; limit: number; owner?: string },
+      /**
+       * Only the caller's own rows (GET /api/consensus): RLS also lets anyone read other owners' public consensus
+       * once it is older than the platform's delay, which is what ml.visible_consensus is for.
+       */
+      options: { ownOnly?: boolean } = {},
     ): Promise<StoredConsensus[]> {
       const params: unknown[] = [];
       const where = seriesFilter(q, params);
       if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+      if (options.ownOnly) where.push('owner = (SELECT app.request_owner())');
       const sql = `SELECT ${CONSENSUS_COLUMNS} FROM ml.consensus_latest
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY bar_ts DESC LIMIT $${params.push(q.limit)}`;
       return tx.query<StoredConsensus>(sql, params);
