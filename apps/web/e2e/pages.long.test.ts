@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { findA11yViolations, formatViolations, screenshot, withPage } from '@neuronetiq/testing-web';
 import { STACK_GITHUB_USERS } from '@neuronetiq/testing-web/stack';
 import type { BrowserContext } from 'playwright-core';
-import { describeWeb, type E2eContext, signalNow, signInWithGitHub } from './support';
+import { describeWeb, type E2eContext, PAGE_BACKEND, signalNow, signInWithGitHub } from './support';
 
 const ALICE = STACK_GITHUB_USERS[0] as (typeof STACK_GITHUB_USERS)[number];
 const MODEL = 'shots-rsi';
@@ -280,5 +280,5 @@ describeWeb(
       });
     }
   },
-  { backends: ['pglite'] },
+  { backends: PAGE_BACKEND },
 );
