@@ -62,5 +62,7 @@ export async function findConsensus(
 ): Promise<StoredConsensus[]> {
   const { principal, query } = req;
   assertMayReadOwner(principal, query.owner);
-  return deps.db.asRequest(readContext(principal), (tx) => repos.consensus.find(tx, query));
+  return deps.db.asRequest(readContext(principal), (tx) =>
+    repos.consensus.find(tx, query, { ownOnly: principal.kind !== 'service' }),
+  );
 }

@@ -3,7 +3,7 @@
 // 7 and then resumed "after 7" would miss 6 for good. The tail therefore publishes a *safe head*: the highest id such
 // that every smaller id is either visible or will never be (rolled back or trimmed). A missing id below a visible one
 // was allocated before that one committed, so its transaction was running when we looked: once every transaction that
-// was writing the log at that snapshot has ended (see scanEventLog: the writers are read after the snapshot, so the
+// was writing the log at that snapshot has ended (see repos.eventLog.scan: the writers are read after the snapshot, so the
 // check is made at a later scan), a still-missing id is gone for good. The same rule starts the tail: the newest id at
 // start becomes the safe head once the log's writers then have ended.
 //
