@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db } from '@neuronetiq/db';
 import { launchBrowser, startGitHubOAuthServer } from '@neuronetiq/testing-web';
-import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuild, type RunningWeb, startWeb } from '../apps/web/scripts/build';
 import { freePort, freePorts } from './support/ports';
 
@@ -88,7 +87,7 @@ function startService(name: string, app: string, env: Record<string, string>): P
 // The web app, the GitHub stand-in and Chromium (started once the services are up).
 const closers: (() => Promise<unknown>)[] = [];
 let web: RunningWeb | undefined;
-let browser: Browser | undefined;
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 
 async function cleanup() {
   await browser?.close().catch(() => {});
@@ -296,7 +295,7 @@ try {
     },
   });
   browser = await launchBrowser();
-  const page: Page = await (await browser.newContext({ baseURL: webUrl })).newPage();
+  const page = await (await browser.newContext({ baseURL: webUrl })).newPage();
   await page.goto('/marketplace/login?next=%2Fmarketplace%2Fvendor');
   await page.getByRole('button', { name: 'Continue with GitHub' }).click();
   await page.getByRole('button', { name: `Continue as ${owner}` }).click();
