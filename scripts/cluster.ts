@@ -547,6 +547,13 @@ try {
     'SELECT count(*)::int AS n, count(DISTINCT bar_ts)::int AS distinct_bars FROM ml.signals_latest WHERE owner = $1',
     [outboxOwner],
   );
+  // Processed once: every write the api applies logs an event (a replay of a stored idempotency key logs none), so an
+  // outbox item delivered again after its cron was killed and applied a second time would show as a second event.
+  const [outboxEvents] = await q<{ n: number; distinct_bars: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT b)::int AS distinct_bars
+     FROM app.event_log, unnest(bar_ts) AS b WHERE type = 'signal' AND owner = $1`,
+    [outboxOwner],
+  );
   const [dead] = await q<{ n: number }>("SELECT count(*)::int AS n FROM ml.ingest_outbox WHERE status = 'dead'");
   // The client asked for signal and consensus events; bars are logged too (the feed, the roll-ups) and not sent to it.
   const logged = await q<{ id: string; type: string }>(
@@ -582,6 +589,12 @@ try {
       OUTBOX_ITEMS,
       OUTBOX_ITEMS - (outboxRows?.n ?? 0) + (dead?.n ?? 0),
       (outboxRows?.n ?? 0) - (outboxRows?.distinct_bars ?? 0),
+    ],
+    [
+      'outbox items applied (one event each)',
+      outboxEvents?.n ?? 0,
+      OUTBOX_ITEMS - (outboxEvents?.distinct_bars ?? 0),
+      (outboxEvents?.n ?? 0) - (outboxEvents?.distinct_bars ?? 0),
     ],
     ['stream events (signal, consensus)', logged.length, streamMissed, 0],
     ['browser on the web stream (own signals)', ownLogged.length, browserMissed.length, 0],
