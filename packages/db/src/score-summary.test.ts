@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { MarketplaceModelsQuerySchema, PerformanceMetricsQuerySchema } from '@neuronetiq/contracts';
 import type { RequestContext } from './client';
-import { createMarketplaceRepository } from './repositories/marketplace';
-import { createMetricsRepository } from './repositories/metrics';
+import { marketplaceRepository } from './repositories/marketplace';
+import { metricsRepository } from './repositories/metrics';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing';
 
 const SEED = Number(process.env.SUMMARY_SEED ?? Date.now() % 1_000_000);
@@ -170,8 +170,8 @@ for (const backend of testBackends()) {
     after(() => t.close());
 
     test('the listing shows each viewer the same figures as the score rows give, in every window, horizon and source', async () => {
-      const market = createMarketplaceRepository();
-      const metrics = createMetricsRepository();
+      const market = marketplaceRepository;
+      const metrics = metricsRepository;
       let compared = 0;
       for (const [who, ctx] of viewers) {
         for (const window of ['all', '30d', '7d'] as const) {
