@@ -31,9 +31,9 @@ CREATE TABLE IF NOT EXISTS ml.score_summary (
 );
 -- The days still inside the delay (ml.score_summary_fresh_from).
 CREATE INDEX IF NOT EXISTS score_summary_received ON ml.score_summary (horizon_bars, max_received_at);
--- The listing reads the score rows of the days the summary cannot serve (the window's first, partial day; the days
--- with scores still inside the delay) by horizon and entry.
-CREATE INDEX IF NOT EXISTS signal_scores_horizon_entry ON ml.signal_scores (horizon_bars, entry_bar_ts);
+-- A model's score rows of one horizon by entry: what the triggers read to recompute a day, and what the listing reads
+-- of the days the summary cannot serve (the window's first, partial day; the days with scores still inside the delay).
+CREATE INDEX IF NOT EXISTS signal_scores_model_entry ON ml.signal_scores (owner, model_id, horizon_bars, entry_bar_ts);
 
 -- The UTC day an entry bar falls in.
 CREATE OR REPLACE FUNCTION ml.score_day(p_ts timestamptz) RETURNS timestamptz
@@ -49,25 +49,116 @@ CREATE OR REPLACE AGGREGATE ml.float8_state_merge(float8[]) (
   SFUNC = pg_catalog.float8_combine, STYPE = float8[], INITCOND = '{0,0,0}'
 );
 
--- The summary rows of the given keys, recomputed from ml.signal_scores (deleted where no resolved row remains).
-CREATE OR REPLACE FUNCTION ml.refresh_score_summary(p_keys jsonb) RETURNS void
+-- Each statement's touched days (its rows' old and new keys, from the transition tables), recomputed from the score
+-- rows: the days' summary rows deleted, and inserted again where resolved rows remain. One set-based statement each,
+-- whatever the number of rows written (a whole rescore is one INSERT: every day in one aggregation).
+CREATE OR REPLACE FUNCTION ml.score_summary_after_write() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    DELETE FROM ml.score_summary s
+    USING (SELECT new_rows.owner, new_rows.model_id, new_rows.horizon_bars, new_rows.backfilled, new_rows.symbol, new_rows.timeframe,
+             ml.score_day(new_rows.entry_bar_ts) AS day_start
+      FROM new_rows WHERE new_rows.exit_bar_ts IS NOT NULL) k
+    WHERE s.owner = k.owner AND s.model_id = k.model_id AND s.horizon_bars = k.horizon_bars
+      AND s.backfilled = k.backfilled AND s.symbol = k.symbol AND s.timeframe = k.timeframe
+      AND s.day_start = k.day_start;
+    INSERT INTO ml.score_summary
+    WITH k AS (SELECT DISTINCT * FROM (SELECT new_rows.owner, new_rows.model_id, new_rows.horizon_bars, new_rows.backfilled, new_rows.symbol, new_rows.timeframe,
+             ml.score_day(new_rows.entry_bar_ts) AS day_start
+      FROM new_rows WHERE new_rows.exit_bar_ts IS NOT NULL) u)
+    SELECT o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start,
+           count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
+           ml.float8_state(o.position_return ORDER BY o.bar_ts),
+           sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return > 0),
+           sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return < 0),
+           max(o.received_at)
+    FROM k
+    JOIN ml.signal_scores o
+      ON o.owner = k.owner AND o.model_id = k.model_id AND o.symbol = k.symbol AND o.timeframe = k.timeframe
+     AND o.horizon_bars = k.horizon_bars AND o.backfilled = k.backfilled
+     AND o.entry_bar_ts >= k.day_start AND o.entry_bar_ts < k.day_start + interval '1 day'
+    WHERE o.exit_bar_ts IS NOT NULL
+    GROUP BY o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start;
+  ELSIF TG_OP = 'UPDATE' THEN
+    DELETE FROM ml.score_summary s
+    USING (SELECT new_rows.owner, new_rows.model_id, new_rows.horizon_bars, new_rows.backfilled, new_rows.symbol, new_rows.timeframe,
+             ml.score_day(new_rows.entry_bar_ts) AS day_start
+      FROM new_rows WHERE new_rows.exit_bar_ts IS NOT NULL
+      UNION
+      SELECT old_rows.owner, old_rows.model_id, old_rows.horizon_bars, old_rows.backfilled, old_rows.symbol, old_rows.timeframe,
+             ml.score_day(old_rows.entry_bar_ts) AS day_start
+      FROM old_rows WHERE old_rows.exit_bar_ts IS NOT NULL) k
+    WHERE s.owner = k.owner AND s.model_id = k.model_id AND s.horizon_bars = k.horizon_bars
+      AND s.backfilled = k.backfilled AND s.symbol = k.symbol AND s.timeframe = k.timeframe
+      AND s.day_start = k.day_start;
+    INSERT INTO ml.score_summary
+    WITH k AS (SELECT DISTINCT * FROM (SELECT new_rows.owner, new_rows.model_id, new_rows.horizon_bars, new_rows.backfilled, new_rows.symbol, new_rows.timeframe,
+             ml.score_day(new_rows.entry_bar_ts) AS day_start
+      FROM new_rows WHERE new_rows.exit_bar_ts IS NOT NULL
+      UNION
+      SELECT old_rows.owner, old_rows.model_id, old_rows.horizon_bars, old_rows.backfilled, old_rows.symbol, old_rows.timeframe,
+             ml.score_day(old_rows.entry_bar_ts) AS day_start
+      FROM old_rows WHERE old_rows.exit_bar_ts IS NOT NULL) u)
+    SELECT o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start,
+           count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
+           ml.float8_state(o.position_return ORDER BY o.bar_ts),
+           sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return > 0),
+           sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return < 0),
+           max(o.received_at)
+    FROM k
+    JOIN ml.signal_scores o
+      ON o.owner = k.owner AND o.model_id = k.model_id AND o.symbol = k.symbol AND o.timeframe = k.timeframe
+     AND o.horizon_bars = k.horizon_bars AND o.backfilled = k.backfilled
+     AND o.entry_bar_ts >= k.day_start AND o.entry_bar_ts < k.day_start + interval '1 day'
+    WHERE o.exit_bar_ts IS NOT NULL
+    GROUP BY o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start;
+  ELSE
+    DELETE FROM ml.score_summary s
+    USING (SELECT old_rows.owner, old_rows.model_id, old_rows.horizon_bars, old_rows.backfilled, old_rows.symbol, old_rows.timeframe,
+             ml.score_day(old_rows.entry_bar_ts) AS day_start
+      FROM old_rows WHERE old_rows.exit_bar_ts IS NOT NULL) k
+    WHERE s.owner = k.owner AND s.model_id = k.model_id AND s.horizon_bars = k.horizon_bars
+      AND s.backfilled = k.backfilled AND s.symbol = k.symbol AND s.timeframe = k.timeframe
+      AND s.day_start = k.day_start;
+    INSERT INTO ml.score_summary
+    WITH k AS (SELECT DISTINCT * FROM (SELECT old_rows.owner, old_rows.model_id, old_rows.horizon_bars, old_rows.backfilled, old_rows.symbol, old_rows.timeframe,
+             ml.score_day(old_rows.entry_bar_ts) AS day_start
+      FROM old_rows WHERE old_rows.exit_bar_ts IS NOT NULL) u)
+    SELECT o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start,
+           count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
+           ml.float8_state(o.position_return ORDER BY o.bar_ts),
+           sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return > 0),
+           sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return < 0),
+           max(o.received_at)
+    FROM k
+    JOIN ml.signal_scores o
+      ON o.owner = k.owner AND o.model_id = k.model_id AND o.symbol = k.symbol AND o.timeframe = k.timeframe
+     AND o.horizon_bars = k.horizon_bars AND o.backfilled = k.backfilled
+     AND o.entry_bar_ts >= k.day_start AND o.entry_bar_ts < k.day_start + interval '1 day'
+    WHERE o.exit_bar_ts IS NOT NULL
+    GROUP BY o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start;
+  END IF;
+  RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION ml.score_summary_after_write() FROM PUBLIC;
+
+-- Every summary row again from every score row (the migration's first fill).
+CREATE OR REPLACE FUNCTION ml.rebuild_score_summary() RETURNS void
 LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
-  DELETE FROM ml.score_summary s
-  USING jsonb_to_recordset(p_keys) AS k(owner text, model_id text, horizon_bars integer, backfilled boolean,
-                                        symbol text, timeframe text, day_start timestamptz)
-  WHERE s.owner = k.owner AND s.model_id = k.model_id AND s.horizon_bars = k.horizon_bars
-    AND s.backfilled = k.backfilled AND s.symbol = k.symbol AND s.timeframe = k.timeframe
-    AND s.day_start = k.day_start;
+  TRUNCATE ml.score_summary;
   INSERT INTO ml.score_summary
+  WITH k AS (SELECT DISTINCT * FROM (SELECT ml.signal_scores.owner, ml.signal_scores.model_id, ml.signal_scores.horizon_bars, ml.signal_scores.backfilled, ml.signal_scores.symbol, ml.signal_scores.timeframe,
+             ml.score_day(ml.signal_scores.entry_bar_ts) AS day_start
+      FROM ml.signal_scores WHERE ml.signal_scores.exit_bar_ts IS NOT NULL) u)
   SELECT o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start,
          count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
          ml.float8_state(o.position_return ORDER BY o.bar_ts),
          sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return > 0),
          sum(o.position_return ORDER BY o.bar_ts) FILTER (WHERE o.position_return < 0),
          max(o.received_at)
-  FROM (SELECT DISTINCT * FROM jsonb_to_recordset(p_keys)
-          AS k(owner text, model_id text, horizon_bars integer, backfilled boolean, symbol text, timeframe text,
-               day_start timestamptz)) k
+  FROM k
   JOIN ml.signal_scores o
     ON o.owner = k.owner AND o.model_id = k.model_id AND o.symbol = k.symbol AND o.timeframe = k.timeframe
    AND o.horizon_bars = k.horizon_bars AND o.backfilled = k.backfilled
@@ -75,43 +166,7 @@ LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$
   WHERE o.exit_bar_ts IS NOT NULL
   GROUP BY o.owner, o.model_id, o.horizon_bars, o.backfilled, o.symbol, o.timeframe, k.day_start;
 $$;
-REVOKE ALL ON FUNCTION ml.refresh_score_summary(jsonb) FROM PUBLIC;
-
-CREATE OR REPLACE FUNCTION ml.score_summary_after_write() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-DECLARE
-  v_keys jsonb;
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    SELECT jsonb_agg(DISTINCT jsonb_build_object('owner', n.owner, 'model_id', n.model_id,
-             'horizon_bars', n.horizon_bars, 'backfilled', n.backfilled, 'symbol', n.symbol,
-             'timeframe', n.timeframe, 'day_start', ml.score_day(n.entry_bar_ts)))
-      INTO v_keys FROM new_rows n WHERE n.exit_bar_ts IS NOT NULL;
-  ELSIF TG_OP = 'UPDATE' THEN
-    SELECT jsonb_agg(DISTINCT x.k) INTO v_keys FROM (
-      SELECT jsonb_build_object('owner', n.owner, 'model_id', n.model_id, 'horizon_bars', n.horizon_bars,
-               'backfilled', n.backfilled, 'symbol', n.symbol, 'timeframe', n.timeframe,
-               'day_start', ml.score_day(n.entry_bar_ts)) AS k
-      FROM new_rows n WHERE n.exit_bar_ts IS NOT NULL
-      UNION ALL
-      SELECT jsonb_build_object('owner', o.owner, 'model_id', o.model_id, 'horizon_bars', o.horizon_bars,
-               'backfilled', o.backfilled, 'symbol', o.symbol, 'timeframe', o.timeframe,
-               'day_start', ml.score_day(o.entry_bar_ts))
-      FROM old_rows o WHERE o.exit_bar_ts IS NOT NULL
-    ) x;
-  ELSE
-    SELECT jsonb_agg(DISTINCT jsonb_build_object('owner', o.owner, 'model_id', o.model_id,
-             'horizon_bars', o.horizon_bars, 'backfilled', o.backfilled, 'symbol', o.symbol,
-             'timeframe', o.timeframe, 'day_start', ml.score_day(o.entry_bar_ts)))
-      INTO v_keys FROM old_rows o WHERE o.exit_bar_ts IS NOT NULL;
-  END IF;
-  IF v_keys IS NOT NULL THEN
-    PERFORM ml.refresh_score_summary(v_keys);
-  END IF;
-  RETURN NULL;
-END
-$$;
-REVOKE ALL ON FUNCTION ml.score_summary_after_write() FROM PUBLIC;
+REVOKE ALL ON FUNCTION ml.rebuild_score_summary() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION ml.score_summary_after_truncate() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
@@ -137,11 +192,7 @@ CREATE TRIGGER score_summary_truncate AFTER TRUNCATE ON ml.signal_scores
   FOR EACH STATEMENT EXECUTE FUNCTION ml.score_summary_after_truncate();
 
 -- The rows already scored.
-TRUNCATE ml.score_summary;
-SELECT ml.refresh_score_summary(coalesce(jsonb_agg(DISTINCT jsonb_build_object('owner', o.owner,
-         'model_id', o.model_id, 'horizon_bars', o.horizon_bars, 'backfilled', o.backfilled, 'symbol', o.symbol,
-         'timeframe', o.timeframe, 'day_start', ml.score_day(o.entry_bar_ts))), '[]'::jsonb))
-FROM ml.signal_scores o WHERE o.exit_bar_ts IS NOT NULL;
+SELECT ml.rebuild_score_summary();
 
 -- The same readers as the score rows: the owner; anyone, a public model's days whose every score row is past the
 -- delay (or backfilled), or all of them to its subscribers. A day with one score inside the delay stays hidden whole.
