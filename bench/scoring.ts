@@ -17,7 +17,7 @@
 // Each phase prints its figure as soon as it is measured; the machine's load average is reported beside them.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { createOhlcvRepository, type Db } from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 import { HISTDATA_ROWS, histDataFiles, importHistData, openDatabase } from './import';
 import { machine, median, writeSection } from './report';
 
@@ -120,14 +120,13 @@ async function main() {
   }
   const database = await openDatabase('postgres');
   const { db } = database;
-  const ohlcv = createOhlcvRepository(db);
   try {
     await importHistData(async (bars) => {
-      await ohlcv.upsert(bars);
+      await repos.ohlcv.upsert(db, bars);
     });
     const stored = await storeSignals(db);
     if (stored !== SIGNALS) throw new Error(`stored ${stored} signals, expected ${SIGNALS}`);
-    const heldBack = (await ohlcv.find(db, { symbol: 'EURUSD', tf: '1m', limit: HELD_BACK })).reverse();
+    const heldBack = (await repos.ohlcv.find(db, { symbol: 'EURUSD', tf: '1m', limit: HELD_BACK })).reverse();
     await db.query(`DELETE FROM market.ohlcv WHERE symbol = 'EURUSD' AND timeframe = '1m' AND bar_ts >= $1`, [
       heldBack[0]?.bar_ts,
     ]);
@@ -188,7 +187,7 @@ async function main() {
       const cpu = await db.transaction(async (tx) => {
         const [mine] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
         const cpu0 = backendCpuMs(mine?.pid ?? 0);
-        await ohlcv.upsert([{ ...bar, symbol: 'EURUSD', timeframe: '1m' }], { tx });
+        await repos.ohlcv.upsert(tx, [{ ...bar, symbol: 'EURUSD', timeframe: '1m' }]);
         return { pid: mine?.pid ?? 0, cpu0 };
       });
       const ms = performance.now() - t0;

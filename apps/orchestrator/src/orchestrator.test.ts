@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { silentLogger } from '@neuronetiq/client';
 import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
-import { createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createManualClock } from '@neuronetiq/service/clock';
 import type { OrchestratorConfigInput } from './config';
@@ -446,7 +446,7 @@ for (const backend of testBackends()) {
         const [r] = await orch.tick();
         assert.equal(r?.signals.outboxed, 2 * FAKE_MODELS.length);
         assert.equal(r?.consensus.outboxed, 2);
-        const items = await createOutboxRepository(tdb.db).list({ limit: 100 });
+        const items = await repos.outbox.list(tdb.db, { limit: 100 });
         assert.equal(items.length, 2 * FAKE_MODELS.length + 2);
         for (const item of items) {
           assert.equal(item.status, 'pending');
@@ -489,7 +489,7 @@ for (const backend of testBackends()) {
         assert.equal(r?.failed.length, 2);
         const reads = api.requests.filter((x) => x.path === '/api/marketdata/ohlcv/query').length;
         assert.equal(reads, 1, 'a 401 is not retried at once');
-        assert.equal((await createOutboxRepository(tdb.db).counts()).pending, 0);
+        assert.equal((await repos.outbox.counts(tdb.db)).pending, 0);
       } finally {
         await close();
       }
@@ -514,7 +514,7 @@ for (const backend of testBackends()) {
         assert.ok(r, 'the close at T is re-run');
         assert.ok((r?.signals.immutable ?? 0) > 0, 'some decisions changed and were refused');
         assert.equal(r?.signals.outboxed, 0);
-        assert.equal((await createOutboxRepository(tdb.db).counts()).pending, 0);
+        assert.equal((await repos.outbox.counts(tdb.db)).pending, 0);
         for (const [k, d] of before) assert.equal(api.signals.get(k)?.decision, d, k);
       } finally {
         await close();

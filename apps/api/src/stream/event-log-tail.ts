@@ -3,20 +3,13 @@
 // 7 and then resumed "after 7" would miss 6 for good. The tail therefore publishes a *safe head*: the highest id such
 // that every smaller id is either visible or will never be (rolled back or trimmed). A missing id below a visible one
 // was allocated before that one committed, so its transaction was running when we looked: once every transaction that
-// was writing the log at that snapshot has ended (see scanEventLog: the writers are read after the snapshot, so the
+// was writing the log at that snapshot has ended (see repos.eventLog.scan: the writers are read after the snapshot, so the
 // check is made at a later scan), a still-missing id is gone for good. The same rule starts the tail: the newest id at
 // start becomes the safe head once the log's writers then have ended.
 //
 // The tail runs only while someone streams: the first subscriber starts it (LISTEN or polling), and it stops a while
 // after the last one has left, so an api nobody streams from does no work for it.
-import {
-  type Db,
-  EVENT_LOG_CHANNEL,
-  type EventLogScan,
-  isSharedSessionBackend,
-  listen,
-  scanEventLog,
-} from '@neuronetiq/db';
+import { type Db, EVENT_LOG_CHANNEL, type EventLogScan, isSharedSessionBackend, listen, repos } from '@neuronetiq/db';
 
 export interface EventLogTailOptions {
   /** Poll interval when nothing wakes the tail (the embedded database, where notifications do not cross the socket). */
@@ -99,7 +92,7 @@ export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): E
       scanning = true;
       try {
         if (safe < 0) {
-          const first = await scanEventLog(db, 0, 0);
+          const first = await repos.eventLog.scan(db, 0, 0);
           pendingStart ??= { id: first.maxId, writers: first.writers };
           // Nobody writing: the head is final at once; else at a later scan, when those writers have ended.
           if (pendingStart.writers.size > 0 && !settled(pendingStart.writers, first.running)) return;
@@ -108,7 +101,7 @@ export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): E
         }
         for (;;) {
           again = false;
-          const result = await scanEventLog(db, safe, SCAN_LIMIT);
+          const result = await repos.eventLog.scan(db, safe, SCAN_LIMIT);
           const moved = advance(result);
           if (moved) for (const l of listeners) l(safe);
           // A full batch means more is waiting: read on at once.
