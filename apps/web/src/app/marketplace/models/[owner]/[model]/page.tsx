@@ -81,6 +81,8 @@ export default async function ModelPage({
       subscriptionsError = true;
     }
   }
+  // The platform's delay for non-subscribers (24 h unless configured), as words.
+  const delay = formatDuration(locale, detail.delay_seconds ?? 86_400);
   const main = detail.series[0];
   let bars: StoredBar[] = [];
   if (main) {
@@ -180,9 +182,11 @@ export default async function ModelPage({
           />
         )}
         <p className="text-xs text-muted" data-testid="signal-delay-note">
-          {subscription || viewer?.owner === detail.owner
-            ? 'You see its signals live, as they are received.'
-            : `Signals shown here are delayed by ${formatDuration(locale, detail.delay_seconds ?? 86_400)}: subscribers see them live, everyone else ${formatDuration(locale, detail.delay_seconds ?? 86_400)} after they were received. The figures cover every scored call.`}
+          {viewer?.owner === detail.owner
+            ? `Non-subscribers see your signals ${delay} after they are received.`
+            : subscription
+              ? 'You see its signals live, as they are received.'
+              : `Signals shown here are delayed by ${delay}: subscribers see them live, everyone else ${delay} after they were received. The figures cover every scored call.`}
         </p>
       </section>
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
