@@ -15,6 +15,7 @@ import {
   type EventLogScan,
   isSharedSessionBackend,
   listen,
+  type Queryable,
   scanEventLog,
 } from '@neuronetiq/db';
 
@@ -42,7 +43,13 @@ export interface EventLogTail {
   close(): Promise<void>;
 }
 
-export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): EventLogTail {
+export function createEventLogTail(pool: Db, options: EventLogTailOptions = {}): EventLogTail {
+  // Each scan is a transaction of its own as the service role (one round trip): the api's login role reads nothing
+  // by itself, and the scan must see every owner's rows to know which ids are final.
+  const db: Queryable = {
+    query: (sql, params) =>
+      pool.asRequest({ role: 'service_role', claims: {} }, (tx) => tx.query(sql, params, { commit: true })),
+  };
   const listeners = new Set<(head: number) => void>();
   let run: ReturnType<typeof startRun> | undefined;
   let idleTimer: NodeJS.Timeout | undefined;

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type ApiKey, type ApiKeyScope, MAX_ACTIVE_API_KEYS } from '@neuronetiq/contracts';
-import type { Db, Queryable } from '../client';
+import type { Db, Queryable, RequestContext } from '../client';
+
+const SERVICE: RequestContext = { role: 'service_role', claims: {} };
 
 // Key rows are selected in the wire shape of a listed key (`ApiKey` of @neuronetiq/contracts); `verify` also reads
 // `key_hash`, which never leaves this file.
@@ -53,15 +55,19 @@ export function createApiKeyRepository(db: Db) {
     },
 
     /**
-     * The unrevoked key record for a presented key, compared in constant time, or null. Runs as the owner user. An
-     * expired key is returned (its `expires_at` in the past) so that the caller can say so.
+     * The unrevoked key record for a presented key, compared in constant time, or null. Runs in a transaction of its
+     * own as the service role (the api's login role can read no table by itself; one round trip). An expired key is
+     * returned (its `expires_at` in the past) so that the caller can say so.
      */
     async verify(presented: string): Promise<ApiKey | null> {
       const m = KEY.exec(presented);
       if (!m) return null;
-      const rows = await db.query<ApiKey & { key_hash: string }>(
-        `SELECT ${PUBLIC_COLUMNS}, key_hash FROM app.api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
-        [m[1]],
+      const rows = await db.asRequest(SERVICE, (tx) =>
+        tx.query<ApiKey & { key_hash: string }>(
+          `SELECT ${PUBLIC_COLUMNS}, key_hash FROM app.api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
+          [m[1]],
+          { commit: true },
+        ),
       );
       const row = rows[0];
       const expected = Buffer.from(row?.key_hash ?? '0'.repeat(64), 'hex');
@@ -73,8 +79,11 @@ export function createApiKeyRepository(db: Db) {
       return record;
     },
 
+    /** Sets a key's last_used_at, as the service role. */
     async touch(id: string): Promise<void> {
-      await db.query('UPDATE app.api_keys SET last_used_at = now() WHERE id = $1', [id]);
+      await db.asRequest(SERVICE, (tx) =>
+        tx.query('UPDATE app.api_keys SET last_used_at = now() WHERE id = $1', [id], { commit: true }),
+      );
     },
 
     /** Keys visible to the caller of `tx` (RLS: its own owner's). */
