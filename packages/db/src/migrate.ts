@@ -101,8 +101,8 @@ export async function pendingMigrations(
     const rows = await q.query<{ version: string }>('SELECT version FROM supabase_migrations.schema_migrations');
     return new Set(rows.map((r) => r.version));
   };
-  // 42501: no privilege; 42704: the service role does not exist yet (nothing migrated); 3F000: no such schema.
-  const denied = (err: unknown) => ['42501', '42704', '3F000'].includes(sqlState(err) ?? '');
+  // 42501: no privilege; 22023 or 42704: the service role does not exist yet (nothing migrated); 3F000: no schema.
+  const denied = (err: unknown) => ['42501', '22023', '42704', '3F000'].includes(sqlState(err) ?? '');
   let done: Set<string> | null;
   try {
     done = await db.asRequest({ role: 'service_role', claims: {} }, read);
