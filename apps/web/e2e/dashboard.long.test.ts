@@ -1,9 +1,13 @@
 // The vendor dashboard: the signals the api stored for the signed-in owner, live updates within a second of being
 // stored (on each database: NOTIFY on PostgreSQL, the log poll on PGlite), and API keys shown once that work.
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { withPage } from '@neuronetiq/testing-web';
-import { STACK_GITHUB_USERS } from '@neuronetiq/testing-web/stack';
+import { STACK_GITHUB_USERS, type WebStack } from '@neuronetiq/testing-web/stack';
+import { formatPence } from '../src/lib/revenue';
+import { mintApiToken } from '../src/server/api-token';
 import {
   describeWeb,
   latestSignals,
@@ -15,6 +19,36 @@ import {
 } from './support';
 
 const ALICE = STACK_GITHUB_USERS[0] as (typeof STACK_GITHUB_USERS)[number];
+const BOB = STACK_GITHUB_USERS[1] as (typeof STACK_GITHUB_USERS)[number];
+
+/** A new api user (as a first GitHub sign-in makes one) subscribed to `owner`'s model through the api, which bills it
+ * through its test payment provider; returns the subscriber's owner. */
+async function subscribe(stack: WebStack, owner: string, modelId: string): Promise<string> {
+  const login = `fan${randomInt(1e9)}`;
+  const identity = await stack.asService('/api/auth/identity', {
+    body: { provider: 'github', provider_user_id: String(randomInt(1e9, 2e9)), user_name: login },
+  });
+  assert.equal(identity.status, 200, await identity.clone().text());
+  const fan = (await identity.json()) as { user_id: string; owner: string };
+  const token = await mintApiToken(
+    { userId: fan.user_id, owner: fan.owner, provider: 'github', login, name: login, image: null },
+    { secret: stack.jwtSecret, ttlS: 300 },
+  );
+  const res = await fetch(`${stack.apiUrl}/api/subscriptions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ owner, model_id: modelId }),
+  });
+  assert.equal(res.status, 201, await res.text());
+  return fan.owner;
+}
+
+/** The CSV's rows as cells (the statement's cells hold no commas or quotes). */
+const csvRows = (csv: string) =>
+  csv
+    .split('\r\n')
+    .filter(Boolean)
+    .map((r) => r.split(','));
 const API_KEY = /mp_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/;
 
 describeWeb('vendor dashboard', (ctx) => {
@@ -108,6 +142,116 @@ describeWeb('vendor dashboard', (ctx) => {
         await new Promise((r) => setTimeout(r, 250));
       }
       assert.equal(status, 401, 'a revoked key is refused');
+    });
+  });
+
+  test("the revenue page shows this month's subscriptions, prorated, and its CSV download sums to the totals", async () => {
+    const { stack, browser } = ctx();
+    const owner = await stack.ensureGitHubOwner(ALICE);
+    const modelId = uniqueModelId('paid');
+    await stack.registerModel(owner, modelId, 'public');
+    const PRICE = 999;
+    const priced = await stack.asService(`/api/models/${modelId}/price?owner=${owner}`, {
+      method: 'PUT',
+      body: { price_pence: PRICE },
+    });
+    assert.equal(priced.status, 200, await priced.text());
+    const fans = [await subscribe(stack, owner, modelId), await subscribe(stack, owner, modelId)];
+
+    const now = new Date();
+    const month = now.toISOString().slice(0, 7);
+    const daysInMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).getUTCDate();
+    // Subscribed today: active from today (UTC) to the month's last day.
+    const activeDays = daysInMonth - now.getUTCDate() + 1;
+    const lineGross = Math.floor((2 * PRICE * activeDays + daysInMonth) / (2 * daysInMonth));
+
+    await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+      await signInWithGitHub(page, stack, ALICE.login);
+      await page.goto('/marketplace/vendor');
+      await page.getByRole('link', { name: 'Revenue' }).click();
+      await page.waitForURL((url) => url.pathname === '/marketplace/vendor/revenue');
+      assert.match((await page.getByTestId('revenue-state').textContent()) ?? '', /^Open/);
+      const lines = page.getByTestId('revenue-line').filter({ hasText: modelId });
+      for (const fan of fans) {
+        const line = lines.filter({ hasText: fan });
+        await line.waitFor();
+        const text = (await line.textContent()) ?? '';
+        assert.ok(text.includes(`${activeDays} / ${daysInMonth}`), `${fan}: ${text}`);
+        assert.ok(text.includes(formatPence('en-US', lineGross)), `${fan}: gross ${lineGross} pence in ${text}`);
+      }
+
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Download CSV' }).click(),
+      ]);
+      assert.equal(download.suggestedFilename(), `revenue-${owner}-${month}.csv`);
+      const csv = await readFile(await download.path(), 'utf8');
+      const rows = csvRows(csv);
+      assert.deepEqual(rows[0], [
+        'kind',
+        'ref',
+        'subscription_id',
+        'subscriber',
+        'model_id',
+        'active_days',
+        'gross_pence',
+        'fee_pence',
+        'vendor_pence',
+      ]);
+      const body = rows.slice(1, -1);
+      const total = rows.at(-1) ?? [];
+      assert.deepEqual(total.slice(0, 2), ['total', month]);
+      const mine = body.filter((r) => r[4] === modelId);
+      assert.deepEqual(mine.map((r) => r[3]).sort(), [...fans].sort(), 'one line per subscription');
+      for (const r of mine) {
+        assert.equal(Number(r[5]), activeDays);
+        assert.equal(Number(r[6]), lineGross);
+        assert.equal(Number(r[7]) + Number(r[8]), Number(r[6]), 'fee + share = gross');
+      }
+      for (const [i, column] of [6, 7, 8].entries()) {
+        const sum = body.reduce((acc, r) => acc + Number(r[column]), 0);
+        assert.equal(sum, Number(total[6 + i]), `column ${rows[0]?.[column]} sums to the total`);
+      }
+      // The page's totals are the CSV's, in pounds.
+      assert.equal(await page.getByTestId('revenue-gross').textContent(), formatPence('en-US', Number(total[6])));
+      assert.equal(await page.getByTestId('revenue-fee').textContent(), formatPence('en-US', Number(total[7])));
+      assert.equal(await page.getByTestId('revenue-vendor').textContent(), formatPence('en-US', Number(total[8])));
+
+      // The previous month, by its link (a plain link: no script needed), is closed and has none of this month's lines.
+      await page.getByRole('link', { name: /^←/ }).click();
+      await page.waitForURL((url) => url.searchParams.get('month') !== null);
+      assert.match((await page.getByTestId('revenue-state').textContent()) ?? '', /^Closed/);
+      assert.equal(await page.getByTestId('revenue-line').filter({ hasText: modelId }).count(), 0);
+      // A bad month is refused with a message naming it, not a server error.
+      const bad = await page.goto('/marketplace/vendor/revenue/csv?month=2026-13');
+      assert.equal(bad?.status(), 400);
+      assert.match((await bad?.text()) ?? '', /month/);
+    });
+
+    // Another vendor signed in sees only their own statement, on the page and in the CSV.
+    await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+      await signInWithGitHub(page, stack, BOB.login);
+      await page.goto(`/marketplace/vendor/revenue?month=${month}&owner=${owner}`);
+      await page.getByTestId('revenue-state').waitFor();
+      assert.equal(await page.getByText(modelId).count(), 0, "Alice's lines are not on Bob's page");
+      const res = await page.request.get(`/marketplace/vendor/revenue/csv?month=${month}&owner=${owner}`);
+      assert.equal(res.status(), 200);
+      const text = await res.text();
+      assert.ok(!text.includes(modelId) && !text.includes(owner), "Alice's statement is not in Bob's CSV");
+    });
+
+    // Nobody signed in: both the page and the CSV send to the login page.
+    await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+      const csv = await page.request.get(`/marketplace/vendor/revenue/csv?month=${month}`, { maxRedirects: 0 });
+      assert.equal(csv.status(), 307);
+      assert.match(csv.headers().location ?? '', /\/marketplace\/login\?next=/);
+      await page.goto('/marketplace/vendor/revenue');
+      await page.waitForURL((url) => url.pathname === '/marketplace/login');
+      // A session cookie the server does not know passes the proxy's cookie check; the route itself refuses it.
+      await page.context().addCookies([{ name: 'nq.session_token', value: 'forged', url: stack.webUrl }]);
+      const forged = await page.request.get(`/marketplace/vendor/revenue/csv?month=${month}`, { maxRedirects: 0 });
+      assert.equal(forged.status(), 307);
+      assert.match(forged.headers().location ?? '', /\/marketplace\/login\?next=/);
     });
   });
 });

@@ -1,8 +1,16 @@
 import { z } from 'zod';
-import { MODEL_VISIBILITIES } from './api';
-import { CurvePointSchema, PerformanceMetricsSchema } from './performance';
-import { boundedIntParam, SlugSchema, SymbolSchema, TIMEFRAMES, TimeframeSchema } from './primitives';
-import { StoredSignalSchema } from './responses';
+import { HORIZON_BARS_MAX, MODEL_VISIBILITIES } from './api';
+import { CurvePointSchema, METRIC_PERIODS, METRIC_SORTS, PerformanceMetricsSchema, SCORE_SOURCES } from './performance';
+import {
+  boundedIntParam,
+  checkTimeRange,
+  SlugSchema,
+  SymbolSchema,
+  TIMEFRAMES,
+  TimeframeSchema,
+  UtcTimestampSchema,
+} from './primitives';
+import { StoredConsensusSchema, StoredSignalSchema } from './responses';
 import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './storable';
 
 // Contracts between the api and its user-facing clients (the web app and the mp CLI): sign-in identities, the
@@ -179,34 +187,59 @@ export const MarketplaceModelSchema = z.object({
   last_signal_at: z.string().nullable(),
   track_record: TrackRecordSummarySchema,
   created_at: z.string(),
+  /** The figures over the query's window and horizon (docs/metrics.md); null when no call of it resolved there. */
+  metrics: PerformanceMetricsSchema.nullable().optional(),
+  /** Signals in the window (scored or not, late ones included) that the viewer may see. */
+  window_signals: z.number().int().nonnegative().optional(),
+  /** Fewer than PROVISIONAL_BELOW_RESOLVED resolved calls in the window: the figures are provisional. */
+  provisional: z.boolean().optional(),
 });
 export type MarketplaceModel = z.infer<typeof MarketplaceModelSchema>;
 
-export const MARKETPLACE_SORTS = [
-  'hit_rate',
-  'mean_return',
-  'resolved',
-  'signal_count',
-  'last_signal_at',
-  'name',
-] as const;
-/** Query of `GET /api/marketplace/models` (public). */
-export const MarketplaceModelsQuerySchema = z.strictObject({
-  sort: z.enum(MARKETPLACE_SORTS, { error: `sort must be one of ${MARKETPLACE_SORTS.join(', ')}` }).default('hit_rate'),
-  order: z.enum(['asc', 'desc'], { error: 'order must be asc or desc' }).default('desc'),
-  /** Case-insensitive match on model id, name, owner. */
-  q: plainText('q', 100).optional(),
-  symbol: SymbolSchema.optional(),
-  tf: z.enum(TIMEFRAMES, { error: `tf must be one of ${TIMEFRAMES.join(', ')}` }).optional(),
-  owner: SlugSchema.optional(),
-  limit: boundedIntParam('limit', 100, 24),
-  offset: z.coerce
-    .number({ error: 'offset must be a whole number from 0' })
-    .int({ error: 'offset must be a whole number from 0' })
-    .min(0, { error: 'offset must be a whole number from 0' })
-    .max(1_000_000, { error: 'offset must be at most 1000000' })
-    .default(0),
-});
+/**
+ * Sort keys of `GET /api/marketplace/models`: every figure of `metrics` (over `window` at `horizon`, docs/metrics.md),
+ * `signals` (signals in the window), and the listing's own `signal_count` (all time), `last_signal_at` and `name`.
+ */
+export const MARKETPLACE_SORTS = [...METRIC_SORTS, 'signals', 'signal_count', 'last_signal_at', 'name'] as const;
+export type MarketplaceSort = (typeof MARKETPLACE_SORTS)[number];
+const marketplaceTimeframe = (field: string) =>
+  z.enum(TIMEFRAMES, { error: `${field} must be one of ${TIMEFRAMES.join(', ')}` }).optional();
+/**
+ * Query of `GET /api/marketplace/models` (public). Sorted by `sort` then owner and model id (a total order, so pages
+ * neither repeat nor skip a model); `limit` + `offset` page it and the response carries the total.
+ */
+export const MarketplaceModelsQuerySchema = z
+  .strictObject({
+    sort: z
+      .enum(MARKETPLACE_SORTS, { error: `sort must be one of ${MARKETPLACE_SORTS.join(', ')}` })
+      .default('hit_rate'),
+    order: z.enum(['asc', 'desc'], { error: 'order must be asc or desc' }).default('desc'),
+    /** Period of the figures (and of `signals`): the last 7 or 30 days, or all time. */
+    window: z.enum(METRIC_PERIODS, { error: `window must be one of ${METRIC_PERIODS.join(', ')}` }).default('all'),
+    /** Horizon of the figures in bars of each signal's timeframe (ml.score_horizons: 1, 5, 20 by default). */
+    horizon: boundedIntParam('horizon', HORIZON_BARS_MAX, 1),
+    /** Live calls (default) or backfilled history: never mixed. */
+    source: z.enum(SCORE_SOURCES, { error: `source must be one of ${SCORE_SOURCES.join(', ')}` }).default('live'),
+    /** Case-insensitive match on model id, name, owner. */
+    q: plainText('q', 100).optional(),
+    /** Models with a signal on this symbol; the figures count only its signals. */
+    symbol: SymbolSchema.optional(),
+    /** Models with a signal on this timeframe; the figures count only its signals. `tf` is the same filter. */
+    timeframe: marketplaceTimeframe('timeframe'),
+    tf: marketplaceTimeframe('tf'),
+    owner: SlugSchema.optional(),
+    limit: boundedIntParam('limit', 100, 24),
+    offset: z.coerce
+      .number({ error: 'offset must be a whole number from 0' })
+      .int({ error: 'offset must be a whole number from 0' })
+      .min(0, { error: 'offset must be a whole number from 0' })
+      .max(1_000_000, { error: 'offset must be at most 1000000' })
+      .default(0),
+  })
+  .refine((v) => !v.tf || !v.timeframe || v.tf === v.timeframe, {
+    error: 'timeframe and tf name the same filter: send one, or the same value',
+    path: ['timeframe'],
+  });
 export type MarketplaceModelsQuery = z.infer<typeof MarketplaceModelsQuerySchema>;
 
 /** Body of `GET /api/marketplace/models` (HTTP 200). */
@@ -246,7 +279,7 @@ export const MarketplaceModelDetailSchema = MarketplaceModelSchema.extend({
   latest_signals: z.array(MarketplaceSignalSchema),
   /** Live figures per period (7d, 30d, all) and horizon (docs/metrics.md). */
   stats: z.array(PerformanceMetricsSchema).optional(),
-  /** Equity, drawdown and running hit rate of the live signals at the 1-bar horizon, all time. */
+  /** Equity, drawdown and running hit rate over the query's window, horizon and source (default: live, 1 bar, all time). */
   curve: z.array(CurvePointSchema).optional(),
   /** Monthly price in GBP pence now (0 = free); null when never priced. */
   price_pence: z.number().int().nonnegative().nullable().optional(),
@@ -256,6 +289,10 @@ export type MarketplaceModelDetail = z.infer<typeof MarketplaceModelDetailSchema
 /** Query of `GET /api/marketplace/models/:owner/:model`. */
 export const MarketplaceModelQuerySchema = z.strictObject({
   signals: boundedIntParam('signals', 500, 50),
+  /** Period, horizon and source of `curve` (`stats` carries every period and horizon). */
+  window: z.enum(METRIC_PERIODS, { error: `window must be one of ${METRIC_PERIODS.join(', ')}` }).default('all'),
+  horizon: boundedIntParam('horizon', HORIZON_BARS_MAX, 1),
+  source: z.enum(SCORE_SOURCES, { error: `source must be one of ${SCORE_SOURCES.join(', ')}` }).default('live'),
 });
 export type MarketplaceModelQuery = z.infer<typeof MarketplaceModelQuerySchema>;
 
@@ -267,6 +304,39 @@ export const MarketplaceVendorSchema = z.object({
   stats: z.array(PerformanceMetricsSchema).optional(),
 });
 export type MarketplaceVendor = z.infer<typeof MarketplaceVendorSchema>;
+
+/**
+ * Query of `GET /api/marketplace/consensus` (anyone): one series' consensus rows as the caller may read them. `owner`
+ * narrows to one consensus publisher; without it every readable publisher's rows come, newest bar first.
+ */
+export const MarketplaceConsensusQuerySchema = z
+  .strictObject({
+    symbol: SymbolSchema,
+    tf: z.enum(TIMEFRAMES, { error: `tf must be one of ${TIMEFRAMES.join(', ')}` }),
+    owner: SlugSchema.optional(),
+    from: UtcTimestampSchema.optional(),
+    to: UtcTimestampSchema.optional(),
+    limit: boundedIntParam('limit', 500, 120),
+  })
+  .superRefine(checkTimeRange);
+export type MarketplaceConsensusQuery = z.infer<typeof MarketplaceConsensusQuerySchema>;
+
+/**
+ * A consensus row as the marketplace shows it. `live` is true when the caller reads it as it happens (its owner, or a
+ * subscriber of every contributing model); false when it is shown only because it is older than the platform's delay.
+ */
+export const MarketplaceConsensusSchema = StoredConsensusSchema.extend({ live: z.boolean() });
+export type MarketplaceConsensus = z.infer<typeof MarketplaceConsensusSchema>;
+
+/** Body of `GET /api/marketplace/consensus` (HTTP 200). */
+export const MarketplaceConsensusResponseSchema = z.object({
+  success: z.literal(true),
+  /** Newest bar first. */
+  data: z.array(MarketplaceConsensusSchema),
+  /** The platform's delay, in seconds, after which a consensus of public models is readable by non-subscribers. */
+  delay_seconds: z.number().int().nonnegative(),
+});
+export type MarketplaceConsensusResponse = z.infer<typeof MarketplaceConsensusResponseSchema>;
 
 /** Body of `PATCH /api/models/:model_id` (the model's owner): what to change; at least one field. */
 export const UpdateModelSchema = z

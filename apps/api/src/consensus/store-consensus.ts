@@ -66,5 +66,7 @@ export async function findConsensus(
   const { principal, query } = req;
   assertMayReadOwner(principal, query.owner);
   const repo = createConsensusRepository(deps.db);
-  return deps.db.asRequest(readContext(principal), (tx) => repo.find(tx, query));
+  return deps.db.asRequest(readContext(principal), (tx) =>
+    repo.find(tx, query, { ownOnly: principal.kind !== 'service' }),
+  );
 }

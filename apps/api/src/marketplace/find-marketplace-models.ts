@@ -33,14 +33,20 @@ export async function findMarketplaceModels(
   req: { principal: Principal; query: MarketplaceModelsQuery },
 ): Promise<MarketplaceModelsResponse> {
   return deps.db.asRequest(readContext(req.principal), async (tx) => {
-    const { rows, total } = await repo.list(tx, req.query);
+    const q = req.query;
+    const { rows, total } = await repo.list(tx, { ...q, nowMs: deps.now() });
     const vendors = await repo.vendors(
       tx,
       rows.map((r) => r.owner),
     );
     return {
       success: true as const,
-      data: rows.map((r) => toMarketplaceModel(r, vendors.get(r.owner) as Vendor)),
+      data: rows.map((r) => ({
+        ...toMarketplaceModel(r, vendors.get(r.owner) as Vendor),
+        metrics: r.metrics && { ...r.metrics, period: q.window, horizon_bars: q.horizon, source: q.source },
+        window_signals: r.window_signals,
+        provisional: r.metrics?.provisional ?? true,
+      })),
       total,
     };
   });

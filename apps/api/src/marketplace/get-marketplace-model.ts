@@ -33,7 +33,13 @@ export async function getMarketplaceModel(
       await repo.latestSignals(tx, row.owner, row.model_id, req.query.signals),
       await statsByPeriod(tx, { owner: row.owner, modelId: row.model_id, nowMs }),
       await metrics.curve(tx, {
-        ...PerformanceCurveQuerySchema.parse({ owner: row.owner, model_id: row.model_id, period: 'all' }),
+        ...PerformanceCurveQuerySchema.parse({
+          owner: row.owner,
+          model_id: row.model_id,
+          period: req.query.window,
+          horizon: String(req.query.horizon),
+          source: req.query.source,
+        }),
         nowMs,
       }),
       await prices.priceAt(tx, row.owner, row.model_id, nowMs),

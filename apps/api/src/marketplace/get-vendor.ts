@@ -1,4 +1,4 @@
-import type { MarketplaceModelsQuery, MarketplaceVendor, Vendor } from '@neuronetiq/contracts';
+import { MarketplaceModelsQuerySchema, type MarketplaceVendor, type Vendor } from '@neuronetiq/contracts';
 import { createMarketplaceRepository } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
@@ -18,16 +18,16 @@ export async function getVendor(
     if (!(await repo.ownerExists(tx, req.owner))) {
       throw new AppError('NOT_FOUND', { message: `no vendor "${req.owner}"` });
     }
-    const query: MarketplaceModelsQuery = {
+    const query = MarketplaceModelsQuerySchema.parse({
       owner: req.owner,
       sort: 'last_signal_at',
       order: 'desc',
-      limit: 100,
-      offset: 0,
-    };
-    const [{ rows }, vendors] = [await repo.list(tx, query), await repo.vendors(tx, [req.owner])];
+      limit: '100',
+    });
+    const nowMs = deps.now();
+    const [{ rows }, vendors] = [await repo.list(tx, { ...query, nowMs }), await repo.vendors(tx, [req.owner])];
     const vendor = vendors.get(req.owner) as Vendor;
-    const stats = await statsByPeriod(tx, { owner: req.owner, nowMs: deps.now() });
+    const stats = await statsByPeriod(tx, { owner: req.owner, nowMs });
     return { vendor, models: rows.map((r) => toMarketplaceModel(r, vendor)), stats };
   });
 }

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomInt } from 'node:crypto';
 import { test } from 'node:test';
-import { MarketplaceModelDetailSchema, MarketplaceModelsResponseSchema } from '@neuronetiq/contracts';
+import {
+  MARKETPLACE_SORTS,
+  MarketplaceModelDetailSchema,
+  MarketplaceModelsResponseSchema,
+  type MarketplaceSort,
+} from '@neuronetiq/contracts';
 import { SignJWT } from 'jose';
 import { type ApiTestContext, atTime, describeEachBackend, JWT_SECRET, signal, uniqueSlug } from '../test-helpers';
 
@@ -174,6 +179,118 @@ describeEachBackend('marketplace', (ctx) => {
     assert.deepEqual([(await list('limit=2&offset=10')).total], [3], 'the total is counted past the last page');
   });
 
+  test('sorts by every figure of the window (both orders, nulls last), filters window, horizon, symbol, timeframe; pages have no duplicate or gap', async () => {
+    const seller = await githubVendor(ctx());
+    const symbol = uniqueSymbol();
+    const other = uniqueSymbol();
+    const a = await registerModel(ctx(), seller, 'public', 'A');
+    const b = await registerModel(ctx(), seller, 'public', 'B');
+    const c = await registerModel(ctx(), seller, 'public', 'C');
+    const d = await registerModel(ctx(), seller, 'public', 'D');
+    const e = await registerModel(ctx(), seller, 'public', 'E'); // no signal at all
+    await storeScored(ctx(), seller.owner, a, symbol, ['BUY', 'BUY', 'BUY', 'BUY']); // 4 of 4
+    await storeScored(ctx(), seller.owner, b, symbol, ['BUY', 'SELL', 'BUY']); // 2 of 3
+    await storeScored(ctx(), seller.owner, c, symbol, ['SELL', 'SELL', 'BUY']); // 1 of 3
+    await storeScored(ctx(), seller.owner, d, other, ['SELL']); // 0 of 1
+
+    const list = async (qs: string) => {
+      const res = await ctx().inject({ method: 'GET', url: `/api/marketplace/models?owner=${seller.owner}&${qs}` });
+      assert.equal(res.statusCode, 200, res.body);
+      return MarketplaceModelsResponseSchema.parse(res.json());
+    };
+    const all = await list('sort=name&order=asc&limit=100');
+    assert.deepEqual(
+      all.data.map((m) => m.model_id),
+      [a, b, c, d, e],
+    );
+    const byId = new Map(all.data.map((m) => [m.model_id, m]));
+    assert.deepEqual(
+      [a, b, c, d].map((id) => [byId.get(id)?.metrics?.hit_rate, byId.get(id)?.metrics?.resolved]),
+      [
+        [1, 4],
+        [2 / 3, 3],
+        [1 / 3, 3],
+        [0, 1],
+      ],
+    );
+    assert.equal(byId.get(e)?.metrics, null);
+    assert.deepEqual(
+      all.data.map((m) => [m.provisional, m.window_signals]),
+      [
+        [true, 4],
+        [true, 3],
+        [true, 3],
+        [true, 1],
+        [true, 0],
+      ],
+    );
+
+    // Every sort key orders by its own value, both ways, models without a value last; ties by owner then model id.
+    const value = (m: (typeof all.data)[number], key: MarketplaceSort): number | string | null => {
+      if (key === 'name') return m.name.toLowerCase();
+      if (key === 'signals') return m.window_signals ?? null;
+      if (key === 'signal_count') return m.signal_count;
+      if (key === 'last_signal_at') return m.last_signal_at;
+      return m.metrics?.[key] ?? null;
+    };
+    for (const key of MARKETPLACE_SORTS) {
+      for (const order of ['asc', 'desc'] as const) {
+        const page = await list(`sort=${key}&order=${order}&limit=100`);
+        const values = page.data.map((m) => value(m, key));
+        const present = values.filter((v) => v !== null);
+        assert.deepEqual(values.slice(present.length), Array(values.length - present.length).fill(null), key);
+        const sorted = [...present].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+        if (order === 'desc') sorted.reverse();
+        assert.deepEqual(present, sorted, `sort=${key}&order=${order}: ${JSON.stringify(values)}`);
+        assert.equal(page.total, 5, key);
+      }
+    }
+    assert.deepEqual(
+      (await list('sort=hit_rate&order=desc')).data.map((m) => m.model_id),
+      [a, b, c, d, e],
+    );
+    assert.deepEqual((await list('sort=hit_rate_low&order=asc')).data.map((m) => m.model_id).slice(0, 1), [d]);
+    assert.deepEqual(
+      (await list('sort=resolved&order=desc')).data.map((m) => m.model_id),
+      [a, b, c, d, e].slice(0, 1).concat([b, c].sort(), [d, e]),
+    );
+
+    // Pages of 2 under sorts full of ties and nulls: together exactly the models, each once, in the one-page order.
+    for (const key of ['sharpe', 'profit_factor', 'spearman', 'resolved', 'hit_rate'] as const) {
+      const whole = (await list(`sort=${key}&limit=100`)).data.map((m) => m.model_id);
+      const paged: string[] = [];
+      for (let offset = 0; offset < 6; offset += 2) {
+        const page = await list(`sort=${key}&limit=2&offset=${offset}`);
+        assert.equal(page.total, 5);
+        paged.push(...page.data.map((m) => m.model_id));
+      }
+      assert.deepEqual(paged, whole, key);
+      assert.equal(new Set(paged).size, 5, key);
+    }
+
+    // Symbol and timeframe (either name) narrow the models and the figures; the window and horizon the figures.
+    assert.deepEqual(
+      (await list(`symbol=${other}`)).data.map((m) => [m.model_id, m.metrics?.resolved]),
+      [[d, 1]],
+    );
+    assert.equal((await list(`symbol=${symbol}&timeframe=1m`)).total, 3);
+    assert.equal((await list('timeframe=5m')).total, 0);
+    const h5 = await list('sort=name&order=asc&horizon=5');
+    assert.ok(
+      h5.data.every((m) => m.metrics === null && m.provisional),
+      'no call has a known exit 5 bars on',
+    );
+    const later = Date.parse('2026-01-20T00:00:00Z');
+    const week = await atTime(ctx(), later, () => list('sort=name&order=asc&window=7d'));
+    assert.ok(
+      week.data.every((m) => m.metrics === null && m.window_signals === 0),
+      'calls of 15 days ago are outside 7d',
+    );
+    const month = await atTime(ctx(), later, () => list('sort=name&order=asc&window=30d'));
+    assert.equal(month.data[0]?.metrics?.resolved, 4);
+    assert.equal(month.data[0]?.metrics?.period, '30d');
+  });
+
   test('a model page shows the model, vendor, per-series record and latest signals; private ones only to their owner', async () => {
     const seller = await githubVendor(ctx());
     const other = await githubVendor(ctx());
@@ -297,6 +414,12 @@ describeEachBackend('marketplace', (ctx) => {
   test('bad queries and paths are 400s naming the field', async () => {
     const cases: [string, string][] = [
       ['/api/marketplace/models?sort=bogus', 'sort'],
+      ['/api/marketplace/models?window=1y', 'window'],
+      ['/api/marketplace/models?horizon=0', 'horizon'],
+      ['/api/marketplace/models?source=paper', 'source'],
+      ['/api/marketplace/models?timeframe=2m', 'timeframe'],
+      ['/api/marketplace/models?timeframe=1m&tf=5m', 'timeframe'],
+      ['/api/marketplace/models/owner/model?window=day', 'window'],
       ['/api/marketplace/models?order=up', 'order'],
       ['/api/marketplace/models?limit=0', 'limit'],
       ['/api/marketplace/models?offset=-1', 'offset'],
@@ -322,6 +445,14 @@ describeEachBackend('marketplace', (ctx) => {
         `${url} names ${field}: ${res.body}`,
       );
     }
+    const sort = (await ctx().inject({ method: 'GET', url: '/api/marketplace/models?sort=bogus' })).json();
+    const message = sort.details.find((d: { path: string }) => d.path === 'sort')?.message ?? '';
+    for (const key of MARKETPLACE_SORTS) assert.ok(message.includes(key), `the sort error lists ${key}: ${message}`);
+    const window = (await ctx().inject({ method: 'GET', url: '/api/marketplace/models?window=1y' })).json();
+    assert.deepEqual(
+      window.details.map((d: { path: string; message: string }) => [d.path, d.message]),
+      [['window', 'window must be one of 7d, 30d, all']],
+    );
   });
 });
 

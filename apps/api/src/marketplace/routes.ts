@@ -2,6 +2,8 @@ import {
   dataResponse,
   IdentityUpsertResultSchema,
   IdentityUpsertSchema,
+  MarketplaceConsensusQuerySchema,
+  MarketplaceConsensusResponseSchema,
   MarketplaceModelDetailSchema,
   MarketplaceModelParamsSchema,
   MarketplaceModelQuerySchema,
@@ -18,6 +20,7 @@ import { requireAuthenticated } from '../auth/principal';
 import { upsertIdentity } from '../auth/upsert-identity';
 import type { ApiDeps } from '../deps';
 import { updateModel } from '../models/update-model';
+import { findMarketplaceConsensus } from './find-marketplace-consensus';
 import { findMarketplaceModels } from './find-marketplace-models';
 import { getMarketplaceModel } from './get-marketplace-model';
 import { getVendor } from './get-vendor';
@@ -106,6 +109,25 @@ export function marketplaceRoutes(app: ServiceApp, deps: ApiDeps): void {
       success: true as const,
       data: await getVendor(deps, { principal: req.principal, owner: req.params.owner }),
     }),
+  );
+
+  app.get(
+    '/api/marketplace/consensus',
+    {
+      config: anyone,
+      schema: {
+        summary: "One series' consensus as the caller may read it (anyone; delayed for non-subscribers)",
+        description:
+          "Newest bar first. A consensus row is its owner's live; anyone else reads it only when every contributing model is public, live with an active subscription to every contributor (`live: true`), otherwise once it is older than the platform's delay (`live: false`; `delay_seconds`, 24 h by default). Anonymous callers therefore never get a fresh consensus, nor ever one of a private model. Enforced in the database (ml.visible_consensus).",
+        tags,
+        querystring: MarketplaceConsensusQuerySchema,
+        response: {
+          200: MarketplaceConsensusResponseSchema.describe('the readable consensus rows and the delay'),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (req) => findMarketplaceConsensus(deps, { principal: req.principal, query: req.query }),
   );
 
   app.patch(

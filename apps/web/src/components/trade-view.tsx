@@ -1,8 +1,9 @@
 'use client';
-import type { StoredBar, StoredConsensus, StreamEvent } from '@neuronetiq/contracts';
+import type { MarketplaceConsensus, StoredBar, StreamEvent } from '@neuronetiq/contracts';
+import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { type ChartSignal, normaliseBars, toSeconds } from '../lib/chart-data';
-import { formatPercent, formatPrice } from '../lib/format';
+import { formatDuration, formatPercent, formatPrice } from '../lib/format';
 import { LiveBadge, useLiveStream } from '../lib/use-live-stream';
 import { DecisionBadge } from './decision-badge';
 import { LocalTime } from './local-time';
@@ -18,25 +19,32 @@ export function TradeView({
   initialBars,
   initialSignals,
   initialConsensus,
+  delaySeconds,
+  signedIn,
   locale,
 }: {
   symbol: string;
   tf: string;
   initialBars: StoredBar[];
   initialSignals: SignalRow[];
-  initialConsensus: StoredConsensus[];
+  /** What `GET /api/marketplace/consensus` gave this viewer; null when it could not be read. */
+  initialConsensus: MarketplaceConsensus[] | null;
+  /** The platform's delay for non-subscribers, in seconds. */
+  delaySeconds: number;
+  signedIn: boolean;
   locale: string;
 }) {
   const [bars, setBars] = useState(initialBars);
   const [signals, setSignals] = useState(initialSignals);
-  const [consensus, setConsensus] = useState(initialConsensus);
+  const [consensus, setConsensus] = useState(initialConsensus ?? []);
   const [overlays, setOverlays] = useState<Overlays>({ ema: true, bollinger: false, rsi: true });
   const status = useLiveStream({ symbol, tf, types: ['bar', 'signal', 'consensus'] }, (e: StreamEvent) => {
     const row = e.data as Record<string, unknown>;
     if (e.type === 'bar') setBars((prev) => [row as unknown as StoredBar, ...prev].slice(0, 1500));
     if (e.type === 'signal') setSignals((prev) => [row as unknown as SignalRow, ...prev].slice(0, 3000));
     if (e.type === 'consensus') {
-      const c = row as unknown as StoredConsensus;
+      // The stream brings a consensus only to those entitled to it as it happens (its owner, a full subscriber).
+      const c = { ...(row as unknown as MarketplaceConsensus), live: true };
       setConsensus((prev) => [c, ...prev.filter((p) => p.bar_ts !== c.bar_ts || p.owner !== c.owner)].slice(0, 300));
     }
   });
@@ -56,8 +64,15 @@ export function TradeView({
   const last = chartBars.at(-1);
   const prev = chartBars.at(-2);
   const change = last && prev ? (last.close - prev.close) / prev.close : null;
-  const strip = useMemo(() => [...consensus].sort((a, b) => a.bar_ts.localeCompare(b.bar_ts)).slice(-60), [consensus]);
-  const latest = strip.at(-1);
+  // One strip per publisher of a consensus (the platform's orchestrator, vendors'), newest publisher first.
+  const publishers = useMemo(() => {
+    const byOwner = new Map<string, MarketplaceConsensus[]>();
+    for (const c of consensus) byOwner.set(c.owner, [...(byOwner.get(c.owner) ?? []), c]);
+    return [...byOwner.entries()]
+      .map(([owner, rows]) => ({ owner, rows: rows.sort((a, b) => a.bar_ts.localeCompare(b.bar_ts)).slice(-60) }))
+      .sort((a, b) => (b.rows.at(-1)?.bar_ts ?? '').localeCompare(a.rows.at(-1)?.bar_ts ?? ''))
+      .slice(0, 3);
+  }, [consensus]);
   const toggle = (k: keyof Overlays) => setOverlays((o) => ({ ...o, [k]: !o[k] }));
 
   return (
@@ -118,41 +133,117 @@ export function TradeView({
       </section>
 
       <section className="card p-4" aria-labelledby="consensus-title" data-testid="consensus-strip">
-        <div className="mb-3 flex flex-wrap items-center gap-3">
-          <h2 id="consensus-title" className="text-sm font-medium">
-            Consensus
-          </h2>
-          {latest ? (
-            <span className="flex items-center gap-2 text-sm">
-              <DecisionBadge decision={latest.decision} />
-              <span className="tabular-nums text-muted">{formatPercent(locale, latest.confidence, 0)} confidence</span>
-              <span className="text-xs text-muted">
-                for the bar of <LocalTime iso={latest.bar_ts} />, {latest.contributors.length} models
-              </span>
-            </span>
-          ) : (
-            <span className="text-sm text-muted">
-              None visible for {symbol} {tf} yet (sign in to see your own).
-            </span>
-          )}
-        </div>
-        {strip.length > 0 && (
-          <ol className="flex h-6 gap-px overflow-hidden rounded" aria-label="Consensus of the last bars, oldest first">
-            {strip.map((c) => (
-              <li
-                key={`${c.owner}/${c.bar_ts}`}
-                className={`flex-1 ${DECISION_BG[c.decision]}`}
-                style={{ opacity: 0.35 + 0.65 * c.confidence }}
-                title={`${c.decision} ${formatPercent(locale, c.confidence, 0)} · ${c.bar_ts}`}
-              >
-                <span className="sr-only">
-                  {c.decision} at {c.bar_ts}
-                </span>
-              </li>
+        <h2 id="consensus-title" className="mb-3 text-sm font-medium">
+          Consensus
+        </h2>
+        {initialConsensus === null ? (
+          <p className="text-sm text-muted" role="alert">
+            The consensus could not be loaded just now. Reload the page to try again.
+          </p>
+        ) : publishers.length === 0 ? (
+          <p className="text-sm text-muted" data-testid="consensus-empty">
+            No consensus visible for {symbol} {tf} yet.
+          </p>
+        ) : (
+          <div className="space-y-4">
+            {publishers.map(({ owner, rows }) => (
+              <ConsensusRow key={owner} owner={owner} rows={rows} locale={locale} />
             ))}
-          </ol>
+          </div>
         )}
+        <DelayNote
+          delaySeconds={delaySeconds}
+          signedIn={signedIn}
+          shown={publishers.some((p) => p.rows.some((r) => !r.live)) || (!signedIn && initialConsensus !== null)}
+          symbol={symbol}
+          tf={tf}
+          locale={locale}
+        />
       </section>
     </div>
+  );
+}
+
+/** One publisher's consensus: its newest decision and a strip of its last bars, oldest first. */
+function ConsensusRow({ owner, rows, locale }: { owner: string; rows: MarketplaceConsensus[]; locale: string }) {
+  const latest = rows.at(-1);
+  if (!latest) return null;
+  return (
+    <div data-testid="consensus-publisher" data-owner={owner}>
+      <div className="mb-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+        <DecisionBadge decision={latest.decision} />
+        <span className="tabular-nums text-muted">{formatPercent(locale, latest.confidence, 0)} confidence</span>
+        <span className="text-xs text-muted">
+          for the bar of <LocalTime iso={latest.bar_ts} />, {latest.contributors.length}{' '}
+          {latest.contributors.length === 1 ? 'model' : 'models'} of {owner}
+        </span>
+        {latest.live ? (
+          <span className="badge bg-buy/15 text-buy" data-testid="consensus-live">
+            Live
+          </span>
+        ) : (
+          <span className="badge bg-neutral/15 text-muted" data-testid="consensus-delayed">
+            Delayed
+          </span>
+        )}
+      </div>
+      <ol
+        className="flex h-6 gap-px overflow-hidden rounded"
+        aria-label={`Consensus of ${owner}'s models, oldest first`}
+      >
+        {rows.map((c) => (
+          <li
+            key={`${c.owner}/${c.bar_ts}`}
+            className={`flex-1 ${DECISION_BG[c.decision]}`}
+            style={{ opacity: 0.35 + 0.65 * c.confidence }}
+            title={`${c.decision} ${formatPercent(locale, c.confidence, 0)} · ${c.bar_ts}`}
+          >
+            <span className="sr-only">
+              {c.decision} at {c.bar_ts}
+            </span>
+          </li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+/** Says why a consensus is late (or missing) for this viewer and how to see it live. */
+function DelayNote({
+  delaySeconds,
+  signedIn,
+  shown,
+  symbol,
+  tf,
+  locale,
+}: {
+  delaySeconds: number;
+  signedIn: boolean;
+  shown: boolean;
+  symbol: string;
+  tf: string;
+  locale: string;
+}) {
+  if (!shown || delaySeconds <= 0) return null;
+  const delay = formatDuration(locale, delaySeconds);
+  const next = encodeURIComponent(`/trade/${symbol}?tf=${tf}`);
+  return (
+    <p className="mt-3 text-xs text-muted" data-testid="consensus-delay-note">
+      Delayed by {delay}: a consensus is shown here {delay} after it was made; its owner and subscribers of every model
+      in it see it live.{' '}
+      {signedIn ? (
+        <Link
+          href={`/marketplace?symbol=${encodeURIComponent(symbol)}&tf=${tf}`}
+          className="text-accent underline underline-offset-2"
+        >
+          The models on {symbol} {tf}
+        </Link>
+      ) : (
+        <Link href={`/marketplace/login?next=${next}`} className="text-accent underline underline-offset-2">
+          Sign in
+        </Link>
+      )}
+      .
+    </p>
   );
 }

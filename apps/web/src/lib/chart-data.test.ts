@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cumulativeReturn, indicatorLines, normaliseBars } from './chart-data';
+import { cumulativeReturn, curveSeries, indicatorLines, normaliseBars } from './chart-data';
 
 const bar = (minute: number, open: number, close: number) => ({
   bar_ts: new Date(Date.UTC(2026, 0, 5, 10, minute)).toISOString(),
@@ -43,4 +43,31 @@ test('indicatorLines leave out the warm-up: EMA 20 starts at the 20th close, RSI
   assert.equal(lines.bbUpper.length, 41);
   assert.equal(lines.rsi14.length, 46);
   assert.ok(lines.bbUpper.every((p, i) => p.value >= (lines.bbLower[i]?.value ?? Number.POSITIVE_INFINITY)));
+});
+
+test('curveSeries keeps the last point of each entry time, draws drawdown below zero and skips a hit rate not yet known', () => {
+  const at = (minute: number) => new Date(Date.UTC(2026, 0, 5, 10, minute)).toISOString();
+  const s = curveSeries([
+    { at: at(0), equity: 0, drawdown: 0, hit_rate: null },
+    { at: at(1), equity: 0.02, drawdown: 0, hit_rate: 1 },
+    { at: at(1), equity: 0.01, drawdown: 0.01, hit_rate: 0.5 },
+    { at: at(2), equity: 0.03, drawdown: 0, hit_rate: 2 / 3 },
+  ]);
+  const t = (minute: number) => Date.UTC(2026, 0, 5, 10, minute) / 1000;
+  assert.deepEqual(s.equity, [
+    { time: t(0), value: 0 },
+    { time: t(1), value: 0.01 },
+    { time: t(2), value: 0.03 },
+  ]);
+  assert.deepEqual(
+    s.drawdown.map((p) => p.value),
+    [0, -0.01, 0],
+  );
+  assert.deepEqual(
+    s.hit_rate.map((p) => [p.time, p.value]),
+    [
+      [t(1), 0.5],
+      [t(2), 2 / 3],
+    ],
+  );
 });

@@ -74,3 +74,28 @@ export function cumulativeReturn(bars: ChartBar[], signals: ChartSignal[]): Line
   }
   return out;
 }
+
+/**
+ * The api's curve as three chart series (fractions): equity, drawdown (drawn below zero) and the running hit rate.
+ * Calls entered on one bar share a time, and a chart needs strictly rising times: the last point of each time is kept
+ * (it includes every call of that bar).
+ */
+export function curveSeries(curve: { at: string; equity: number; drawdown: number; hit_rate: number | null }[]): {
+  equity: LinePoint[];
+  drawdown: LinePoint[];
+  hit_rate: LinePoint[];
+} {
+  const byTime = new Map<number, (typeof curve)[number]>();
+  for (const p of curve) byTime.set(toSeconds(p.at), p);
+  const times = [...byTime.keys()].sort((a, b) => a - b);
+  const equity: LinePoint[] = [];
+  const drawdown: LinePoint[] = [];
+  const hitRate: LinePoint[] = [];
+  for (const time of times) {
+    const p = byTime.get(time) as (typeof curve)[number];
+    equity.push({ time, value: p.equity });
+    drawdown.push({ time, value: p.drawdown === 0 ? 0 : -p.drawdown });
+    if (p.hit_rate !== null) hitRate.push({ time, value: p.hit_rate });
+  }
+  return { equity, drawdown, hit_rate: hitRate };
+}

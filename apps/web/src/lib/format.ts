@@ -76,3 +76,17 @@ export function formatRelative(locale: string, iso: string, nowMs: number): stri
   if (abs < 86_400) return rtf.format(Math.round(diffS / 3600), 'hour');
   return rtf.format(Math.round(diffS / 86_400), 'day');
 }
+
+/**
+ * A duration in the largest whole unit that fits exactly, per locale ("24 hours", "90 minutes", "2 days"); a duration
+ * with seconds left over is given in seconds.
+ */
+export function formatDuration(locale: string, seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const unit = (value: number, u: 'day' | 'hour' | 'minute' | 'second') =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'long' }).format(value);
+  if (s > 0 && s % 86_400 === 0 && s / 86_400 !== 1) return unit(s / 86_400, 'day');
+  if (s > 0 && s % 3600 === 0) return unit(s / 3600, 'hour');
+  if (s > 0 && s % 60 === 0) return unit(s / 60, 'minute');
+  return unit(s, 'second');
+}

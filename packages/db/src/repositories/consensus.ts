@@ -1,6 +1,6 @@
 // The consensus of an owner's models per series and bar: written by the orchestrator (and its outbox), immutable once
 // its bar has closed, like a signal.
-import type { ConsensusPayload, StoredConsensus } from '@neuronetiq/contracts';
+import type { ConsensusPayload, MarketplaceConsensus, StoredConsensus } from '@neuronetiq/contracts';
 import type { Db, Queryable } from '../client';
 import { receipt, seriesFilter, type WriteOptions, type WriteOutcome, write } from './latest-writes';
 
@@ -53,13 +53,40 @@ export function createConsensusRepository(db: Db) {
     async find(
       tx: Queryable,
       q: { symbol?: string; tf?: string; from?: string; to?: string; limit: number; owner?: string },
+      /**
+       * Only the caller's own rows (GET /api/consensus): RLS also lets anyone read other owners' public consensus
+       * once it is older than the platform's delay, which is what ml.visible_consensus is for.
+       */
+      options: { ownOnly?: boolean } = {},
     ): Promise<StoredConsensus[]> {
       const params: unknown[] = [];
       const where = seriesFilter(q, params);
       if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+      if (options.ownOnly) where.push('owner = (SELECT app.request_owner())');
       const sql = `SELECT ${CONSENSUS_COLUMNS} FROM ml.consensus_latest
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY bar_ts DESC LIMIT $${params.push(q.limit)}`;
       return tx.query<StoredConsensus>(sql, params);
+    },
+
+    /**
+     * One series' consensus rows as the caller of `tx` may read them (ml.visible_consensus: its own live; others' of
+     * public models only, live for a subscriber of every contributor, else once older than the platform's delay),
+     * newest bar first, and that delay in seconds.
+     */
+    async findVisible(
+      tx: Queryable,
+      q: { symbol: string; tf: string; from?: string; to?: string; limit: number; owner?: string },
+    ): Promise<{ rows: MarketplaceConsensus[]; delaySeconds: number }> {
+      const params: unknown[] = [];
+      const where = seriesFilter(q, params);
+      if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+      const rows = await tx.query<MarketplaceConsensus>(
+        `SELECT ${CONSENSUS_COLUMNS}, live FROM ml.visible_consensus WHERE ${where.join(' AND ')}
+         ORDER BY bar_ts DESC, owner LIMIT $${params.push(q.limit)}`,
+        params,
+      );
+      const [delay] = await tx.query<{ s: number }>('SELECT app.signal_delay_seconds() AS s');
+      return { rows, delaySeconds: delay?.s ?? 0 };
     },
   };
 }

@@ -63,7 +63,10 @@ export interface EventLogRead {
   symbol?: string | undefined;
   tf?: string | undefined;
   types?: readonly StreamEventType[] | undefined;
-  /** The role the surrounding transaction runs as: `anon` has no consensus to read, so it is not joined. */
+  /**
+   * The role the surrounding transaction runs as: `anon` is never entitled to a live consensus (it reads only rows
+   * older than the platform's delay, which the log of fresh writes does not bring), so it is not joined.
+   */
   role: DbRole;
 }
 
@@ -79,7 +82,7 @@ const SIGNAL_DATA = `(SELECT json_build_object('owner', s.owner, 'model_id', s.m
 const CONSENSUS_DATA = `(SELECT json_build_object('owner', c.owner, 'symbol', c.symbol, 'timeframe', c.timeframe,
     'bar_ts', ${ISO('c.bar_ts')}, 'decision', c.decision, 'confidence', c.confidence::float8,
     'contributors', c.contributors, 'meta', c.meta, 'received_at', ${ISO('c.received_at')}, 'late', c.late)
-  FROM ml.consensus_latest c
+  FROM ml.visible_consensus c
   WHERE k.type = 'consensus' AND c.owner = k.owner AND c.symbol = k.symbol AND c.timeframe = k.timeframe
     AND c.bar_ts = k.bar_ts)`;
 const BAR_DATA = `(SELECT json_build_object('symbol', b.symbol, 'timeframe', b.timeframe, 'bar_ts', ${ISO('b.bar_ts')},
@@ -90,8 +93,8 @@ const BAR_DATA = `(SELECT json_build_object('symbol', b.symbol, 'timeframe', b.t
 
 /**
  * The events in (after, upto] that the caller of `tx` may read, in id order, each row as its read endpoint returns it.
- * Visibility is the source tables' own, evaluated in the caller's context: ml.visible_signals, RLS on
- * ml.consensus_latest and market.ohlcv. `scannedTo` is where the next read starts (below `upto` when `limit` log rows
+ * Visibility is the source tables' own, evaluated in the caller's context: ml.visible_signals, ml.visible_consensus
+ * and RLS on market.ohlcv. `scannedTo` is where the next read starts (below `upto` when `limit` log rows
  * were read).
  */
 export async function readEventLog(

@@ -1,11 +1,16 @@
-import type {
-  MarketplaceModelsQuery,
-  MarketplaceSignal,
-  Timeframe,
-  TrackRecordSummary,
-  Vendor,
+import {
+  type MarketplaceModelsQuery,
+  type MarketplaceSignal,
+  type MarketplaceSort,
+  METRIC_SORTS,
+  type MetricSort,
+  type PerformanceMetrics,
+  type Timeframe,
+  type TrackRecordSummary,
+  type Vendor,
 } from '@neuronetiq/contracts';
 import type { Queryable } from '../client';
+import { METRIC_COLUMNS, metricsCtes } from './metrics';
 
 /** The same window as GET /api/performance's default: each series' newest 200 scored signals. */
 export const MARKETPLACE_TRACK_RECORD_WINDOW = 200;
@@ -23,6 +28,12 @@ export interface MarketplaceModelRow {
   last_signal_at: string | null;
   live: TrackRecordSummary;
   backfilled: TrackRecordSummary;
+}
+
+/** A listed model: its row and its figures over the query's window and horizon (null: nothing resolved there). */
+export interface MarketplaceModelListRow extends MarketplaceModelRow {
+  metrics: Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> | null;
+  window_signals: number;
 }
 
 export interface SeriesRecordRow extends TrackRecordSummary {
@@ -80,20 +91,26 @@ SELECT m.owner, m.model_id, m.name, m.description, m.visibility, ${ISO('m.create
    WHERE r.owner = m.owner AND r.model_id = m.model_id AND r.backfilled) AS backfilled
 FROM m`;
 
-// The listing sorts on the record it shows: the live one when the model has live results, else the backfilled one.
-const SORT_COLUMNS: Record<MarketplaceModelsQuery['sort'], string> = {
-  hit_rate: `(shown ->> 'hit_rate')::float8`,
-  mean_return: `(shown ->> 'mean_return')::float8`,
-  resolved: `(shown ->> 'resolved')::int`,
-  signal_count: 'signal_count',
-  last_signal_at: 'last_signal_at',
-  name: 'lower(name)',
+// Figure sorts read the window's figures (`mw`, NULL when no call resolved: such models go last either way); the others
+// the listing's own columns. Ties are broken by owner and model id, so the order is total and pages never overlap.
+const SORT_COLUMNS: Record<MarketplaceSort, string> = {
+  ...(Object.fromEntries(METRIC_SORTS.map((k) => [k, `(x.metrics ->> '${k}')::float8`])) as Record<MetricSort, string>),
+  signals: 'x.window_signals',
+  signal_count: 'x.signal_count',
+  last_signal_at: 'x.last_signal_at',
+  name: 'lower(x.name)',
 };
 
 export function createMarketplaceRepository() {
   return {
-    /** Public models matching the query, one page, and how many match in all. */
-    async list(tx: Queryable, q: MarketplaceModelsQuery): Promise<{ rows: MarketplaceModelRow[]; total: number }> {
+    /**
+     * Public models matching the query, one page, and how many match in all; each with its figures over the query's
+     * window and horizon (docs/metrics.md), computed for every listed model in the same statement.
+     */
+    async list(
+      tx: Queryable,
+      q: MarketplaceModelsQuery & { nowMs: number },
+    ): Promise<{ rows: MarketplaceModelListRow[]; total: number }> {
       const params: unknown[] = [];
       const filter = [`visibility = 'public'`];
       if (q.owner) filter.push(`owner = $${params.push(q.owner)}`);
@@ -102,35 +119,53 @@ export function createMarketplaceRepository() {
         const p = `$${params.push(like)}`;
         filter.push(`(lower(model_id) LIKE ${p} OR lower(name) LIKE ${p} OR lower(owner) LIKE ${p})`);
       }
+      const tf = q.timeframe ?? q.tf;
       const outer: string[] = [];
-      if (q.symbol || q.tf) {
+      if (q.symbol || tf) {
         const conds = ['s.owner = x.owner', 's.model_id = x.model_id'];
         if (q.symbol) conds.push(`s.symbol = $${params.push(q.symbol)}`);
-        if (q.tf) conds.push(`s.timeframe = $${params.push(q.tf)}`);
+        if (tf) conds.push(`s.timeframe = $${params.push(tf)}`);
         outer.push(`EXISTS (SELECT 1 FROM s WHERE ${conds.join(' AND ')})`);
       }
+      const filterParams = params.length;
+      const figures = metricsCtes(
+        {
+          group: 'model',
+          period: q.window,
+          horizon: q.horizon,
+          source: q.source,
+          owner: q.owner,
+          symbol: q.symbol,
+          tf,
+        },
+        q.nowMs,
+        params,
+      );
       const direction = q.order === 'asc' ? 'ASC' : 'DESC';
-      const sql = `WITH ${MODELS_CTE(filter.join(' AND '))},
+      const sql = `WITH ${MODELS_CTE(filter.join(' AND '))}, ${figures},
+        mj AS (SELECT f.owner, f.model_id, row_to_json(f) AS metrics FROM (SELECT ${METRIC_COLUMNS} FROM mw) f),
         x AS (
-          SELECT t.*, CASE WHEN (t.live ->> 'scored')::int > 0 THEN t.live ELSE t.backfilled END AS shown
+          SELECT t.*, mj.metrics, coalesce(mc.signals, 0) AS window_signals
           FROM (${MODEL_ROWS}) t
+          LEFT JOIN mj ON mj.owner = t.owner AND mj.model_id = t.model_id
+          LEFT JOIN mc ON mc.owner = t.owner AND mc.model_id = t.model_id
         )
         SELECT x.*, count(*) OVER ()::int AS total FROM x
         ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}
-        ORDER BY ${SORT_COLUMNS[q.sort]} ${direction} NULLS LAST, owner, model_id
+        ORDER BY ${SORT_COLUMNS[q.sort]} ${direction} NULLS LAST, x.owner, x.model_id
         LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
-      const rows = await tx.query<MarketplaceModelRow & { total: number; shown: unknown }>(sql, params);
+      const rows = await tx.query<MarketplaceModelListRow & { total: number }>(sql, params);
       let total = rows[0]?.total;
       if (total === undefined) {
         // An offset past the end returns no row to carry the total: count on its own.
         const [c] = await tx.query<{ n: number }>(
           `WITH ${MODELS_CTE(filter.join(' AND '))} SELECT count(*)::int AS n FROM m x
            ${outer.length ? `WHERE ${outer.join(' AND ')}` : ''}`,
-          params.slice(0, -2),
+          params.slice(0, filterParams),
         );
         total = c?.n ?? 0;
       }
-      return { rows: rows.map(({ total: _t, shown: _s, ...row }) => row), total };
+      return { rows: rows.map(({ total: _t, ...row }) => row), total };
     },
 
     /** One model the viewer may see (a public one, or their own), or null. */

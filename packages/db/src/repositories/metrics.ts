@@ -45,28 +45,105 @@ function scoredRows(
   const model = q.group === 'model' ? 'o.model_id' : 'NULL::text';
   // Ties get their average rank (Spearman); the equity order is the entry, then the signal's key, so it is total.
   return `
-    s AS (
+    ms AS (
       SELECT o.owner, ${model} AS model_id, o.model_id AS m, o.symbol, o.timeframe, o.bar_ts, o.entry_bar_ts,
              o.position_return AS pr, o.forward_return AS fr, o.hit,
              CASE o.decision WHEN 'BUY' THEN o.confidence WHEN 'SELL' THEN 0 - o.confidence ELSE 0 END AS x
       FROM ml.signal_scores o
       WHERE ${where.join(' AND ')}
     ),
-    r AS (
-      SELECT s.*, sum(pr) OVER w AS equity,
+    mr AS (
+      SELECT ms.*, sum(pr) OVER w AS equity,
              (rank() OVER (PARTITION BY owner, model_id ORDER BY x)
                + (count(*) OVER (PARTITION BY owner, model_id, x) - 1) / 2.0)::float8 AS rx,
              (rank() OVER (PARTITION BY owner, model_id ORDER BY fr)
                + (count(*) OVER (PARTITION BY owner, model_id, fr) - 1) / 2.0)::float8 AS ry,
              count(hit) OVER w AS resolved_so_far, count(*) FILTER (WHERE hit) OVER w AS hits_so_far,
              row_number() OVER w AS n_so_far
-      FROM s
+      FROM ms
       WINDOW w AS (PARTITION BY owner, model_id ORDER BY entry_bar_ts, bar_ts, m, symbol ROWS UNBOUNDED PRECEDING)
     ),
-    d AS (
-      SELECT r.*, greatest(0, max(equity) OVER w) - equity AS dd
-      FROM r
+    md AS (
+      SELECT mr.*, greatest(0, max(equity) OVER w) - equity AS dd
+      FROM mr
       WINDOW w AS (PARTITION BY owner, model_id ORDER BY entry_bar_ts, bar_ts, m, symbol ROWS UNBOUNDED PRECEDING)
+    )`;
+}
+
+/** The columns of a figures row (`mw`), in the order of PerformanceMetrics. */
+export const METRIC_COLUMNS = `owner, model_id, timeframes, scored, resolved, hits, hit_rate, hit_rate_low, hit_rate_high,
+  mean_return, median_return, sharpe, max_drawdown, profit_factor, spearman, signals, late, late_share, provisional`;
+
+/**
+ * The CTEs (`ms`, `mr`, `md`, `ma`, `mc`, `mm`, `mw`) whose last, `mw`, holds one row of figures per model (or vendor)
+ * over a period ending at `nowMs` at one horizon (docs/metrics.md), under the caller's RLS. `mc` alone counts the
+ * signals (late ones apart) each group may be shown in the period, scored or not. Set-based: one statement for every
+ * group, whatever their number; the caller adds `WITH` and may join its own CTEs after these.
+ */
+export function metricsCtes(
+  q: Pick<
+    PerformanceMetricsQuery,
+    'group' | 'period' | 'horizon' | 'source' | 'owner' | 'model_id' | 'symbol' | 'tf'
+  > & {
+    minResolved?: number;
+  },
+  nowMs: number,
+  params: unknown[],
+): string {
+  const since = periodStart(q.period, nowMs);
+  const rows = scoredRows(q, since, params);
+  const sinceP = `$${params.push(since)}`;
+  const symbolP = `$${params.push(q.symbol ?? null)}::text`;
+  const tfP = `$${params.push(q.tf ?? null)}::text`;
+  const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
+  const horizonP = `$${params.push(q.horizon)}`;
+  const z = `$${params.push(Z95)}::float8`;
+  const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
+  const countFilter: string[] = [];
+  if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
+  if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
+  return `${rows},
+    ma AS (
+      SELECT owner, model_id, count(*)::int AS scored, count(hit)::int AS resolved,
+             (count(*) FILTER (WHERE hit))::int AS hits, avg(pr) AS mean_return,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY pr) AS median_return, stddev_samp(pr) AS sd,
+             max(dd) AS max_drawdown, coalesce(sum(pr) FILTER (WHERE pr > 0), 0) AS gains,
+             0 - sum(pr) FILTER (WHERE pr < 0) AS losses, corr(rx, ry) AS spearman,
+             array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
+      FROM md GROUP BY owner, model_id
+    ),
+    mc AS (
+      SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
+      FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
+      ${countFilter.length ? `WHERE ${countFilter.join(' AND ')}` : ''}
+      GROUP BY 1, 2
+    ),
+    mm AS (
+      SELECT a.owner, a.model_id, a.timeframes, a.scored, a.resolved, a.hits,
+             CASE WHEN a.resolved > 0 THEN a.hits::float8 / a.resolved END AS hit_rate,
+             a.mean_return, a.median_return, a.max_drawdown, a.spearman,
+             CASE WHEN cardinality(a.timeframes) = 1 AND a.scored >= 2 AND a.sd > 0
+                  THEN a.mean_return / a.sd
+                       * sqrt(${YEAR_S} / (${horizonP}
+                              * extract(epoch FROM ml.timeframe_interval(a.timeframes[1]))::float8))
+             END AS sharpe,
+             CASE WHEN a.losses > 0 THEN a.gains / a.losses END AS profit_factor,
+             coalesce(c.signals, a.scored) AS signals, coalesce(c.late, 0) AS late
+      FROM ma a LEFT JOIN mc c ON c.owner = a.owner AND c.model_id IS NOT DISTINCT FROM a.model_id
+    ),
+    mw AS (
+      SELECT mm.*,
+             CASE WHEN resolved > 0 THEN
+               (hit_rate + ${z} ^ 2 / (2 * resolved)
+                 - ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
+               / (1 + ${z} ^ 2 / resolved) END AS hit_rate_low,
+             CASE WHEN resolved > 0 THEN
+               (hit_rate + ${z} ^ 2 / (2 * resolved)
+                 + ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
+               / (1 + ${z} ^ 2 / resolved) END AS hit_rate_high,
+             CASE WHEN signals > 0 THEN late::float8 / signals END AS late_share,
+             resolved < ${minResolvedP} AS provisional
+      FROM mm
     )`;
 }
 
@@ -98,68 +175,12 @@ export function createMetricsRepository() {
       q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
     ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
       const params: unknown[] = [];
-      const since = periodStart(q.period, q.nowMs);
-      const rows = scoredRows(q, since, params);
-      const sinceP = `$${params.push(since)}`;
-      const symbolP = `$${params.push(q.symbol ?? null)}::text`;
-      const tfP = `$${params.push(q.tf ?? null)}::text`;
-      const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
-      const horizonP = `$${params.push(q.horizon)}`;
-      const z = `$${params.push(Z95)}::float8`;
-      const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
-      const countFilter: string[] = [];
-      if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
-      if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
+      const ctes = metricsCtes(q, q.nowMs, params);
       const sort = SORT_COLUMNS[q.sort];
       const sql = `
-        WITH ${rows},
-        a AS (
-          SELECT owner, model_id, count(*)::int AS scored, count(hit)::int AS resolved,
-                 (count(*) FILTER (WHERE hit))::int AS hits, avg(pr) AS mean_return,
-                 percentile_cont(0.5) WITHIN GROUP (ORDER BY pr) AS median_return, stddev_samp(pr) AS sd,
-                 max(dd) AS max_drawdown, coalesce(sum(pr) FILTER (WHERE pr > 0), 0) AS gains,
-                 0 - sum(pr) FILTER (WHERE pr < 0) AS losses, corr(rx, ry) AS spearman,
-                 array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
-          FROM d GROUP BY owner, model_id
-        ),
-        c AS (
-          SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
-          FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
-          ${countFilter.length ? `WHERE ${countFilter.join(' AND ')}` : ''}
-          GROUP BY 1, 2
-        ),
-        m AS (
-          SELECT a.owner, a.model_id, a.timeframes, a.scored, a.resolved, a.hits,
-                 CASE WHEN a.resolved > 0 THEN a.hits::float8 / a.resolved END AS hit_rate,
-                 a.mean_return, a.median_return, a.max_drawdown, a.spearman,
-                 CASE WHEN cardinality(a.timeframes) = 1 AND a.scored >= 2 AND a.sd > 0
-                      THEN a.mean_return / a.sd
-                           * sqrt(${YEAR_S} / (${horizonP}
-                                  * extract(epoch FROM ml.timeframe_interval(a.timeframes[1]))::float8))
-                 END AS sharpe,
-                 CASE WHEN a.losses > 0 THEN a.gains / a.losses END AS profit_factor,
-                 coalesce(c.signals, a.scored) AS signals, coalesce(c.late, 0) AS late
-          FROM a LEFT JOIN c ON c.owner = a.owner AND c.model_id IS NOT DISTINCT FROM a.model_id
-        ),
-        w AS (
-          SELECT m.*,
-                 CASE WHEN resolved > 0 THEN
-                   (hit_rate + ${z} ^ 2 / (2 * resolved)
-                     - ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
-                   / (1 + ${z} ^ 2 / resolved) END AS hit_rate_low,
-                 CASE WHEN resolved > 0 THEN
-                   (hit_rate + ${z} ^ 2 / (2 * resolved)
-                     + ${z} * sqrt(hit_rate * (1 - hit_rate) / resolved + ${z} ^ 2 / (4.0 * resolved ^ 2)))
-                   / (1 + ${z} ^ 2 / resolved) END AS hit_rate_high,
-                 CASE WHEN signals > 0 THEN late::float8 / signals END AS late_share,
-                 resolved < ${minResolvedP} AS provisional,
-                 count(*) OVER ()::int AS total
-          FROM m
-        )
-        SELECT owner, model_id, timeframes, scored, resolved, hits, hit_rate, hit_rate_low, hit_rate_high,
-               mean_return, median_return, sharpe, max_drawdown, profit_factor, spearman, signals, late, late_share,
-               provisional, total
-        FROM w
+        WITH ${ctes}
+        SELECT ${METRIC_COLUMNS}, count(*) OVER ()::int AS total
+        FROM mw
         ORDER BY ${sort} ${q.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, owner, model_id
         LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
       const found = await tx.query<Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> & { total: number }>(
@@ -184,7 +205,7 @@ export function createMetricsRepository() {
       const rows = scoredRows({ ...q, group: q.model_id ? 'model' : 'vendor' }, periodStart(q.period, q.nowMs), params);
       const sql = `
         WITH ${rows},
-        t AS (SELECT d.*, count(*) OVER () AS n_all FROM d)
+        t AS (SELECT md.*, count(*) OVER () AS n_all FROM md)
         SELECT to_char(entry_bar_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, equity,
                dd AS drawdown,
                CASE WHEN resolved_so_far > 0 THEN hits_so_far::float8 / resolved_so_far END AS hit_rate,

@@ -2,13 +2,17 @@ import {
   MARKETPLACE_SORTS,
   MarketplaceModelsQuerySchema,
   type MarketplaceModelsResponse,
+  type MarketplaceSort,
+  METRIC_PERIODS,
   TIMEFRAMES,
 } from '@neuronetiq/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { Explain } from '../../../components/explain';
 import { LocalTime } from '../../../components/local-time';
 import { VendorAttribution } from '../../../components/vendor';
-import { formatInt, formatPercent, formatReturn, returnTone } from '../../../lib/format';
+import { formatInt, returnTone } from '../../../lib/format';
+import { formatMetric, METRIC_INFO, PROVISIONAL_EXPLAIN, WINDOW_LABELS } from '../../../lib/metric-info';
 import { api } from '../../../server/api';
 import { getLocale } from '../../../server/locale';
 import { getViewer } from '../../../server/viewer';
@@ -16,14 +20,21 @@ import { getViewer } from '../../../server/viewer';
 export const metadata: Metadata = { title: 'Marketplace' };
 
 type SearchParams = Record<string, string | string[] | undefined>;
-const SORT_LABELS: Record<(typeof MARKETPLACE_SORTS)[number], string> = {
-  hit_rate: 'Hit rate',
-  mean_return: 'Avg return',
-  resolved: 'Resolved calls',
-  signal_count: 'Signals',
-  last_signal_at: 'Last signal',
-  name: 'Name',
-};
+/** The horizons the scorer computes by default (ml.score_horizons); any other is accepted by the api in the URL. */
+const HORIZONS = [1, 5, 20] as const;
+/** The figure columns of the table, left to right; narrower screens hide the later ones (the table also scrolls). */
+const FIGURE_COLUMNS = [
+  ['hit_rate', ''],
+  ['hit_rate_low', 'hidden 2xl:table-cell'],
+  ['mean_return', ''],
+  ['median_return', 'hidden 2xl:table-cell'],
+  ['sharpe', 'hidden sm:table-cell'],
+  ['max_drawdown', 'hidden md:table-cell'],
+  ['profit_factor', 'hidden xl:table-cell'],
+  ['spearman', 'hidden 2xl:table-cell'],
+  ['late_share', 'hidden 2xl:table-cell'],
+  ['resolved', 'hidden lg:table-cell'],
+] as const;
 
 const TONE_CLASS = { buy: 'text-buy', sell: 'text-sell', none: '' } as const;
 
@@ -40,7 +51,9 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
     order: first(params.order) || undefined,
     q: first(params.q)?.trim() || undefined,
     symbol: first(params.symbol)?.trim().toUpperCase() || undefined,
-    tf: first(params.tf) || undefined,
+    timeframe: first(params.timeframe) || first(params.tf) || undefined,
+    window: first(params.window) || undefined,
+    horizon: first(params.horizon) || undefined,
     limit: pageSize,
     offset: (page - 1) * pageSize,
   };
@@ -62,11 +75,20 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
   const query = parsed.success ? parsed.data : MarketplaceModelsQuerySchema.parse({});
   const href = (over: Record<string, string | number | undefined>) => {
     const p = new URLSearchParams();
-    const merged = { sort: query.sort, order: query.order, q: query.q, symbol: query.symbol, tf: query.tf, ...over };
+    const merged = {
+      sort: query.sort,
+      order: query.order,
+      q: query.q,
+      symbol: query.symbol,
+      timeframe: query.timeframe,
+      window: query.window === 'all' ? undefined : query.window,
+      horizon: query.horizon === 1 ? undefined : query.horizon,
+      ...over,
+    };
     for (const [k, v] of Object.entries(merged)) if (v !== undefined && v !== '') p.set(k, String(v));
     return `/marketplace?${p}`;
   };
-  const sortHeader = (key: (typeof MARKETPLACE_SORTS)[number], label: string, className = '') => {
+  const sortHeader = (key: MarketplaceSort, label: string, className = '') => {
     const active = query.sort === key;
     const nextOrder = active && query.order === 'desc' ? 'asc' : 'desc';
     return (
@@ -75,10 +97,28 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         className={`th ${className}`}
         aria-sort={active ? (query.order === 'desc' ? 'descending' : 'ascending') : 'none'}
       >
-        <Link href={href({ sort: key, order: nextOrder, page: undefined })} className="hover:text-text">
-          {label}
-          {active && <span aria-hidden>{query.order === 'desc' ? ' ↓' : ' ↑'}</span>}
-        </Link>
+        <span className="inline-flex items-center gap-1">
+          <Link
+            href={href({ sort: key, order: nextOrder, page: undefined })}
+            className="hover:text-text"
+            data-testid={`sort-${key}`}
+          >
+            {label}
+            {active && <span aria-hidden>{query.order === 'desc' ? ' ↓' : ' ↑'}</span>}
+          </Link>
+          <Explain id={`th-${key}`} text={METRIC_INFO[key].explain} label={`About ${label}`}>
+            <svg
+              aria-hidden="true"
+              viewBox="0 0 16 16"
+              className="h-3.5 w-3.5 text-muted"
+              fill="none"
+              stroke="currentColor"
+            >
+              <circle cx="8" cy="8" r="6.5" strokeWidth="1.3" />
+              <path d="M8 7v4.5M8 4.6v.1" strokeWidth="1.6" strokeLinecap="round" />
+            </svg>
+          </Explain>
+        </span>
       </th>
     );
   };
@@ -103,8 +143,13 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         )}
       </section>
 
-      <form method="get" action="/marketplace" className="card grid gap-3 p-3 sm:grid-cols-[1fr_auto_auto_auto_auto]">
-        <div>
+      <form
+        method="get"
+        action="/marketplace"
+        className="card flex flex-wrap items-end gap-3 p-3"
+        aria-label="Filter and sort models"
+      >
+        <div className="min-w-[16rem] flex-1">
           <label htmlFor="q" className="sr-only">
             Search models
           </label>
@@ -116,7 +161,7 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
             className="input"
           />
         </div>
-        <div>
+        <div className="w-full sm:w-56">
           <label htmlFor="symbol" className="sr-only">
             Symbol
           </label>
@@ -125,14 +170,14 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
             name="symbol"
             defaultValue={query.symbol ?? ''}
             placeholder="Symbol, e.g. BTCUSDT"
-            className="input sm:w-44"
+            className="input"
           />
         </div>
-        <div>
-          <label htmlFor="tf" className="sr-only">
+        <div className="w-full sm:w-44">
+          <label htmlFor="timeframe" className="sr-only">
             Timeframe
           </label>
-          <select id="tf" name="tf" defaultValue={query.tf ?? ''} className="input sm:w-32">
+          <select id="timeframe" name="timeframe" defaultValue={query.timeframe ?? ''} className="input">
             <option value="">All timeframes</option>
             {TIMEFRAMES.map((tf) => (
               <option key={tf} value={tf}>
@@ -141,19 +186,51 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
             ))}
           </select>
         </div>
-        <div>
-          <label htmlFor="sort" className="sr-only">
-            Sort by
+        <div className="w-full sm:w-40">
+          <label htmlFor="window" className="sr-only">
+            Window
           </label>
-          <select id="sort" name="sort" defaultValue={query.sort} className="input sm:w-40">
-            {MARKETPLACE_SORTS.map((s) => (
-              <option key={s} value={s}>
-                Sort: {SORT_LABELS[s]}
+          <select id="window" name="window" defaultValue={query.window} className="input">
+            {METRIC_PERIODS.map((w) => (
+              <option key={w} value={w}>
+                {WINDOW_LABELS[w]}
               </option>
             ))}
           </select>
         </div>
-        <input type="hidden" name="order" value={query.order} />
+        <div className="w-full sm:w-40">
+          <label htmlFor="horizon" className="sr-only">
+            Horizon
+          </label>
+          <select id="horizon" name="horizon" defaultValue={String(query.horizon)} className="input">
+            {[...new Set<number>([...HORIZONS, query.horizon])].map((h) => (
+              <option key={h} value={h}>
+                {h === 1 ? 'Horizon: 1 bar' : `Horizon: ${h} bars`}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="w-full sm:w-60">
+          <label htmlFor="sort" className="sr-only">
+            Sort by
+          </label>
+          <select id="sort" name="sort" defaultValue={query.sort} className="input">
+            {MARKETPLACE_SORTS.map((s) => (
+              <option key={s} value={s}>
+                Sort: {METRIC_INFO[s].label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="w-full sm:w-44">
+          <label htmlFor="order" className="sr-only">
+            Order
+          </label>
+          <select id="order" name="order" defaultValue={query.order} className="input">
+            <option value="desc">Highest first</option>
+            <option value="asc">Lowest first</option>
+          </select>
+        </div>
         <button type="submit" className="btn-primary">
           Apply
         </button>
@@ -173,7 +250,7 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
         <div className="card grid place-items-center gap-2 p-12 text-center" data-testid="marketplace-empty">
           <p className="font-medium">No models match</p>
           <p className="max-w-md text-sm text-muted">
-            {query.q || query.symbol || query.tf
+            {query.q || query.symbol || query.timeframe
               ? 'Try a broader search, or clear the filters.'
               : 'No public models yet. Register one from the vendor dashboard and publish a signal.'}
           </p>
@@ -188,7 +265,11 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
           <section className="overflow-x-auto" tabIndex={0} aria-label="Models">
             <table className="w-full sm:min-w-[720px]" data-testid="marketplace-table">
-              <caption className="sr-only">Public models, sorted by {SORT_LABELS[query.sort].toLowerCase()}</caption>
+              <caption className="sr-only">
+                Public models, sorted by {METRIC_INFO[query.sort].label.toLowerCase()},{' '}
+                {query.order === 'desc' ? 'highest' : 'lowest'} first; figures over{' '}
+                {WINDOW_LABELS[query.window].toLowerCase()} at a {query.horizon}-bar horizon
+              </caption>
               <thead className="border-b border-border bg-surface-2/60">
                 <tr>
                   {sortHeader('name', 'Model')}
@@ -198,10 +279,8 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                   <th scope="col" className="th hidden md:table-cell">
                     Series
                   </th>
-                  {sortHeader('hit_rate', 'Hit rate', 'text-right')}
-                  {sortHeader('mean_return', 'Avg return', 'text-right')}
-                  {sortHeader('resolved', 'Resolved', 'text-right hidden sm:table-cell')}
-                  {sortHeader('signal_count', 'Signals', 'text-right hidden lg:table-cell')}
+                  {FIGURE_COLUMNS.map(([key, cls]) => sortHeader(key, METRIC_INFO[key].label, `text-right ${cls}`))}
+                  {sortHeader('signals', 'Signals', 'text-right hidden lg:table-cell')}
                   {sortHeader('last_signal_at', 'Last signal', 'text-right hidden lg:table-cell')}
                 </tr>
               </thead>
@@ -215,7 +294,18 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                       >
                         {m.name}
                       </Link>
-                      <div className="font-mono text-xs text-muted">{m.model_id}</div>
+                      <div className="font-mono text-xs text-muted" data-testid="model-id">
+                        {m.model_id}
+                      </div>
+                      {m.provisional && (
+                        <Explain
+                          id={`provisional-${m.owner}-${m.model_id}`}
+                          text={PROVISIONAL_EXPLAIN}
+                          className="mt-1"
+                        >
+                          <span className="badge bg-warn-bg text-warn-fg">provisional</span>
+                        </Explain>
+                      )}
                     </td>
                     <td className="td">
                       <VendorAttribution vendor={m.vendor} />
@@ -234,27 +324,19 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                         {m.series.length > 4 && <span className="badge text-muted">+{m.series.length - 4}</span>}
                       </div>
                     </td>
-                    <td className="td text-right tabular-nums">
-                      {formatPercent(locale, m.track_record.hit_rate)}
-                      {m.track_record.backfilled && m.track_record.resolved > 0 && (
-                        <span
-                          className="badge ml-1.5 bg-warn-bg text-warn-fg"
-                          title="Scored over backfilled history, not live calls"
-                        >
-                          backfilled
-                        </span>
-                      )}
-                    </td>
-                    <td
-                      className={`td text-right tabular-nums ${TONE_CLASS[returnTone(m.track_record.mean_return) ?? 'none']}`}
-                    >
-                      {formatReturn(locale, m.track_record.mean_return)}
-                    </td>
-                    <td className="td hidden text-right tabular-nums sm:table-cell">
-                      {formatInt(locale, m.track_record.resolved)}
-                    </td>
-                    <td className="td hidden text-right tabular-nums lg:table-cell">
-                      {formatInt(locale, m.signal_count)}
+                    {FIGURE_COLUMNS.map(([key, cls]) => {
+                      const tone =
+                        key === 'mean_return' || key === 'median_return'
+                          ? TONE_CLASS[returnTone(m.metrics?.[key]) ?? 'none']
+                          : '';
+                      return (
+                        <td key={key} className={`td text-right tabular-nums ${cls} ${tone}`} data-metric={key}>
+                          {formatMetric(locale, key, m.metrics)}
+                        </td>
+                      );
+                    })}
+                    <td className="td hidden text-right tabular-nums lg:table-cell" data-metric="signals">
+                      {formatInt(locale, m.window_signals ?? 0)}
                     </td>
                     <td className="td hidden text-right text-muted lg:table-cell">
                       {m.last_signal_at ? <LocalTime iso={m.last_signal_at} relative /> : '—'}

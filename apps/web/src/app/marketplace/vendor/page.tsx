@@ -41,7 +41,10 @@ export default async function VendorPage() {
             </p>
           </div>
         </div>
-        <div className="flex gap-2 text-sm">
+        <div className="flex items-center gap-2 text-sm">
+          <Link href="/marketplace/vendor/revenue" className="btn-secondary h-8 px-3">
+            Revenue
+          </Link>
           <span className="badge bg-surface-2 px-2.5 py-1">{mine.length} models</span>
           <span className="badge bg-surface-2 px-2.5 py-1">{activeKeys.length} active keys</span>
         </div>

@@ -1,6 +1,6 @@
 import {
+  type MarketplaceConsensusResponse,
   type MarketplaceModelsResponse,
-  type StoredConsensus,
   type StoredSignal,
   SymbolSchema,
   TIMEFRAMES,
@@ -42,7 +42,11 @@ export default async function TradePage({
       () => null,
     ),
     viewer ? api<Envelope<StoredSignal[]>>(viewer, '/api/signals', { query: { symbol, tf, limit: 1000 } }) : null,
-    viewer ? api<Envelope<StoredConsensus[]>>(viewer, '/api/consensus', { query: { symbol, tf, limit: 120 } }) : null,
+    // The consensus as this viewer may read it (the database decides): the viewer's own and a fully subscribed one
+    // live, any other of public models only once older than the platform's delay; anonymous visitors included.
+    api<MarketplaceConsensusResponse>(viewer, '/api/marketplace/consensus', {
+      query: { symbol, tf, limit: 120 },
+    }).catch(() => null),
   ]);
   const details = await Promise.all(
     (listing?.data ?? []).map((m) =>
@@ -86,7 +90,9 @@ export default async function TradePage({
         tf={tf}
         initialBars={bars.data}
         initialSignals={signals}
-        initialConsensus={consensus?.data ?? []}
+        initialConsensus={consensus?.data ?? null}
+        delaySeconds={consensus?.delay_seconds ?? 0}
+        signedIn={viewer !== null}
         locale={locale}
       />
     </div>
