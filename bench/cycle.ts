@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@neuronetiq/api';
 import { silentLogger } from '@neuronetiq/client';
 import { type OhlcvBar, TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
-import { createDb, createOhlcvRepository, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createDb, type Db, migrate, repos, startEmbeddedDatabase } from '@neuronetiq/db';
 import { generateBackfill } from '@neuronetiq/marketdata';
 import { BUILTIN_MODELS } from '@neuronetiq/models';
 import { type CycleReport, createOrchestrator, ORCHESTRATOR_DEFAULTS } from '@neuronetiq/orchestrator';
@@ -241,18 +241,17 @@ for (const topology of topologies) {
         .flatMap((symbol) => TIMEFRAMES.map((timeframe) => ({ symbol, timeframe })))
         .slice(0, seriesCount);
       // History for the window of every series up to the last cycle's close (setup, not measured).
-      const ohlcv = createOhlcvRepository(db);
       const endMs = T + (CYCLES - 1) * HOUR;
       let pending: OhlcvBar[] = [];
       for (const s of series) {
         const count = window + Math.ceil(((CYCLES - 1) * HOUR) / TIMEFRAME_MS[s.timeframe]) + 5;
         pending.push(...generateBackfill({ symbol: s.symbol, timeframe: s.timeframe, seed: 7, count, endMs }).bars);
         if (pending.length >= 20_000) {
-          await ohlcv.upsert(pending);
+          await repos.ohlcv.upsert(db, pending);
           pending = [];
         }
       }
-      await ohlcv.upsert(pending);
+      await repos.ohlcv.upsert(db, pending);
       await db.query('ANALYZE market.ohlcv');
       // Each cache mode runs on its own manual clock from T (and writes as its own owner); the in-process api follows it.
       let clock = createManualClock(T);

@@ -3,7 +3,7 @@
 // End to end: `npm run import` as a person types it on a 50,000-row file (the first 50,000 HistData rows), timed from
 // the spawn to the exit, start-up included, with --dry-run, into PostgreSQL and into the embedded database; beside it
 // `npm run import -- --help` (start-up alone). The parse rate uses a sink that keeps nothing. The stored rates use the sink of `npm run import`
-// (createOhlcvRepository(db).upsert, one statement per 5,000-bar chunk, awaited before the next chunk is parsed) on
+// (repos.ohlcv.upsert, one statement per 5,000-bar chunk, awaited before the next chunk is parsed) on
 // PostgreSQL (DATABASE_URL, else the local server) and on the embedded database (PGlite over pglite-socket in this
 // process, as `npm run import` opens it when DATABASE_URL is unset); market.ohlcv is emptied between runs.
 import { spawnSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, r
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createDb, createOhlcvRepository, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createDb, type Db, migrate, repos, startEmbeddedDatabase } from '@neuronetiq/db';
 import { type BarSink, importCsv } from '@neuronetiq/marketdata';
 import { parse } from 'csv-parse';
 import { machine, median, writeSection } from './report';
@@ -168,15 +168,14 @@ async function measureStored(backend: 'postgres' | 'pglite', runs: number): Prom
     return `not measured: ${(err as Error).message}`;
   }
   const { db } = database;
-  const ohlcv = createOhlcvRepository(db);
   try {
     return await measureImportRate(
       backend === 'postgres'
-        ? 'stored on PostgreSQL 15 (importCsv → createOhlcvRepository(db).upsert, 5,000 bars per statement)'
+        ? 'stored on PostgreSQL 15 (importCsv → repos.ohlcv.upsert, 5,000 bars per statement)'
         : 'stored on the embedded database (PGlite over pglite-socket, same sink)',
       async () => ({
         sink: async (bars) => {
-          await ohlcv.upsert(bars);
+          await repos.ohlcv.upsert(db, bars);
         },
         cleanup: async () => {
           const [row] = await db.query<{ n: number }>('SELECT count(*) AS n FROM market.ohlcv');

@@ -7,7 +7,7 @@
 // Kysely (MIT) is a devDependency of the bench only.
 import { randomBytes } from 'node:crypto';
 import type { SignalPayload } from '@neuronetiq/contracts';
-import { createDb, createSignalRepository, migrate } from '@neuronetiq/db';
+import { createDb, migrate, repos } from '@neuronetiq/db';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { machine, median, writeSection } from './report';
@@ -30,11 +30,10 @@ const kysely = new Kysely<any>({
 
 const batch = (owner: string): SignalPayload[] => Array.from({ length: ROWS }, () => makeSignal(owner));
 
-const repo = createSignalRepository(db);
 const receivedAtMs = Date.UTC(2026, 0, 1);
 const ours = {
-  write: (rows: SignalPayload[]) => repo.store(rows, { receivedAtMs }),
-  read: (owner: string) => repo.find(db, { owner, symbol: 'EURUSD', tf: '1m', limit: 100 }),
+  write: (rows: SignalPayload[]) => repos.signals.store(db, rows, { receivedAtMs }),
+  read: (owner: string) => repos.signals.find(db, { owner, symbol: 'EURUSD', tf: '1m', limit: 100 }),
 };
 const builder = {
   write: (rows: SignalPayload[]) => {

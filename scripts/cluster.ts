@@ -5,7 +5,8 @@
 // idempotency keys and failing over between the two apis, and a live-stream client. Faults, one at a time: SIGKILL the
 // leading orchestrator, an api, a worker, a cron while it drains 300 outbox items; restart PostgreSQL. Then it checks
 // that nothing was lost or duplicated and prints a table; exit 0 only if every count is as it must be.
-// The web app is not part of it (its build alone takes minutes here); scripts/smoke.long.test.ts covers it.
+// The web app runs too (`next start` of the build, once per source tree), its live stream read by Chromium signed in
+// through a local GitHub stand-in as the clients' owner: the browser must see every one of that owner's signals.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,12 +15,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, type Db } from '@neuronetiq/db';
+import { launchBrowser, startGitHubOAuthServer } from '@neuronetiq/testing-web';
+import { ensureWebBuild, type RunningWeb, startWeb } from '../apps/web/scripts/build';
 import { freePort, freePorts } from './support/ports';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const OUT = `.dist-cluster-${process.pid}`;
 const SERVICE_KEY = randomBytes(32).toString('base64url');
+const JWT_SECRET = randomBytes(32).toString('base64url');
 const MODELS_PER_CLOSE = 5;
 const t0 = Date.now();
 const log = (line: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
@@ -80,7 +84,15 @@ function startService(name: string, app: string, env: Record<string, string>): P
   return p;
 }
 
+// The web app, the GitHub stand-in and Chromium (started once the services are up).
+const closers: (() => Promise<unknown>)[] = [];
+let web: RunningWeb | undefined;
+let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+
 async function cleanup() {
+  await browser?.close().catch(() => {});
+  await web?.stop().catch(() => {});
+  for (const c of closers) await c().catch(() => {});
   for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   try {
     pgCommand('pg_ctl', ['-D', pgData, '-m', 'immediate', 'stop']);
@@ -153,6 +165,9 @@ try {
   pgStart();
   db = createDb(databaseUrl, { max: 4, applicationName: 'cluster-test' });
 
+  // `next build` (minutes on two cores; nothing when the sources were built before) runs while the services start.
+  const webBuilt = ensureWebBuild();
+  webBuilt.catch(() => {});
   log('building the four bundles');
   for (const app of ['api', 'worker', 'orchestrator', 'cron']) {
     const b = spawnSync(process.execPath, ['../../scripts/build-app.mjs', `${OUT}/main.js`], {
@@ -173,7 +188,7 @@ try {
   const orch = (await freePorts(4)) as [number, number, number, number];
   const crons = (await freePorts(2)) as [number, number];
   const apis = [`http://127.0.0.1:${apiA}`, `http://127.0.0.1:${apiB}`];
-  const common = { DATABASE_URL: databaseUrl, SERVICE_ROLE_KEY: SERVICE_KEY };
+  const common = { DATABASE_URL: databaseUrl, SERVICE_ROLE_KEY: SERVICE_KEY, SUPABASE_JWT_SECRET: JWT_SECRET };
 
   const api = [startService('api-a', 'api', { ...common, PORT: String(apiA) })];
   await waitFor('api-a ready (migrations applied)', () => ok(`${apis[0]}/health/ready`), 90_000);
@@ -252,6 +267,52 @@ try {
   const testStart = new Date();
   log(`all up: 2 apis, 2 workers, 2 crons, orchestrator-${leaderIndex ? 'b' : 'a'} leading`);
 
+  // ---- the web app, and Chromium on its live stream as the clients' owner ------------------------------------------
+  const owner = `cluster${randomBytes(3).toString('hex')}`;
+  await webBuilt;
+  const [webPort] = (await freePorts(1)) as [number];
+  const webUrl = `http://127.0.0.1:${webPort}`;
+  const githubClient = { clientId: 'Iv1.cluster', clientSecret: randomBytes(20).toString('hex') };
+  const github = await startGitHubOAuthServer({
+    users: [{ id: 7_200_001, login: owner, name: 'Cluster Browser', email: null }],
+    clients: [{ ...githubClient, redirectUris: [`${webUrl}/api/auth/callback/github`] }],
+  });
+  closers.push(() => github.close());
+  web = await startWeb({
+    port: webPort,
+    env: {
+      WEB_URL: webUrl,
+      INFRA_API_URL: apiUrl,
+      DATABASE_URL: databaseUrl,
+      SERVICE_ROLE_KEY: SERVICE_KEY,
+      SUPABASE_JWT_SECRET: JWT_SECRET,
+      BETTER_AUTH_SECRET: randomBytes(32).toString('base64url'),
+      GITHUB_CLIENT_ID: githubClient.clientId,
+      GITHUB_CLIENT_SECRET: githubClient.clientSecret,
+      GITHUB_OAUTH_URL: github.url,
+      GITHUB_API_URL: github.url,
+      LOG_LEVEL: 'warn',
+    },
+  });
+  browser = await launchBrowser();
+  const page = await (await browser.newContext({ baseURL: webUrl })).newPage();
+  await page.goto('/marketplace/login?next=%2Fmarketplace%2Fvendor');
+  await page.getByRole('button', { name: 'Continue with GitHub' }).click();
+  await page.getByRole('button', { name: `Continue as ${owner}` }).click();
+  await page.getByTestId('signed-in-owner').waitFor({ state: 'attached' });
+  const shownOwner = (await page.getByTestId('signed-in-owner').textContent())?.trim();
+  if (shownOwner !== owner) throw new Error(`the browser signed in as "${shownOwner}", not ${owner}`);
+  // The page's EventSource reconnects by itself (with Last-Event-ID) whenever the web or an api behind it drops.
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { seenIds: number[] };
+    w.seenIds = [];
+    const source = new EventSource('/api/stream?types=signal');
+    source.addEventListener('signal', (e) => w.seenIds.push(Number((e as MessageEvent).lastEventId)));
+  });
+  const browserIds = async () =>
+    (await page.evaluate(() => (globalThis as unknown as { seenIds: number[] }).seenIds)) ?? [];
+  log(`web at ${webUrl}, Chromium signed in as ${owner} and on the live stream`);
+
   // ---- the stream client: through the load balancer, resuming with Last-Event-ID whenever the connection drops ------
   const [head] = await db.query<{ id: string | null }>('SELECT max(id) AS id FROM app.event_log');
   const streamStart = Number(head?.id ?? 0);
@@ -290,7 +351,6 @@ try {
   })();
 
   // ---- clients storing signals, each with its idempotency key, failing over between the two apis -------------------
-  const owner = `cluster${randomBytes(3).toString('hex')}`;
   let issued = 0;
   let clientRetries = 0;
   const unanswered: number[] = [];
@@ -340,6 +400,11 @@ try {
     }
   };
   const clients = [client(0), client(1)];
+  const browserFirst = await waitFor(
+    'the browser receiving the clients’ signals',
+    async () => (await browserIds())[0],
+    30_000,
+  );
 
   // A bar close before the first fault, so that closes before, during and after the faults are all counted.
   const consensusSince = (since: Date) => async () => {
@@ -436,6 +501,16 @@ try {
   driving = false;
   await Promise.all(clients);
   await sleep(3_000);
+  const [ownNewest] = await (db as Db).query<{ id: string | null }>(
+    "SELECT max(id) AS id FROM app.event_log WHERE type = 'signal' AND owner = $1",
+    [owner],
+  );
+  await waitFor(
+    'the browser catching up',
+    async () => (Math.max(0, ...(await browserIds())) >= Number(ownNewest?.id ?? 0) ? true : undefined),
+    30_000,
+  ).catch(() => undefined);
+  const browserSeen = new Set(await browserIds());
   streaming = false;
   // Ends the open stream response (its loop stops at the next frame or heartbeat, or when the api closes).
   lbA.closeAllConnections();
@@ -472,6 +547,13 @@ try {
     'SELECT count(*)::int AS n, count(DISTINCT bar_ts)::int AS distinct_bars FROM ml.signals_latest WHERE owner = $1',
     [outboxOwner],
   );
+  // Processed once: every write the api applies logs an event (a replay of a stored idempotency key logs none), so an
+  // outbox item delivered again after its cron was killed and applied a second time would show as a second event.
+  const [outboxEvents] = await q<{ n: number; distinct_bars: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT b)::int AS distinct_bars
+     FROM app.event_log, unnest(bar_ts) AS b WHERE type = 'signal' AND owner = $1`,
+    [outboxOwner],
+  );
   const [dead] = await q<{ n: number }>("SELECT count(*)::int AS n FROM ml.ingest_outbox WHERE status = 'dead'");
   // The client asked for signal and consensus events; bars are logged too (the feed, the roll-ups) and not sent to it.
   const logged = await q<{ id: string; type: string }>(
@@ -482,6 +564,12 @@ try {
     "SELECT coalesce(max(id), 0)::int AS n FROM app.event_log WHERE type IN ('signal', 'consensus')",
   );
   const streamMissed = logged.filter((r) => !seen.has(Number(r.id))).length;
+  const ownLogged = await q<{ id: string }>(
+    "SELECT id FROM app.event_log WHERE type = 'signal' AND owner = $1 AND id >= $2",
+    [owner, browserFirst],
+  );
+  const browserMissed = ownLogged.filter((r) => !browserSeen.has(Number(r.id)));
+  if (browserMissed.length) console.log(`missed in the browser: ${browserMissed.map((r) => r.id).join(', ')}`);
 
   const rows: Array<[string, number, number, number]> = [
     [
@@ -502,7 +590,14 @@ try {
       OUTBOX_ITEMS - (outboxRows?.n ?? 0) + (dead?.n ?? 0),
       (outboxRows?.n ?? 0) - (outboxRows?.distinct_bars ?? 0),
     ],
+    [
+      'outbox items applied (one event each)',
+      outboxEvents?.n ?? 0,
+      OUTBOX_ITEMS - (outboxEvents?.distinct_bars ?? 0),
+      (outboxEvents?.n ?? 0) - (outboxEvents?.distinct_bars ?? 0),
+    ],
     ['stream events (signal, consensus)', logged.length, streamMissed, 0],
+    ['browser on the web stream (own signals)', ownLogged.length, browserMissed.length, 0],
   ];
   if (closes.length < 2) failures.push(`only ${closes.length} bar close(s) observed`);
   for (const [what, , lost, dup] of rows) {
@@ -510,6 +605,7 @@ try {
     if (dup !== 0) failures.push(`${what}: ${dup} duplicated`);
   }
   if (logged.length === 0) failures.push('the stream client saw no event');
+  if (ownLogged.length === 0) failures.push('the browser saw no event');
   if (lastEventId < (logTotal?.n ?? 0)) failures.push(`the stream stopped at event ${lastEventId} of ${logTotal?.n}`);
   const missedIds = logged.filter((r) => !seen.has(Number(r.id)));
   if (missedIds.length) console.log(`missed stream events: ${missedIds.map((r) => `${r.id} ${r.type}`).join(', ')}`);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createDb, type Db, type EmbeddedDatabase, migrate, startEmbeddedDatabase, storedTotals } from '@neuronetiq/db';
+import { createDb, type Db, type EmbeddedDatabase, migrate, repos, startEmbeddedDatabase } from '@neuronetiq/db';
 import { runDemoBackfill } from '@neuronetiq/orchestrator';
 import { parseEnv } from '@neuronetiq/service/env';
 import { z } from 'zod';
@@ -272,7 +272,7 @@ Ctrl-C stops everything.
 
   let last = '';
   ticker = setInterval(async () => {
-    const row = await storedTotals(db as Db).catch(() => null);
+    const row = await repos.signals.totals(db as Db).catch(() => null);
     if (!row) return;
     const line = `stored so far: ${row.signals} signals, ${row.consensus} consensus rows; newest bar ${row.latest ?? '—'}`;
     if (line !== last) console.log(line);

@@ -21,7 +21,7 @@ import {
   StoredConsensusSchema,
   StoredSignalSchema,
 } from '@neuronetiq/contracts';
-import { createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { LightMyRequestResponse } from 'fastify';
 import { z } from 'zod';
 import { createUser, createVendor, describeEachBackend, registerModels, signal, uniqueSlug } from './test-helpers';
@@ -265,12 +265,25 @@ describeEachBackend('success bodies match @neuronetiq/contracts', (ctx) => {
   });
 
   test('admin: the outbox listing, a pending item and a dead letter', async () => {
-    const outbox = createOutboxRepository(ctx().database.db);
+    const { db } = ctx().database;
     const key = uniqueSlug('ob');
-    await outbox.enqueue({ kind: 'signal', payload: signal(), idempotencyKey: `${key}-p`, error: 'HTTP 503' });
-    await outbox.enqueue({ kind: 'consensus', payload: { any: ['json'] }, idempotencyKey: `${key}-d` });
-    const [dead] = (await outbox.list({ limit: 1000 })).filter((i) => i.idempotency_key === `${key}-d`);
-    await outbox.fail(dead?.id as number, { error: 'HTTP 409 SIGNAL_IMMUTABLE', retryInMs: 0, dead: true });
+    await repos.outbox.enqueue(db, {
+      kind: 'signal',
+      payload: signal(),
+      idempotencyKey: `${key}-p`,
+      error: 'HTTP 503',
+    });
+    await repos.outbox.enqueue(db, {
+      kind: 'consensus',
+      payload: { any: ['json'] },
+      idempotencyKey: `${key}-d`,
+    });
+    const [dead] = (await repos.outbox.list(db, { limit: 1000 })).filter((i) => i.idempotency_key === `${key}-d`);
+    await repos.outbox.fail(db, dead?.id as number, {
+      error: 'HTTP 409 SIGNAL_IMMUTABLE',
+      retryInMs: 0,
+      dead: true,
+    });
     const res = await ctx().asService({ method: 'GET', url: '/api/admin/outbox' });
     conformsStrictly(res, 200, dataResponse(OutboxListingSchema));
     const data = res.json().data;

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestApi, type TestApi } from '@neuronetiq/api/testing';
 import { silentLogger } from '@neuronetiq/client';
 import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
-import { createDb, createOutboxRepository, notify, OUTBOX_CHANNEL } from '@neuronetiq/db';
+import { createDb, notify, OUTBOX_CHANNEL, repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createManualClock } from '@neuronetiq/service/clock';
 import type { CronConfigInput } from './config';
@@ -88,15 +88,14 @@ for (const backend of testBackends()) {
 
     test('two cron services, each with its own connection pool, drain one outbox together and deliver every item exactly once', async () => {
       await tdb.db.query('DELETE FROM ml.ingest_outbox');
-      const outbox = createOutboxRepository(tdb.db);
       const payloads = Array.from({ length: 120 }, (_, i) => signal(1000 + i));
       for (const p of payloads) {
-        await tdb.db.transaction((tx) =>
-          outbox.enqueue(
-            { kind: 'signal', payload: p, idempotencyKey: idempotencyKeyFor(p), error: 'api down' },
-            { tx },
-          ),
-        );
+        await repos.outbox.enqueue(tdb.db, {
+          kind: 'signal',
+          payload: p,
+          idempotencyKey: idempotencyKeyFor(p),
+          error: 'api down',
+        });
       }
       const before = new Map(api.deliveries);
       // No `db` dependency: each instance opens its own pool on DATABASE_URL, as two machines would.
@@ -106,7 +105,7 @@ for (const backend of testBackends()) {
         await Promise.all(crons.map((c) => c.start()));
         // Their loops drained once at start; keep both draining together until the outbox is empty (bounded).
         const deadline = Date.now() + 20_000;
-        while ((await outbox.counts()).pending > 0) {
+        while ((await repos.outbox.counts(tdb.db)).pending > 0) {
           assert.ok(Date.now() < deadline, 'the outbox drains within 20 s');
           await Promise.all(crons.map((c) => c.drainNow()));
         }
@@ -123,7 +122,7 @@ for (const backend of testBackends()) {
         );
         assert.equal(a + b, payloads.length, 'each delivery counted by exactly one instance');
         assert.ok(a > 0 && b > 0, `both instances delivered (${a} + ${b})`);
-        assert.deepEqual(await outbox.counts(), { pending: 0, dead: 0 });
+        assert.deepEqual(await repos.outbox.counts(tdb.db), { pending: 0, dead: 0 });
       } finally {
         await Promise.all(crons.map((c) => c.stop()));
       }
@@ -163,16 +162,16 @@ for (const backend of testBackends()) {
         assert.equal(health.notify, 'listen');
         const p = signal(1);
         const started = Date.now();
-        await tdb.db.transaction((tx) =>
-          createOutboxRepository(tdb.db).enqueue(
-            { kind: 'signal', payload: p, idempotencyKey: idempotencyKeyFor(p), error: 'api down' },
-            { tx },
-          ),
-        );
+        await repos.outbox.enqueue(tdb.db, {
+          kind: 'signal',
+          payload: p,
+          idempotencyKey: idempotencyKeyFor(p),
+          error: 'api down',
+        });
         await notify(tdb.db, OUTBOX_CHANNEL, 'signal');
         await waitFor('delivery after NOTIFY', () => api.deliveries.get(idempotencyKeyFor(p)) === 1, 3_000);
         assert.ok(Date.now() - started < 3_000);
-        await waitFor('outbox emptied', async () => (await createOutboxRepository(tdb.db).counts()).pending === 0);
+        await waitFor('outbox emptied', async () => (await repos.outbox.counts(tdb.db)).pending === 0);
       } finally {
         await cron.stop();
       }

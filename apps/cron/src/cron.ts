@@ -1,5 +1,5 @@
 import { createApiClient, createLogger, type FetchLike, type Logger } from '@neuronetiq/client';
-import { createDb, createOutboxRepository, type Db, scoreSignals } from '@neuronetiq/db';
+import { createDb, type Db, repos } from '@neuronetiq/db';
 import { type RunningServer, startHealthServer } from '@neuronetiq/service';
 import { type Clock, every, systemClock } from '@neuronetiq/service/clock';
 import { type CronConfig, type CronConfigInput, withCronDefaults } from './config';
@@ -95,7 +95,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
    */
   async function scoreNow(): Promise<number> {
     const now = clock.now();
-    const n = await scoreSignals(db, now - config.scoreLookbackMs, now + config.scoreLookbackMs);
+    const n = await repos.performance.scoreSignals(db, now - config.scoreLookbackMs, now + config.scoreLookbackMs);
     metrics.signalsScored.inc(n);
     if (n > 0) logger.info({ scored: n }, 'signals scored by the sweep');
     return n;
@@ -124,7 +124,7 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
   async function health() {
     let outbox: { pending: number; dead: number } | null = null;
     try {
-      outbox = await createOutboxRepository(db).counts();
+      outbox = await repos.outbox.counts(db);
     } catch {
       outbox = null;
     }

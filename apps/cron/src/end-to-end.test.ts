@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@neuronetiq/api';
 import { silentLogger } from '@neuronetiq/client';
 import { TIMEFRAME_MS } from '@neuronetiq/contracts';
-import { createOhlcvRepository, createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
 import { BUILTIN_MODELS, isInsufficientBars } from '@neuronetiq/models';
 import { computeConsensus, createOrchestrator, type OrchestratorConfigInput } from '@neuronetiq/orchestrator';
@@ -96,7 +96,7 @@ describe('end to end on the embedded database', () => {
   async function expected(closeMs: number) {
     const window = Math.max(...BUILTIN_MODELS.map((m) => m.requiredBars));
     const bars = (
-      await createOhlcvRepository(tdb.db).find(tdb.db, {
+      await repos.ohlcv.find(tdb.db, {
         symbol: 'EURUSD',
         tf: '1h',
         limit: window,
@@ -171,7 +171,7 @@ describe('end to end on the embedded database', () => {
     assert.equal(r?.signals.outboxed, BUILTIN_MODELS.length);
     assert.equal(r?.consensus.outboxed, 1);
     assert.equal((await stored(close)).signals.length, 0);
-    assert.equal((await createOutboxRepository(tdb.db).counts()).pending, BUILTIN_MODELS.length + 1);
+    assert.equal((await repos.outbox.counts(tdb.db)).pending, BUILTIN_MODELS.length + 1);
 
     apiDown = false;
     const cron = createCron(
@@ -180,7 +180,7 @@ describe('end to end on the embedded database', () => {
     );
     const drained = await cron.drainNow();
     assert.equal(drained.delivered, BUILTIN_MODELS.length + 1);
-    assert.deepEqual(await createOutboxRepository(tdb.db).counts(), { pending: 0, dead: 0 });
+    assert.deepEqual(await repos.outbox.counts(tdb.db), { pending: 0, dead: 0 });
     await assertExact(close);
   });
 
@@ -198,7 +198,7 @@ describe('end to end on the embedded database', () => {
     // at the next bar's close, from the file.
     const want = new Map<string, { resolved: number; hits: number }>();
     for (const close of closes) {
-      const [exit, entry] = await createOhlcvRepository(tdb.db).find(tdb.db, {
+      const [exit, entry] = await repos.ohlcv.find(tdb.db, {
         symbol: 'EURUSD',
         tf: '1h',
         limit: 2,

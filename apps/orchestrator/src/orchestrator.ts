@@ -9,7 +9,7 @@ import {
   withRetry,
 } from '@neuronetiq/client';
 import { OHLCV_LIMIT_MAX } from '@neuronetiq/contracts';
-import { createDb, createOutboxRepository, type Db, notify, OUTBOX_CHANNEL } from '@neuronetiq/db';
+import { createDb, type Db, notify, OUTBOX_CHANNEL, repos } from '@neuronetiq/db';
 import { type RunningServer, startHealthServer } from '@neuronetiq/service';
 import { type Clock, systemClock } from '@neuronetiq/service/clock';
 import { type OrchestratorConfig, type OrchestratorConfigInput, type SeriesConfig, withDefaults } from './config';
@@ -123,8 +123,7 @@ export function createOrchestrator(input: OrchestratorConfigInput, deps: Orchest
   async function park(item: ParkItem): Promise<void> {
     try {
       const db = database();
-      // In a transaction: the embedded database's socket keeps a parameterised statement whole only inside one.
-      await db.transaction((tx) => createOutboxRepository(db).enqueue(item, { tx }));
+      await repos.outbox.enqueue(db, item);
       metrics.outboxWrites.inc({ kind: item.kind });
       // Wakes a listening cron at once (PostgreSQL only); its poll finds the item anyway when this is lost.
       await notify(db, OUTBOX_CHANNEL, item.kind).catch(() => {});

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { findA11yViolations, formatViolations, screenshot, withPage } from '@neuronetiq/testing-web';
 import { STACK_GITHUB_USERS } from '@neuronetiq/testing-web/stack';
 import type { BrowserContext } from 'playwright-core';
-import { describeWeb, type E2eContext, signalNow, signInWithGitHub } from './support';
+import { describeWeb, type E2eContext, PAGE_BACKEND, signalNow, signInWithGitHub } from './support';
 
 const ALICE = STACK_GITHUB_USERS[0] as (typeof STACK_GITHUB_USERS)[number];
 const MODEL = 'shots-rsi';
@@ -253,6 +253,12 @@ describeWeb(
       });
     });
 
+    test('/trade without a symbol leads to the chart the header links to', async () => {
+      const res = await fetch(`${ctx().stack.webUrl}/trade`, { redirect: 'manual' });
+      assert.equal(res.status, 307);
+      assert.equal(new URL(res.headers.get('location') ?? '', ctx().stack.webUrl).pathname, '/trade/BTCUSDT');
+    });
+
     test('an unknown model, vendor or symbol answers 404 with the not-found page', async () => {
       const { stack } = ctx();
       for (const path of [
@@ -274,5 +280,5 @@ describeWeb(
       });
     }
   },
-  { backends: ['pglite'] },
+  { backends: PAGE_BACKEND },
 );

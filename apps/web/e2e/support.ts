@@ -12,6 +12,13 @@ export interface E2eContext {
   browser: Browser;
 }
 
+/**
+ * One backend for the browser tests whose subject is the page, not the database (PostgreSQL when there is one, being
+ * what production runs; the api's own tests cover both databases). Files where the database path shows in the browser
+ * — the live stream (NOTIFY on PostgreSQL, polling on PGlite) and privacy between vendors — run on both.
+ */
+export const PAGE_BACKEND: readonly Backend[] = [testBackends().includes('postgres') ? 'postgres' : 'pglite'];
+
 /** Declares `fn`'s tests once per backend (or only those given), each with its own stack and browser. */
 export function describeWeb(
   name: string,

@@ -100,6 +100,12 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one's: a restart sends FATAL 57P01 to every backend, also to connections a transaction or a
+  // request holds between two statements, where no query is running to receive it and the client emits 'error'. The
+  // holder's next statement then fails with a connection error (answered 503, retried), and release drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
 
   // What kind of server this is, learnt from the first connection: PGlite (embedded) or PostgreSQL.
   let embedded: boolean | undefined;
@@ -231,6 +237,18 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
       };
     },
     end: () => pool.end(),
+  };
+}
+
+/**
+ * A statement runner whose every statement is a transaction of its own as the service role, in one round trip (BEGIN,
+ * role, statement, COMMIT): for what the api does outside a request (key lookup, the event-log tail), since its login
+ * role reads no table by itself.
+ */
+export function serviceStatements(db: Db): Queryable {
+  return {
+    query: (sql, params) =>
+      db.asRequest({ role: 'service_role', claims: {} }, (tx) => tx.query(sql, params, { commit: true })),
   };
 }
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RequestContext } from './client';
-import { readEventLog } from './repositories/event-log';
+import { repos } from './repositories/index';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing';
 
 const contributors = (...models: string[]) =>
@@ -141,7 +141,13 @@ for (const backend of testBackends()) {
       const streamed = async (ctx: RequestContext) =>
         (
           await t.db.asRequest(ctx, (tx) =>
-            readEventLog(tx, { after: before, upto: before + 100, limit: 100, role: ctx.role, types: ['consensus'] }),
+            repos.eventLog.read(tx, {
+              after: before,
+              upto: before + 100,
+              limit: 100,
+              role: ctx.role,
+              types: ['consensus'],
+            }),
           )
         ).events.map((e) => `${e.type}:${e.data.symbol}`);
       try {

@@ -7,6 +7,8 @@ export interface EmbeddedDatabase {
   url: string;
   port: number;
   close(): Promise<void>;
+  /** The whole data folder as an uncompressed tarball (what `loadDataDir` starts from). */
+  dumpDataDir(): Promise<Blob>;
 }
 
 export interface EmbeddedOptions {
@@ -17,6 +19,8 @@ export interface EmbeddedOptions {
   port?: number;
   /** Concurrent client connections the socket's multiplexer accepts (it runs their transactions one at a time). */
   maxConnections?: number;
+  /** Starts from this copy of a data folder (a tarball from `dumpDataDir`) instead of an empty cluster. */
+  loadDataDir?: Blob;
 }
 
 /**
@@ -26,7 +30,10 @@ export interface EmbeddedOptions {
  */
 export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  });
   const host = options.host ?? '127.0.0.1';
   const server = new PGLiteSocketServer({
     db: pglite,
@@ -44,5 +51,6 @@ export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Prom
       await server.stop();
       await pglite.close();
     },
+    dumpDataDir: () => pglite.dumpDataDir('none'),
   };
 }

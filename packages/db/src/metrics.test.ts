@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { PerformanceMetricsQuerySchema } from '@neuronetiq/contracts';
-import { createMetricsRepository } from './repositories/metrics';
+import { repos } from './repositories/index';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing';
 
 const HOUR = 3_600_000;
@@ -64,7 +64,7 @@ for (const backend of testBackends()) {
 
     test('every figure of the example equals the document to the last printed digit', async () => {
       assert.ok(block, 'docs/metrics.md has a ```json metrics-example block');
-      const { rows, total } = await createMetricsRepository().find(t.db, query());
+      const { rows, total } = await repos.metrics.find(t.db, query());
       assert.equal(total, 1);
       const [row] = rows;
       assert.ok(row);
@@ -74,14 +74,14 @@ for (const backend of testBackends()) {
     });
 
     test("a vendor's figures over its one model equal the model's; the 7-day period ending 10 days later is empty", async () => {
-      const model = (await createMetricsRepository().find(t.db, query())).rows[0];
-      const vendor = (await createMetricsRepository().find(t.db, query({ group: 'vendor' }))).rows[0];
+      const model = (await repos.metrics.find(t.db, query())).rows[0];
+      const vendor = (await repos.metrics.find(t.db, query({ group: 'vendor' }))).rows[0];
       assert.deepEqual({ ...vendor, model_id: 'm' }, model);
-      assert.deepEqual(await createMetricsRepository().find(t.db, query({ period: '7d' })), { rows: [], total: 0 });
+      assert.deepEqual(await repos.metrics.find(t.db, query({ period: '7d' })), { rows: [], total: 0 });
     });
 
     test('the equity curve is the running sum of position returns with its drawdown and hit rate', async () => {
-      const points = await createMetricsRepository().curve(t.db, {
+      const points = await repos.metrics.curve(t.db, {
         ...query(),
         owner: 'ex',
         model_id: 'm',
@@ -99,7 +99,7 @@ for (const backend of testBackends()) {
           [0.03, 0.03, 0.6, 7],
         ],
       );
-      const thinned = await createMetricsRepository().curve(t.db, { ...query(), owner: 'ex', points: 3 });
+      const thinned = await repos.metrics.curve(t.db, { ...query(), owner: 'ex', points: 3 });
       assert.deepEqual(
         thinned.map((p) => p.n),
         [3, 6, 7],

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import type { RequestContext } from './client';
-import { readEventLog } from './repositories/event-log';
+import { repos } from './repositories/index';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing';
 
 for (const backend of testBackends()) {
@@ -100,7 +100,7 @@ for (const backend of testBackends()) {
       const streamed = async (ctx: RequestContext) =>
         (
           await t.db.asRequest(ctx, (tx) =>
-            readEventLog(tx, { after: before, upto: before + 100, limit: 100, role: ctx.role }),
+            repos.eventLog.read(tx, { after: before, upto: before + 100, limit: 100, role: ctx.role }),
           )
         ).events.map((e) => `${e.data.model_id}:${e.data.symbol}`);
       assert.deepEqual(await streamed(asUser(users.fan)), ['pub:LIVE']);

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createVendor, describeEachBackend } from '../test-helpers';
 
 describeEachBackend('GET /api/admin/outbox', (ctx) => {
   test('the service key sees counts by status and the items, dead letters with their last error', async () => {
-    const outbox = createOutboxRepository(ctx().database.db);
-    await outbox.enqueue({ kind: 'signal', payload: { a: 1 }, idempotencyKey: 'k-pending' });
-    await outbox.enqueue({ kind: 'consensus', payload: { b: 2 }, idempotencyKey: 'k-dead' });
-    const [dead] = await outbox
-      .list({ limit: 10 })
+    const { db } = ctx().database;
+    await repos.outbox.enqueue(db, { kind: 'signal', payload: { a: 1 }, idempotencyKey: 'k-pending' });
+    await repos.outbox.enqueue(db, { kind: 'consensus', payload: { b: 2 }, idempotencyKey: 'k-dead' });
+    const [dead] = await repos.outbox
+      .list(db, { limit: 10 })
       .then((items) => items.filter((i) => i.idempotency_key === 'k-dead'));
-    await outbox.fail(dead?.id as number, { error: 'HTTP 409 SIGNAL_IMMUTABLE', retryInMs: 0, dead: true });
+    await repos.outbox.fail(db, dead?.id as number, { error: 'HTTP 409 SIGNAL_IMMUTABLE', retryInMs: 0, dead: true });
     const res = await ctx().asService({ method: 'GET', url: '/api/admin/outbox' });
     assert.equal(res.statusCode, 200);
     const data = res.json().data;

@@ -1,5 +1,5 @@
 import type { OutboxListing, OutboxStatus } from '@neuronetiq/contracts';
-import { createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { ApiDeps } from '../deps';
 
 /** GET /api/admin/outbox: counts by status and the oldest items, dead letters with their last error. */
@@ -7,9 +7,8 @@ export async function listOutbox(
   deps: ApiDeps,
   query: { status?: OutboxStatus | undefined; limit: number },
 ): Promise<OutboxListing> {
-  const outbox = createOutboxRepository(deps.db);
   return deps.db.asRequest({ role: 'service_role', claims: {} }, async (tx) => ({
-    counts: await outbox.counts({ tx }),
-    items: await outbox.list({ ...(query.status ? { status: query.status } : {}), limit: query.limit }, { tx }),
+    counts: await repos.outbox.counts(tx),
+    items: await repos.outbox.list(tx, { ...(query.status ? { status: query.status } : {}), limit: query.limit }),
   }));
 }

@@ -1,5 +1,5 @@
 import { AuditEntrySchema, AuditQuerySchema, dataResponse } from '@neuronetiq/contracts';
-import { findAuditEntries } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { errorResponses, type ServiceApp } from '@neuronetiq/service';
 import { z } from 'zod';
 import { readContext, requireAuthenticated } from '../auth/principal';
@@ -29,7 +29,7 @@ export function auditRoutes(app: ServiceApp, deps: ApiDeps): void {
       if (owner && principal.kind !== 'service') {
         throw new AppError('FORBIDDEN', { message: 'only the service key may name an owner; leave owner out' });
       }
-      const data = await deps.db.asRequest(readContext(principal), (tx) => findAuditEntries(tx, { owner, limit }));
+      const data = await deps.db.asRequest(readContext(principal), (tx) => repos.auditLog.find(tx, { owner, limit }));
       return { success: true as const, data };
     },
   );

@@ -1,5 +1,5 @@
 import type { IdentityUpsert, IdentityUpsertResult } from '@neuronetiq/contracts';
-import { upsertIdentity as upsertIdentityRow } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 
@@ -22,7 +22,7 @@ export async function upsertIdentity(deps: ApiDeps, identity: IdentityUpsert): P
   }
   // As the service role: app.upsert_identity() (SECURITY DEFINER) writes the auth schema, no request role can.
   const result = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
-    upsertIdentityRow(tx, {
+    repos.users.upsertIdentity(tx, {
       provider: identity.provider,
       providerUserId: identity.provider_user_id,
       userName: identity.user_name,

@@ -1,13 +1,11 @@
 import type { DeviceApprove, DeviceApproveResult } from '@neuronetiq/contracts';
-import { createDeviceCodeRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext, requireAuthenticated } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 import { ownerOf } from '../me/owner-of';
 import { hashUserCode } from './device-codes';
-
-const codes = createDeviceCodeRepository();
 
 /**
  * A signed-in person approves (or denies) the code their CLI shows. Only a user session may: a vendor key or the
@@ -28,14 +26,19 @@ export async function approveDeviceCode(
   const now = new Date(deps.now());
   const shown = `${input.user_code.replace(/-/g, '').slice(0, 4)}-${input.user_code.replace(/-/g, '').slice(4)}`;
   return deps.db.asRequest({ role: 'service_role', claims: {} }, async (tx) => {
-    const row = await codes.lockPendingByUserCode(tx, hashUserCode(input.user_code), now);
+    const row = await repos.deviceCodes.lockPendingByUserCode(tx, hashUserCode(input.user_code), now);
     if (!row) {
       throw new AppError('NOT_FOUND', {
         message: `no login is waiting for code "${shown}": it expired or was already answered; run \`mp login\` again`,
         details: [{ path: 'user_code', message: 'is not a pending code' }],
       });
     }
-    await codes.decide(tx, row.id, { approve: input.approve, userId: principal.userId, owner, decidedAt: now });
+    await repos.deviceCodes.decide(tx, row.id, {
+      approve: input.approve,
+      userId: principal.userId,
+      owner,
+      decidedAt: now,
+    });
     return { status: input.approve ? 'approved' : 'denied', owner, client_name: row.clientName };
   });
 }

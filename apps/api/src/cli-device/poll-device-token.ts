@@ -1,10 +1,9 @@
 import { DEFAULT_API_KEY_SCOPES, type DeviceTokenError, type DeviceTokenResponse } from '@neuronetiq/contracts';
-import { createApiKeyRepository, createDeviceCodeRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { ApiDeps } from '../deps';
 import { keyLimitReached } from '../keys/keys';
 import { hashCode } from './device-codes';
 
-const codes = createDeviceCodeRepository();
 const MAX_INTERVAL_S = 300;
 
 export type DeviceTokenOutcome =
@@ -25,9 +24,8 @@ const fail = (error: DeviceTokenError, message: string, interval?: number): Devi
  */
 export async function pollDeviceToken(deps: ApiDeps, req: { deviceCode: string }): Promise<DeviceTokenOutcome> {
   const now = new Date(deps.now());
-  const keys = createApiKeyRepository(deps.db);
   return deps.db.asRequest({ role: 'service_role', claims: {} }, async (tx) => {
-    const row = await codes.lockByDeviceCode(tx, hashCode(req.deviceCode));
+    const row = await repos.deviceCodes.lockByDeviceCode(tx, hashCode(req.deviceCode));
     if (!row || row.status === 'delivered') {
       return fail('expired_token', 'this login code is unknown or was already used; run `mp login` again');
     }
@@ -38,10 +36,10 @@ export async function pollDeviceToken(deps: ApiDeps, req: { deviceCode: string }
     const sinceLastMs = row.lastPolledAt ? now.getTime() - Date.parse(row.lastPolledAt) : Number.POSITIVE_INFINITY;
     if (sinceLastMs < row.intervalS * 1000) {
       const interval = Math.min(row.intervalS + 5, MAX_INTERVAL_S);
-      await codes.recordPoll(tx, row.id, { polledAt: now, intervalS: interval });
+      await repos.deviceCodes.recordPoll(tx, row.id, { polledAt: now, intervalS: interval });
       return fail('slow_down', `polled too fast; wait ${interval} s between polls`, interval);
     }
-    await codes.recordPoll(tx, row.id, { polledAt: now, intervalS: row.intervalS });
+    await repos.deviceCodes.recordPoll(tx, row.id, { polledAt: now, intervalS: row.intervalS });
     if (row.status === 'pending') {
       return fail('authorization_pending', 'waiting for the login to be approved in the browser', row.intervalS);
     }
@@ -52,20 +50,17 @@ export async function pollDeviceToken(deps: ApiDeps, req: { deviceCode: string }
         JSON.stringify({ role: 'service_role', sub: row.userId }),
       ]);
     }
-    const created = await keys.create(
-      {
-        owner,
-        userId: row.userId,
-        name: `mp login: ${row.clientName}`.slice(0, 80),
-        scopes: [...DEFAULT_API_KEY_SCOPES],
-      },
-      { tx },
-    );
+    const created = await repos.apiKeys.create(tx, {
+      owner,
+      userId: row.userId,
+      name: `mp login: ${row.clientName}`.slice(0, 80),
+      scopes: [...DEFAULT_API_KEY_SCOPES],
+    });
     if (created === 'limit') {
       return fail('access_denied', `${keyLimitReached(owner).message} in the dashboard, then run \`mp login\` again`);
     }
     const { key, record } = created;
-    await codes.markDelivered(tx, row.id, record.id);
+    await repos.deviceCodes.markDelivered(tx, row.id, record.id);
     return { ok: true, token: { owner, key_id: record.id, api_key: key } };
   });
 }

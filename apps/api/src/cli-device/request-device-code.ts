@@ -1,9 +1,8 @@
 import type { DeviceCodeRequest, DeviceCodeResponse } from '@neuronetiq/contracts';
-import { createDeviceCodeRepository, isUserCodeTaken } from '@neuronetiq/db';
+import { isUserCodeTaken, repos } from '@neuronetiq/db';
 import type { ApiDeps } from '../deps';
 import { hashCode, hashUserCode, newDeviceCode, newUserCode } from './device-codes';
 
-const codes = createDeviceCodeRepository();
 const SERVICE = { role: 'service_role' as const, claims: {} };
 
 /** Starts a device login (anonymous): a secret device code for the CLI and a short user code for the person. */
@@ -15,8 +14,8 @@ export async function requestDeviceCode(deps: ApiDeps, req: { input: DeviceCodeR
     const userCode = newUserCode();
     try {
       await deps.db.asRequest(SERVICE, async (tx) => {
-        await codes.purgeExpired(tx, now);
-        await codes.create(tx, {
+        await repos.deviceCodes.purgeExpired(tx, now);
+        await repos.deviceCodes.create(tx, {
           deviceCodeHash: hashCode(deviceCode),
           userCodeHash: hashUserCode(userCode),
           clientName: req.input.client_name,

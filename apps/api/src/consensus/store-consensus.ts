@@ -1,6 +1,6 @@
 import type { ConsensusPayload, ConsensusQuery, StoredConsensus } from '@neuronetiq/contracts';
 import { ConsensusPayloadSchema } from '@neuronetiq/contracts';
-import { createConsensusRepository, createModelRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { assertMayReadOwner, principalId, readContext, writeContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -18,14 +18,13 @@ export function storeConsensusBatch(
   deps: ApiDeps,
   req: { principal: Principal; idempotencyKey: string | undefined; items: readonly unknown[] },
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const repo = createConsensusRepository(deps.db);
   return storeBatch<ConsensusPayload>(deps, req, {
     kind: 'consensus',
     field: 'consensus',
     schema: ConsensusPayloadSchema,
     keyOf: (c) => `${c.owner}\u0000${c.symbol}\u0000${c.timeframe}\u0000${c.bar_ts}`,
     sameWhat: 'series and bar',
-    store: (items, options) => repo.store(items, options),
+    store: repos.consensus.store,
     immutableMessage: immutable,
   });
 }
@@ -35,8 +34,6 @@ export async function storeConsensus(
   deps: ApiDeps,
   req: { principal: Principal; idempotencyKey: string | undefined; consensus: ConsensusPayload },
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const repo = createConsensusRepository(deps.db);
-  const models = createModelRepository(deps.db);
   const { principal, consensus } = req;
   if (principal.kind === 'vendor' && consensus.owner !== principal.owner) {
     throw new AppError('FORBIDDEN', {
@@ -47,9 +44,9 @@ export async function storeConsensus(
   assertNoBarInFuture([consensus], receivedAtMs, () => 'bar_ts');
   const result = await deps.db.asRequest(writeContext(principal), (tx) =>
     withIdempotency({ tx, principal: principalId(principal), key: req.idempotencyKey, body: consensus }, async () => {
-      const [violation] = await findWriteViolations(models, tx, principal, [consensus]);
+      const [violation] = await findWriteViolations(tx, principal, [consensus]);
       if (violation) throw new AppError('FORBIDDEN', { message: violation });
-      const [outcome] = await repo.store([consensus], { tx, receivedAtMs });
+      const [outcome] = await repos.consensus.store(tx, [consensus], { receivedAtMs });
       if (outcome === 'immutable') throw new AppError('SIGNAL_IMMUTABLE', { message: immutable(consensus) });
       deps.metrics.signalsStored.inc({ kind: 'consensus', outcome: outcome ?? 'stored' });
       return { status: 204, body: null };
@@ -65,8 +62,7 @@ export async function findConsensus(
 ): Promise<StoredConsensus[]> {
   const { principal, query } = req;
   assertMayReadOwner(principal, query.owner);
-  const repo = createConsensusRepository(deps.db);
   return deps.db.asRequest(readContext(principal), (tx) =>
-    repo.find(tx, query, { ownOnly: principal.kind !== 'service' }),
+    repos.consensus.find(tx, query, { ownOnly: principal.kind !== 'service' }),
   );
 }

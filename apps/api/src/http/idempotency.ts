@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Queryable } from '@neuronetiq/db';
-import { createIdempotencyRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { FastifyReply } from 'fastify';
 import { AppError } from '../errors';
-
-const repo = createIdempotencyRepository();
 
 export interface StoredResponse {
   status: number;
@@ -47,14 +45,14 @@ export async function withIdempotency(
   if (key === undefined) return { ...(await work()), replayed: false };
   // The body's hash is only needed with a key: a keyless batch of 1,000 signals skips hashing it.
   const hash = requestHash(ctx.body);
-  const claim = await repo.claim(ctx.tx, ctx.principal, key);
+  const claim = await repos.idempotency.claim(ctx.tx, ctx.principal, key);
   if (!claim.locked) throw keyInFlight(key);
   if (claim.record) {
     if (claim.record.request_hash !== hash) throw keyReused(key);
     return { status: claim.record.response_status, body: claim.record.response_body, replayed: true };
   }
   const response = await work();
-  await repo.save(
+  await repos.idempotency.save(
     ctx.tx,
     ctx.principal,
     key,

@@ -1,5 +1,5 @@
 import { type ApiKey, type CreateApiKey, MAX_ACTIVE_API_KEYS } from '@neuronetiq/contracts';
-import { createApiKeyRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -38,7 +38,6 @@ export async function createApiKey(
       details: [{ path: 'expires_at', message: 'must be in the future' }],
     });
   }
-  const keys = createApiKeyRepository(deps.db);
   const context = readContext(principal);
   const owner =
     principal.kind === 'service' && input.owner
@@ -50,16 +49,13 @@ export async function createApiKey(
   // The hash is computed here and inserted as the service role: no signed-in role may write key rows directly. The
   // caller's claims go along so that the audit log records who created the key.
   const created = await deps.db.asRequest({ role: 'service_role', claims: context.claims }, (tx) =>
-    keys.create(
-      {
-        owner,
-        userId: principal.kind === 'service' ? null : principal.userId,
-        name: input.name,
-        scopes: input.scopes,
-        expiresAt: input.expires_at,
-      },
-      { tx },
-    ),
+    repos.apiKeys.create(tx, {
+      owner,
+      userId: principal.kind === 'service' ? null : principal.userId,
+      name: input.name,
+      scopes: input.scopes,
+      expiresAt: input.expires_at,
+    }),
   );
   if (created === 'limit') throw keyLimitReached(owner);
   return created;
@@ -70,13 +66,12 @@ export async function findApiKeys(
   req: { principal: Caller; owner?: string | undefined },
 ): Promise<ApiKey[]> {
   const { principal } = req;
-  const keys = createApiKeyRepository(deps.db);
   return deps.db.asRequest(readContext(principal), async (tx) => {
     const owner = principal.kind === 'service' && req.owner ? req.owner : await ownerOf(tx, principal);
     if (req.owner && req.owner !== owner) {
       throw new AppError('FORBIDDEN', { message: `owner "${owner}" may not list keys of owner "${req.owner}"` });
     }
-    return keys.find(tx, owner);
+    return repos.apiKeys.find(tx, owner);
   });
 }
 
@@ -91,10 +86,9 @@ export async function revokeApiKey(deps: ApiDeps, req: { principal: Caller; id: 
       message: `API key "${principal.keyPrefix}" lacks the scope "keys:manage": it may revoke only itself; sign in to revoke other keys`,
     });
   }
-  const keys = createApiKeyRepository(deps.db);
   const record = await deps.db.asRequest(readContext(principal), async (tx) => {
     const owner = principal.kind === 'service' ? undefined : await ownerOf(tx, principal);
-    return keys.revoke(tx, req.id, owner);
+    return repos.apiKeys.revoke(tx, req.id, owner);
   });
   if (!record) throw new AppError('NOT_FOUND', { message: `no live API key with id "${req.id}" belongs to you` });
   deps.auth.forgetKey(record.id);

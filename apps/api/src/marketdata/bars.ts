@@ -7,7 +7,7 @@ import type {
   StoredBar,
 } from '@neuronetiq/contracts';
 import { OhlcvBarSchema, zodIssuesToDetails } from '@neuronetiq/contracts';
-import { createOhlcvRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -15,8 +15,7 @@ import { validationError } from '../errors';
 import { assertNoBarInFuture } from '../writes/bar-in-future';
 
 export async function findBars(deps: ApiDeps, req: { principal: Principal; query: OhlcvQuery }): Promise<StoredBar[]> {
-  const repo = createOhlcvRepository(deps.db);
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.find(tx, req.query));
+  return deps.db.asRequest(readContext(req.principal), (tx) => repos.ohlcv.find(tx, req.query));
 }
 
 /**
@@ -28,8 +27,7 @@ export async function findManyBarsJson(
   deps: ApiDeps,
   req: { principal: Principal; query: OhlcvMultiQuery },
 ): Promise<string> {
-  const repo = createOhlcvRepository(deps.db);
-  const rows = await deps.db.asRequest(readContext(req.principal), (tx) => repo.findManyJson(tx, req.query));
+  const rows = await deps.db.asRequest(readContext(req.principal), (tx) => repos.ohlcv.findManyJson(tx, req.query));
   const series = rows.map(
     (r) => `{"symbol":${JSON.stringify(r.symbol)},"tf":${JSON.stringify(r.tf)},"bars":${r.bars}}`,
   );
@@ -44,7 +42,6 @@ export type UpsertBarsResult = OhlcvUpsertResponse;
  * Otherwise the bars are stored in one statement (a repeated identical bar once).
  */
 export async function upsertBars(deps: ApiDeps, req: { items: readonly unknown[] }): Promise<UpsertBarsResult> {
-  const repo = createOhlcvRepository(deps.db);
   const invalid: ErrorDetail[] = [];
   const byKey = new Map<string, { index: number; bar: OhlcvBar }>();
   req.items.forEach((item, index) => {
@@ -87,7 +84,7 @@ export async function upsertBars(deps: ApiDeps, req: { items: readonly unknown[]
     (i) => `bars.${entries[i]?.index}.bar_ts`,
   );
   const bars = entries.map((e) => e.bar);
-  const written = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) => repo.upsert(bars, { tx }));
+  const written = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) => repos.ohlcv.upsert(tx, bars));
   deps.metrics.barsStored.inc(written);
   return { success: true, received: req.items.length, accepted: req.items.length, written, rejected: [] };
 }

@@ -1,6 +1,6 @@
 import { type Readable, Transform } from 'node:stream';
 import type { ImportFormat, ImportReport } from '@neuronetiq/contracts';
-import { createOhlcvRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { ImportError, importCsv } from '@neuronetiq/marketdata';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
@@ -21,7 +21,6 @@ export interface ImportCsvRequest {
  * names every rejected row.
  */
 export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promise<ImportReport> {
-  const repo = createOhlcvRepository(deps.db);
   let bytes = 0;
   const limited = req.stream.pipe(
     new Transform({
@@ -46,7 +45,7 @@ export async function importBarsCsv(deps: ApiDeps, req: ImportCsvRequest): Promi
       { symbol: req.symbol, timeframe: req.tf as never, format: req.format, tz: req.tz },
       async (bars) => {
         const written = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
-          repo.upsert(bars, { tx }),
+          repos.ohlcv.upsert(tx, bars),
         );
         deps.metrics.barsStored.inc(written);
       },

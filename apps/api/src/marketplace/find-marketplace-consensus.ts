@@ -1,5 +1,5 @@
 import type { MarketplaceConsensusQuery, MarketplaceConsensusResponse } from '@neuronetiq/contracts';
-import { createConsensusRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { type Principal, readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 
@@ -12,9 +12,8 @@ export async function findMarketplaceConsensus(
   deps: ApiDeps,
   req: { principal: Principal; query: MarketplaceConsensusQuery },
 ): Promise<MarketplaceConsensusResponse> {
-  const repo = createConsensusRepository(deps.db);
   const { rows, delaySeconds } = await deps.db.asRequest(readContext(req.principal), (tx) =>
-    repo.findVisible(tx, req.query),
+    repos.consensus.findVisible(tx, req.query),
   );
   return { success: true, data: rows, delay_seconds: delaySeconds };
 }

@@ -4,12 +4,10 @@ import type {
   MarketplaceModelsResponse,
   Vendor,
 } from '@neuronetiq/contracts';
-import { createMarketplaceRepository, type MarketplaceModelRow } from '@neuronetiq/db';
+import { type MarketplaceModelRow, repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
-
-const repo = createMarketplaceRepository();
 
 /** The wire shape: the record shown is the live one when the model has live results, else the backfilled one. */
 export function toMarketplaceModel(row: MarketplaceModelRow, vendor: Vendor): MarketplaceModel {
@@ -34,8 +32,8 @@ export async function findMarketplaceModels(
 ): Promise<MarketplaceModelsResponse> {
   return deps.db.asRequest(readContext(req.principal), async (tx) => {
     const q = req.query;
-    const { rows, total } = await repo.list(tx, { ...q, nowMs: deps.now() });
-    const vendors = await repo.vendors(
+    const { rows, total } = await repos.marketplace.list(tx, { ...q, nowMs: deps.now() });
+    const vendors = await repos.marketplace.vendors(
       tx,
       rows.map((r) => r.owner),
     );

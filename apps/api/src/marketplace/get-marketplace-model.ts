@@ -1,6 +1,6 @@
 import type { MarketplaceModelDetail, MarketplaceModelQuery, TrackRecordSummary, Vendor } from '@neuronetiq/contracts';
 import { PerformanceCurveQuerySchema } from '@neuronetiq/contracts';
-import { createMarketplaceRepository, createMetricsRepository, createSubscriptionRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -8,31 +8,27 @@ import { AppError } from '../errors';
 import { statsByPeriod } from '../performance/stats-by-period';
 import { toMarketplaceModel } from './find-marketplace-models';
 
-const repo = createMarketplaceRepository();
-const metrics = createMetricsRepository();
-const prices = createSubscriptionRepository();
-
 /**
  * One model's page: the model, its vendor, its series, its track record per series (live and backfilled apart), its
  * newest signals (live to subscribers, delayed to others: ml.visible_signals), its figures per period and horizon,
- * its equity and drawdown curve and its price. A private model exists only for its owner; anyone else gets the same 404 as for no model.
+ * its equity and drawdown curve, its price and the delay non-subscribers wait. A private model exists only for its owner; anyone else gets the same 404 as for no model.
  */
 export async function getMarketplaceModel(
   deps: ApiDeps,
   req: { principal: Principal; owner: string; modelId: string; query: MarketplaceModelQuery },
 ): Promise<MarketplaceModelDetail> {
   return deps.db.asRequest(readContext(req.principal), async (tx) => {
-    const row = await repo.get(tx, req.owner, req.modelId);
+    const row = await repos.marketplace.get(tx, req.owner, req.modelId);
     if (!row) {
       throw new AppError('NOT_FOUND', { message: `no model "${req.modelId}" of owner "${req.owner}"` });
     }
     const nowMs = deps.now();
-    const [vendors, records, signals, stats, curve, price] = [
-      await repo.vendors(tx, [row.owner]),
-      await repo.seriesRecords(tx, row.owner, row.model_id),
-      await repo.latestSignals(tx, row.owner, row.model_id, req.query.signals),
+    const [vendors, records, signals, stats, curve, price, delaySeconds] = [
+      await repos.marketplace.vendors(tx, [row.owner]),
+      await repos.marketplace.seriesRecords(tx, row.owner, row.model_id),
+      await repos.marketplace.latestSignals(tx, row.owner, row.model_id, req.query.signals),
       await statsByPeriod(tx, { owner: row.owner, modelId: row.model_id, nowMs }),
-      await metrics.curve(tx, {
+      await repos.metrics.curve(tx, {
         ...PerformanceCurveQuerySchema.parse({
           owner: row.owner,
           model_id: row.model_id,
@@ -42,7 +38,8 @@ export async function getMarketplaceModel(
         }),
         nowMs,
       }),
-      await prices.priceAt(tx, row.owner, row.model_id, nowMs),
+      await repos.subscriptions.priceAt(tx, row.owner, row.model_id, nowMs),
+      await repos.marketplace.signalDelaySeconds(tx),
     ];
     const summary = (r: TrackRecordSummary): TrackRecordSummary => ({
       scored: r.scored,
@@ -62,6 +59,7 @@ export async function getMarketplaceModel(
       stats,
       curve,
       price_pence: price,
+      delay_seconds: delaySeconds,
     };
   });
 }

@@ -1,9 +1,7 @@
 import type { Queryable, UserRecord } from '@neuronetiq/db';
-import { createUserRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { AppError } from '../errors';
-
-const users = createUserRepository();
 
 /**
  * The signed-in user's row (`app.ensure_user()`, which assigns the owner at first sign-in from the verified identity).
@@ -12,7 +10,7 @@ const users = createUserRepository();
  */
 export async function ensureUser(tx: Queryable): Promise<UserRecord> {
   try {
-    return await users.ensure(tx);
+    return await repos.users.ensure(tx);
   } catch (err) {
     if ((err as { code?: string }).code === '22023') {
       throw new AppError('FORBIDDEN', { message: 'sign in with GitHub or Google to get an owner name', cause: err });

@@ -1,5 +1,5 @@
 import type { Model, RegisterModel } from '@neuronetiq/contracts';
-import { createModelRepository, type RequestContext } from '@neuronetiq/db';
+import { type RequestContext, repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext, requireScope } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -11,8 +11,9 @@ export async function findModels(
   deps: ApiDeps,
   req: { principal: Principal; owner?: string | undefined; limit: number },
 ): Promise<Model[]> {
-  const repo = createModelRepository(deps.db);
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.find(tx, { owner: req.owner, limit: req.limit }));
+  return deps.db.asRequest(readContext(req.principal), (tx) =>
+    repos.models.find(tx, { owner: req.owner, limit: req.limit }),
+  );
 }
 
 /**
@@ -25,7 +26,6 @@ export async function registerModel(
 ): Promise<Model> {
   const { principal, model } = req;
   requireScope(principal, 'models:write');
-  const repo = createModelRepository(deps.db);
   const ctx: RequestContext = readContext(principal);
   const record = await deps.db.asRequest(ctx, async (tx) => {
     const owner = principal.kind === 'service' && model.owner ? model.owner : await ownerOf(tx, principal);
@@ -34,16 +34,13 @@ export async function registerModel(
         message: `owner "${owner}" may not register models for owner "${model.owner}"`,
       });
     }
-    return repo.register(
-      {
-        owner,
-        model_id: model.model_id,
-        name: model.name,
-        description: model.description,
-        visibility: model.visibility,
-      },
-      { tx },
-    );
+    return repos.models.register(tx, {
+      owner,
+      model_id: model.model_id,
+      name: model.name,
+      description: model.description,
+      visibility: model.visibility,
+    });
   });
   if (!record) {
     throw new AppError('CONFLICT', {

@@ -1,5 +1,5 @@
 import type { Model, UpdateModel } from '@neuronetiq/contracts';
-import { createModelRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext, requireScope } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -16,13 +16,12 @@ export async function updateModel(
 ): Promise<Model> {
   const { principal, patch } = req;
   requireScope(principal, 'models:write');
-  const repo = createModelRepository(deps.db);
   const record = await deps.db.asRequest(readContext(principal), async (tx) => {
     const owner = principal.kind === 'service' && patch.owner ? patch.owner : await ownerOf(tx, principal);
     if (patch.owner && patch.owner !== owner) {
       throw new AppError('FORBIDDEN', { message: `owner "${owner}" may not edit models of owner "${patch.owner}"` });
     }
-    return repo.update(tx, { owner, modelId: req.modelId }, patch);
+    return repos.models.update(tx, { owner, modelId: req.modelId }, patch);
   });
   if (!record) throw new AppError('NOT_FOUND', { message: `no model "${req.modelId}" of yours` });
   return record;

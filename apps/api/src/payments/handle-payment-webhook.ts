@@ -1,4 +1,4 @@
-import { createSubscriptionRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 import { WebhookSignatureError } from './payment-provider';
@@ -29,23 +29,24 @@ export async function handlePaymentWebhook(
       cause: err,
     });
   }
-  const repo = createSubscriptionRepository();
   const provider = deps.payments.name;
   const type = event.type === 'other' ? event.providerType : event.type;
   const handled = await deps.db.asRequest(SERVICE, async (tx) => {
-    if (!(await repo.claimEvent(tx, provider, event.id, type))) return false;
+    if (!(await repos.subscriptions.claimEvent(tx, provider, event.id, type))) return false;
     if (event.type === 'other') return true;
-    const sub = await repo.findByProviderRef(tx, provider, event.subscriptionRef);
+    const sub = await repos.subscriptions.findByProviderRef(tx, provider, event.subscriptionRef);
     if (!sub) {
       throw new AppError('NOT_FOUND', {
         message: `no subscription "${event.subscriptionRef}" of provider "${provider}"`,
       });
     }
-    const bookedMs = (await repo.monthClosed(tx, sub.owner, event.createdMs)) ? deps.now() : event.createdMs;
+    const bookedMs = (await repos.subscriptions.monthClosed(tx, sub.owner, event.createdMs))
+      ? deps.now()
+      : event.createdMs;
     if (event.type === 'customer.subscription.deleted') {
-      await repo.end(tx, { id: sub.id }, event.createdMs);
+      await repos.subscriptions.end(tx, { id: sub.id }, event.createdMs);
     } else if (event.type === 'invoice.paid') {
-      await repo.recordPayment(tx, {
+      await repos.subscriptions.recordPayment(tx, {
         subscriptionId: sub.id,
         kind: 'charge',
         amountPence: event.amountPence,
@@ -53,7 +54,7 @@ export async function handlePaymentWebhook(
         providerRef: event.chargeRef,
       });
     } else {
-      await repo.recordPayment(tx, {
+      await repos.subscriptions.recordPayment(tx, {
         subscriptionId: sub.id,
         kind: 'refund',
         amountPence: event.amountPence,

@@ -1,5 +1,5 @@
 import type { CurvePoint, PerformanceCurveQuery } from '@neuronetiq/contracts';
-import { createMetricsRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -9,6 +9,7 @@ export async function findPerformanceCurve(
   deps: ApiDeps,
   req: { principal: Principal; query: PerformanceCurveQuery },
 ): Promise<CurvePoint[]> {
-  const repo = createMetricsRepository();
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.curve(tx, { ...req.query, nowMs: deps.now() }));
+  return deps.db.asRequest(readContext(req.principal), (tx) =>
+    repos.metrics.curve(tx, { ...req.query, nowMs: deps.now() }),
+  );
 }

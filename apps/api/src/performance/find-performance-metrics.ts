@@ -1,5 +1,5 @@
 import type { PerformanceMetrics, PerformanceMetricsQuery } from '@neuronetiq/contracts';
-import { createMetricsRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -12,6 +12,7 @@ export async function findPerformanceMetrics(
   deps: ApiDeps,
   req: { principal: Principal; query: PerformanceMetricsQuery },
 ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
-  const repo = createMetricsRepository();
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.find(tx, { ...req.query, nowMs: deps.now() }));
+  return deps.db.asRequest(readContext(req.principal), (tx) =>
+    repos.metrics.find(tx, { ...req.query, nowMs: deps.now() }),
+  );
 }

@@ -1,5 +1,5 @@
 import type { PerformanceQuery, TrackRecord } from '@neuronetiq/contracts';
-import { createPerformanceRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -12,6 +12,5 @@ export async function findPerformance(
   deps: ApiDeps,
   req: { principal: Principal; query: PerformanceQuery },
 ): Promise<TrackRecord[]> {
-  const repo = createPerformanceRepository();
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.find(tx, req.query));
+  return deps.db.asRequest(readContext(req.principal), (tx) => repos.performance.find(tx, req.query));
 }

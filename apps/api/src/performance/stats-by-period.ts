@@ -1,7 +1,5 @@
 import { METRIC_PERIODS, type PerformanceMetrics, PerformanceMetricsQuerySchema } from '@neuronetiq/contracts';
-import { createMetricsRepository, type Queryable } from '@neuronetiq/db';
-
-const metrics = createMetricsRepository();
+import { type Queryable, repos } from '@neuronetiq/db';
 
 /**
  * A model's (or, without modelId, a vendor's) live figures for every period and scored horizon, in the caller's
@@ -12,7 +10,7 @@ export async function statsByPeriod(
   q: { owner: string; modelId?: string; nowMs: number },
 ): Promise<PerformanceMetrics[]> {
   const out: PerformanceMetrics[] = [];
-  for (const horizon of await metrics.horizons(tx)) {
+  for (const horizon of await repos.metrics.horizons(tx)) {
     for (const period of METRIC_PERIODS) {
       const query = PerformanceMetricsQuerySchema.parse({
         group: q.modelId ? 'model' : 'vendor',
@@ -21,7 +19,7 @@ export async function statsByPeriod(
         owner: q.owner,
         ...(q.modelId ? { model_id: q.modelId } : {}),
       });
-      const { rows } = await metrics.find(tx, { ...query, nowMs: q.nowMs });
+      const { rows } = await repos.metrics.find(tx, { ...query, nowMs: q.nowMs });
       out.push(...rows);
     }
   }

@@ -1,5 +1,5 @@
 import type { RevenueQuery, RevenueStatement } from '@neuronetiq/contracts';
-import { createRevenueRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -44,12 +44,11 @@ export async function getRevenueStatement(
       details: [{ path: 'month', message: 'must not be in the future' }],
     });
   }
-  const repo = createRevenueRepository();
   const closed = endMs <= nowMs;
   return deps.db.asRequest(SERVICE, async (tx) => {
-    const stored = closed ? await repo.findClosed(tx, owner, req.query.month) : null;
+    const stored = closed ? await repos.revenue.findClosed(tx, owner, req.query.month) : null;
     if (stored) return { statement: JSON.parse(stored.body), ...stored, closed };
-    const inputs = await repo.inputs(tx, owner, startMs, endMs);
+    const inputs = await repos.revenue.inputs(tx, owner, startMs, endMs);
     const statement = computeStatement({
       owner,
       month: req.query.month,
@@ -76,7 +75,7 @@ export async function getRevenueStatement(
     const body = statementJson(statement);
     const csv = statementCsv(statement);
     if (!closed) return { statement, body, csv, closed };
-    const kept = await repo.close(tx, {
+    const kept = await repos.revenue.close(tx, {
       owner,
       month: req.query.month,
       feeBps: statement.platform_fee_bps,

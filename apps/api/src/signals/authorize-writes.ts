@@ -1,4 +1,4 @@
-import type { createModelRepository, Queryable } from '@neuronetiq/db';
+import { type Queryable, repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 
 /**
@@ -7,18 +7,16 @@ import type { Principal } from '../auth/principal';
  * contributors only models registered to its owner.
  */
 export async function findWriteViolations(
-  models: ReturnType<typeof createModelRepository>,
   tx: Queryable,
   principal: Principal,
   rows: readonly { owner: string; model_id?: string; contributors?: readonly { model_id: string }[] }[],
 ): Promise<(string | null)[]> {
-  const own = await ownerViolations(models, tx, principal, rows);
-  const contributors = await contributorViolations(models, tx, rows);
+  const own = await ownerViolations(tx, principal, rows);
+  const contributors = await contributorViolations(tx, rows);
   return rows.map((_, i) => own[i] ?? contributors[i] ?? null);
 }
 
 async function contributorViolations(
-  models: ReturnType<typeof createModelRepository>,
   tx: Queryable,
   rows: readonly { owner: string; contributors?: readonly { model_id: string }[] }[],
 ): Promise<(string | null)[]> {
@@ -31,7 +29,7 @@ async function contributorViolations(
     }
   }
   const registered = new Map<string, Set<string>>();
-  for (const [owner, ids] of wanted) registered.set(owner, await models.registered(tx, owner, [...ids]));
+  for (const [owner, ids] of wanted) registered.set(owner, await repos.models.registered(tx, owner, [...ids]));
   return rows.map((r) => {
     const missing = (r.contributors ?? []).find((c) => !registered.get(r.owner)?.has(c.model_id));
     return missing
@@ -41,7 +39,6 @@ async function contributorViolations(
 }
 
 async function ownerViolations(
-  models: ReturnType<typeof createModelRepository>,
   tx: Queryable,
   principal: Principal,
   rows: readonly { owner: string; model_id?: string }[],
@@ -49,7 +46,7 @@ async function ownerViolations(
   if (principal.kind === 'service') return rows.map(() => null);
   if (principal.kind !== 'vendor') return rows.map(() => 'only the service key or a vendor API key may write');
   const modelIds = rows.filter((r) => r.owner === principal.owner && r.model_id).map((r) => r.model_id as string);
-  const registered = modelIds.length ? await models.registered(tx, principal.owner, modelIds) : new Set<string>();
+  const registered = modelIds.length ? await repos.models.registered(tx, principal.owner, modelIds) : new Set<string>();
   return rows.map((r) => {
     if (r.owner !== principal.owner) {
       return `API key of owner "${principal.owner}" may not write for owner "${r.owner}"`;

@@ -1,5 +1,5 @@
 import type { SignalsQuery, StoredSignal } from '@neuronetiq/contracts';
-import { createSignalRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { assertMayReadOwner, readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -11,6 +11,5 @@ export async function findSignals(
 ): Promise<StoredSignal[]> {
   const { principal, query } = req;
   assertMayReadOwner(principal, query.owner);
-  const signals = createSignalRepository(deps.db);
-  return deps.db.asRequest(readContext(principal), (tx) => signals.find(tx, query));
+  return deps.db.asRequest(readContext(principal), (tx) => repos.signals.find(tx, query));
 }

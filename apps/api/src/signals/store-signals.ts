@@ -1,12 +1,6 @@
 import type { SignalPayload } from '@neuronetiq/contracts';
 import { SignalPayloadSchema } from '@neuronetiq/contracts';
-import {
-  createModelRepository,
-  createSignalRepository,
-  type GroupWriteResult,
-  type Queryable,
-  type WriteOutcome,
-} from '@neuronetiq/db';
+import { type GroupWriteResult, type Queryable, repos, type WriteOutcome } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { principalId, writeContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -88,7 +82,7 @@ async function writeGroup(deps: ApiDeps, items: SingleWrite[]): Promise<Answer[]
   const principal = (items[0] as SingleWrite).principal;
   let answers: Answer[];
   try {
-    answers = await deps.db.asRequest(writeContext(principal), (tx) => writeTogether(deps, tx, principal, items));
+    answers = await deps.db.asRequest(writeContext(principal), (tx) => writeTogether(tx, principal, items));
   } catch (err) {
     if (items.length === 1) return [{ error: err }];
     // The group failed as a whole (a deadlock with another writer, a value the database refused, a lost connection):
@@ -110,15 +104,9 @@ async function writeGroup(deps: ApiDeps, items: SingleWrite[]): Promise<Answer[]
 }
 
 /** The group's transaction: checks, then one statement for all; each item's answer as if it had come alone. */
-async function writeTogether(
-  deps: ApiDeps,
-  tx: Queryable,
-  principal: Principal,
-  items: SingleWrite[],
-): Promise<Answer[]> {
+async function writeTogether(tx: Queryable, principal: Principal, items: SingleWrite[]): Promise<Answer[]> {
   const answers: (Answer | undefined)[] = items.map(() => undefined);
   const violations = await findWriteViolations(
-    createModelRepository(deps.db),
     tx,
     principal,
     items.map((w) => w.signal),
@@ -134,7 +122,7 @@ async function writeTogether(
     const w = items[i] as SingleWrite;
     return { ...w, hash: w.key === undefined ? undefined : requestHash(w.signal) };
   });
-  const results = await createSignalRepository(deps.db).storeGroup(tx, principalId(principal), writes, {
+  const results = await repos.signals.storeGroup(tx, principalId(principal), writes, {
     commit: true,
   });
   allowed.forEach(({ i }, j) => {
@@ -156,13 +144,11 @@ async function writeTogether(
 
 /** One request in a transaction of its own: the path a failed group's requests are retried on. */
 async function storeAlone(deps: ApiDeps, w: SingleWrite): Promise<StoredResponse & { replayed: boolean }> {
-  const signals = createSignalRepository(deps.db);
-  const models = createModelRepository(deps.db);
   return deps.db.asRequest(writeContext(w.principal), (tx) =>
     withIdempotency({ tx, principal: principalId(w.principal), key: w.key, body: w.signal }, async () => {
-      const [violation] = await findWriteViolations(models, tx, w.principal, [w.signal]);
+      const [violation] = await findWriteViolations(tx, w.principal, [w.signal]);
       if (violation) throw new AppError('FORBIDDEN', { message: violation });
-      const [outcome] = await signals.store([w.signal], { tx, receivedAtMs: w.receivedAtMs });
+      const [outcome] = await repos.signals.store(tx, [w.signal], { receivedAtMs: w.receivedAtMs });
       if (outcome === 'immutable') throw new AppError('SIGNAL_IMMUTABLE', { message: immutable(w.signal) });
       deps.metrics.signalsStored.inc({ kind: 'signal', outcome: outcome as WriteOutcome });
       return { status: 204, body: null };
@@ -178,14 +164,13 @@ export function storeSignalBatch(
   deps: ApiDeps,
   req: WriteRequest & { items: readonly unknown[] },
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const signals = createSignalRepository(deps.db);
   return storeBatch<SignalPayload>(deps, req, {
     kind: 'signal',
     field: 'signals',
     schema: SignalPayloadSchema,
     keyOf: naturalKey,
     sameWhat: 'model, series and bar',
-    store: (items, options) => signals.store(items, options),
+    store: repos.signals.store,
     immutableMessage: immutable,
   });
 }

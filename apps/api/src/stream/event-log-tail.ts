@@ -3,7 +3,7 @@
 // 7 and then resumed "after 7" would miss 6 for good. The tail therefore publishes a *safe head*: the highest id such
 // that every smaller id is either visible or will never be (rolled back or trimmed). A missing id below a visible one
 // was allocated before that one committed, so its transaction was running when we looked: once every transaction that
-// was writing the log at that snapshot has ended (see scanEventLog: the writers are read after the snapshot, so the
+// was writing the log at that snapshot has ended (see repos.eventLog.scan: the writers are read after the snapshot, so the
 // check is made at a later scan), a still-missing id is gone for good. The same rule starts the tail: the newest id at
 // start becomes the safe head once the log's writers then have ended.
 //
@@ -15,8 +15,8 @@ import {
   type EventLogScan,
   isSharedSessionBackend,
   listen,
-  type Queryable,
-  scanEventLog,
+  repos,
+  serviceStatements,
 } from '@neuronetiq/db';
 
 export interface EventLogTailOptions {
@@ -46,10 +46,7 @@ export interface EventLogTail {
 export function createEventLogTail(pool: Db, options: EventLogTailOptions = {}): EventLogTail {
   // Each scan is a transaction of its own as the service role (one round trip): the api's login role reads nothing
   // by itself, and the scan must see every owner's rows to know which ids are final.
-  const db: Queryable = {
-    query: (sql, params) =>
-      pool.asRequest({ role: 'service_role', claims: {} }, (tx) => tx.query(sql, params, { commit: true })),
-  };
+  const db = serviceStatements(pool);
   const listeners = new Set<(head: number) => void>();
   let run: ReturnType<typeof startRun> | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -106,7 +103,7 @@ export function createEventLogTail(pool: Db, options: EventLogTailOptions = {}):
       scanning = true;
       try {
         if (safe < 0) {
-          const first = await scanEventLog(db, 0, 0);
+          const first = await repos.eventLog.scan(db, 0, 0);
           pendingStart ??= { id: first.maxId, writers: first.writers };
           // Nobody writing: the head is final at once; else at a later scan, when those writers have ended.
           if (pendingStart.writers.size > 0 && !settled(pendingStart.writers, first.running)) return;
@@ -115,7 +112,7 @@ export function createEventLogTail(pool: Db, options: EventLogTailOptions = {}):
         }
         for (;;) {
           again = false;
-          const result = await scanEventLog(db, safe, SCAN_LIMIT);
+          const result = await repos.eventLog.scan(db, safe, SCAN_LIMIT);
           const moved = advance(result);
           if (moved) for (const l of listeners) l(safe);
           // A full batch means more is waiting: read on at once.

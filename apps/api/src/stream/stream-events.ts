@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { StreamEvent, StreamEventType, StreamQuery } from '@neuronetiq/contracts';
-import { readEventLog } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -71,7 +71,7 @@ export function streamEvents(
         while (!ended && cursor < tail.safeHead) {
           const upto = tail.safeHead;
           const { events, scannedTo } = await deps.db.asRequest(ctx, (tx) =>
-            readEventLog(tx, {
+            repos.eventLog.read(tx, {
               after: cursor,
               upto,
               limit: READ_LIMIT,

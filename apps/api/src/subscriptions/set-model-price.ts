@@ -1,5 +1,5 @@
 import type { SetPrice } from '@neuronetiq/contracts';
-import { createSubscriptionRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -16,7 +16,6 @@ export async function setModelPrice(
   deps: ApiDeps,
   req: { principal: Principal; modelId: string; owner?: string | undefined; body: SetPrice },
 ): Promise<{ owner: string; model_id: string; price_pence: number; effective_from: string }> {
-  const repo = createSubscriptionRepository();
   const owner =
     req.principal.kind === 'service' && req.owner
       ? req.owner
@@ -26,10 +25,10 @@ export async function setModelPrice(
   }
   const atMs = deps.now();
   await deps.db.asRequest(SERVICE, async (tx) => {
-    if (!(await repo.findModel(tx, owner, req.modelId))) {
+    if (!(await repos.subscriptions.findModel(tx, owner, req.modelId))) {
       throw new AppError('NOT_FOUND', { message: `Model "${req.modelId}" is not registered to owner "${owner}"` });
     }
-    await repo.setPrice(tx, { owner, modelId: req.modelId, pricePence: req.body.price_pence, atMs });
+    await repos.subscriptions.setPrice(tx, { owner, modelId: req.modelId, pricePence: req.body.price_pence, atMs });
   });
   return {
     owner,

@@ -1,5 +1,5 @@
 import type { Subscribe, Subscription } from '@neuronetiq/contracts';
-import { createSubscriptionRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -26,11 +26,10 @@ export async function subscribeToModel(
   req: { principal: Principal; body: Subscribe },
 ): Promise<Subscription> {
   requireUser(req.principal);
-  const repo = createSubscriptionRepository();
   const { owner, model_id: modelId } = req.body;
   const subscriber = await deps.db.asRequest(readContext(req.principal), async (tx) => {
     // Through the caller's RLS: a private model of another owner is not found, exactly like a missing one.
-    if (!(await repo.findModel(tx, owner, modelId))) {
+    if (!(await repos.subscriptions.findModel(tx, owner, modelId))) {
       throw new AppError('NOT_FOUND', {
         message: `Model "${modelId}" of owner "${owner}" does not exist or is private`,
       });
@@ -39,10 +38,10 @@ export async function subscribeToModel(
   });
   const atMs = deps.now();
   const pricePence = await deps.db.asRequest(SERVICE, async (tx) => {
-    if (await repo.findActive(tx, subscriber, owner, modelId)) {
+    if (await repos.subscriptions.findActive(tx, subscriber, owner, modelId)) {
       throw new AppError('CONFLICT', { message: `You already subscribe to "${owner}/${modelId}"` });
     }
-    return (await repo.priceAt(tx, owner, modelId, atMs)) ?? 0;
+    return (await repos.subscriptions.priceAt(tx, owner, modelId, atMs)) ?? 0;
   });
   // The provider first: if it refuses, nothing is stored. If the insert then loses a race, the provider's
   // subscription is cancelled again.
@@ -52,7 +51,7 @@ export async function subscribeToModel(
     pricePence,
   });
   const row = await deps.db.asRequest(SERVICE, (tx) =>
-    repo.subscribe(tx, { subscriber, owner, modelId, atMs, provider: deps.payments.name, providerRef }),
+    repos.subscriptions.subscribe(tx, { subscriber, owner, modelId, atMs, provider: deps.payments.name, providerRef }),
   );
   if (!row) {
     await deps.payments.cancelSubscription(providerRef);
@@ -67,20 +66,20 @@ export async function cancelSubscription(
   req: { principal: Principal; id: string },
 ): Promise<Subscription> {
   requireUser(req.principal);
-  const repo = createSubscriptionRepository();
   const mine = await deps.db.asRequest(readContext(req.principal), async (tx) => {
     const subscriber = await ownerOf(tx, req.principal);
-    return (await repo.list(tx)).find((s) => s.id === req.id && s.subscriber === subscriber && s.ended_at === null);
+    return (await repos.subscriptions.list(tx)).find(
+      (s) => s.id === req.id && s.subscriber === subscriber && s.ended_at === null,
+    );
   });
   if (!mine) throw new AppError('NOT_FOUND', { message: `No active subscription "${req.id}" of yours` });
   await deps.payments.cancelSubscription(mine.provider_ref);
-  const ended = await deps.db.asRequest(SERVICE, (tx) => repo.end(tx, { id: mine.id }, deps.now()));
+  const ended = await deps.db.asRequest(SERVICE, (tx) => repos.subscriptions.end(tx, { id: mine.id }, deps.now()));
   if (!ended) throw new AppError('NOT_FOUND', { message: `No active subscription "${req.id}" of yours` });
   return ended;
 }
 
 /** The caller's subscriptions, and those to the caller's models (RLS). */
 export async function findSubscriptions(deps: ApiDeps, req: { principal: Principal }): Promise<Subscription[]> {
-  const repo = createSubscriptionRepository();
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.list(tx));
+  return deps.db.asRequest(readContext(req.principal), (tx) => repos.subscriptions.list(tx));
 }

@@ -2,7 +2,7 @@
 // delivery (same delivery id: the receiver de-duplicates). The cron delivers (apps/cron/src/webhooks).
 import { randomBytes } from 'node:crypto';
 import type { RegisterWebhook } from '@neuronetiq/contracts';
-import { createWebhookRepository, type WebhookDeliveryRow } from '@neuronetiq/db';
+import { repos, type WebhookDeliveryRow } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
@@ -10,7 +10,6 @@ import { AppError } from '../errors';
 import { ownerOf } from '../me/owner-of';
 
 const SERVICE = { role: 'service_role', claims: {} } as const;
-const repo = createWebhookRepository();
 
 function requireSubscriberPrincipal(p: Principal): void {
   if (p.kind !== 'user' && p.kind !== 'vendor') {
@@ -28,7 +27,7 @@ export async function registerWebhookEndpoint(
   const subscriber = await deps.db.asRequest(readContext(req.principal), (tx) => ownerOf(tx, req.principal));
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
   const row = await deps.db.asRequest(SERVICE, (tx) =>
-    repo.registerEndpoint(tx, { subscriber, url: req.body.url, secret }),
+    repos.webhooks.registerEndpoint(tx, { subscriber, url: req.body.url, secret }),
   );
   return { ...row, secret };
 }
@@ -38,12 +37,12 @@ export async function findWebhookDeliveries(
   req: { principal: Principal; limit: number },
 ): Promise<WebhookDeliveryRow[]> {
   requireSubscriberPrincipal(req.principal);
-  return deps.db.asRequest(readContext(req.principal), (tx) => repo.list(tx, req.limit));
+  return deps.db.asRequest(readContext(req.principal), (tx) => repos.webhooks.list(tx, req.limit));
 }
 
 export async function replayWebhookDelivery(deps: ApiDeps, req: { principal: Principal; id: string }): Promise<void> {
   requireSubscriberPrincipal(req.principal);
   const subscriber = await deps.db.asRequest(readContext(req.principal), (tx) => ownerOf(tx, req.principal));
-  const ok = await deps.db.asRequest(SERVICE, (tx) => repo.replay(tx, subscriber, req.id, deps.now()));
+  const ok = await deps.db.asRequest(SERVICE, (tx) => repos.webhooks.replay(tx, subscriber, req.id, deps.now()));
   if (!ok) throw new AppError('NOT_FOUND', { message: `No delivery "${req.id}" of yours` });
 }

@@ -1,6 +1,6 @@
 import type { BatchItemResult, BatchWriteResponse, ErrorDetail, Timeframe } from '@neuronetiq/contracts';
 import { zodIssuesToDetails } from '@neuronetiq/contracts';
-import { createModelRepository, type Queryable, type WriteOutcome } from '@neuronetiq/db';
+import type { Queryable, WriteOutcome } from '@neuronetiq/db';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal';
 import { principalId, writeContext } from '../auth/principal';
@@ -19,7 +19,7 @@ export interface BatchKind<T extends { owner: string; model_id?: string; bar_ts:
   keyOf(item: T): string;
   /** How two items with one key are described: "model, series and bar". */
   sameWhat: string;
-  store(items: T[], options: { tx: Queryable; receivedAtMs: number }): Promise<WriteOutcome[]>;
+  store(tx: Queryable, items: T[], options: { receivedAtMs: number }): Promise<WriteOutcome[]>;
   immutableMessage(item: T): string;
 }
 
@@ -35,7 +35,6 @@ export async function storeBatch<T extends { owner: string; model_id?: string; b
   req: { principal: Principal; idempotencyKey: string | undefined; items: readonly unknown[] },
   k: BatchKind<T>,
 ): Promise<StoredResponse & { replayed: boolean }> {
-  const models = createModelRepository(deps.db);
   const receivedAtMs = deps.now();
   const results: BatchItemResult[] = req.items.map((_, index) => ({ index, status: 'rejected' }));
   const valid: { index: number; item: T }[] = [];
@@ -83,7 +82,6 @@ export async function storeBatch<T extends { owner: string; model_id?: string; b
       { tx, principal: principalId(req.principal), key: req.idempotencyKey, body: normalised },
       async () => {
         const violations = await findWriteViolations(
-          models,
           tx,
           req.principal,
           valid.map((v) => v.item),
@@ -99,8 +97,9 @@ export async function storeBatch<T extends { owner: string; model_id?: string; b
           });
         }
         const outcomes = await k.store(
+          tx,
           valid.map((v) => v.item),
-          { tx, receivedAtMs },
+          { receivedAtMs },
         );
         valid.forEach((v, i) => {
           const outcome = outcomes[i] as WriteOutcome;

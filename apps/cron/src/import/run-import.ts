@@ -1,5 +1,5 @@
 import type { Timeframe } from '@neuronetiq/contracts';
-import { createOhlcvRepository, type Db } from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 import { type BarSink, type ImportOptions, type ImportReport, importCsv } from '@neuronetiq/marketdata';
 
 /** Bars written (inserted or changed) per timeframe by one import; a re-import of the same file writes none. */
@@ -10,14 +10,13 @@ export type WrittenBars = Partial<Record<Timeframe, number>>;
  * api round trip) and counts what changed per timeframe. Unchanged bars are left alone.
  */
 export function createDatabaseSink(db: Db): { sink: BarSink; written: WrittenBars } {
-  const ohlcv = createOhlcvRepository(db);
   const written: WrittenBars = {};
   return {
     written,
     sink: async (bars) => {
       const tf = bars[0]?.timeframe;
       if (tf === undefined) return;
-      written[tf] = (written[tf] ?? 0) + (await ohlcv.upsert(bars));
+      written[tf] = (written[tf] ?? 0) + (await repos.ohlcv.upsert(db, bars));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type Db, trimEventLog } from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 
 /**
  * The event log behind GET /api/stream is kept 24 h by default: long enough for any client to resume after a drop
@@ -8,5 +8,5 @@ export const EVENT_LOG_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Deletes event log rows older than `keepMs`; returns how many. */
 export async function trimEventLogRows(db: Db, keepMs: number = EVENT_LOG_RETENTION_MS): Promise<number> {
-  return db.transaction((tx) => trimEventLog(tx, keepMs));
+  return repos.eventLog.trim(db, keepMs);
 }

@@ -4,7 +4,7 @@ import { startTestApi } from '@neuronetiq/api/testing';
 import { createApiClient, type Logger, silentLogger } from '@neuronetiq/client';
 import type { SignalPayload } from '@neuronetiq/contracts';
 import { idempotencyKeyFor } from '@neuronetiq/contracts';
-import { createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createCronMetrics } from '../metrics';
 import { createOutboxDrainer, type DrainOptions } from './drain-outbox';
@@ -55,13 +55,12 @@ for (const backend of testBackends()) {
     });
 
     async function enqueue(payloads: SignalPayload[]) {
-      const outbox = createOutboxRepository(tdb.db);
       await tdb.db.query('DELETE FROM ml.ingest_outbox');
       // The api's own records of earlier tests' deliveries: each test starts from an api that has seen nothing.
       await tdb.db.query(`DELETE FROM ml.signals_latest WHERE owner = 'pacey999'`);
       await tdb.db.query('DELETE FROM app.idempotency_keys');
       for (const p of payloads)
-        await outbox.enqueue({ kind: 'signal', payload: p, idempotencyKey: idempotencyKeyFor(p) });
+        await repos.outbox.enqueue(tdb.db, { kind: 'signal', payload: p, idempotencyKey: idempotencyKeyFor(p) });
     }
 
     test('two cron instances draining one outbox deliver every item exactly once', async () => {
@@ -92,7 +91,7 @@ for (const backend of testBackends()) {
         assert.ok(totals.a > 0 && totals.b > 0, `both instances worked (${totals.a} + ${totals.b})`);
         assert.equal(api.deliveries.size, payloads.length);
         for (const p of payloads) assert.equal(api.deliveries.get(idempotencyKeyFor(p)), 1, idempotencyKeyFor(p));
-        assert.deepEqual(await createOutboxRepository(tdb.db).counts(), { pending: 0, dead: 0 });
+        assert.deepEqual(await repos.outbox.counts(tdb.db), { pending: 0, dead: 0 });
       } finally {
         await api.close();
       }
@@ -134,10 +133,10 @@ for (const backend of testBackends()) {
           await tdb.db.query(`UPDATE ml.ingest_outbox SET next_attempt_at = now() - interval '1 second'`);
           await slow.drainOnce();
         }
-        const [dead] = await createOutboxRepository(tdb.db).list({ limit: 10 });
+        const [dead] = await repos.outbox.list(tdb.db, { limit: 10 });
         assert.equal(dead?.status, 'dead');
         assert.equal(dead?.attempts, 3);
-        assert.deepEqual(await createOutboxRepository(tdb.db).counts(), { pending: 0, dead: 1 });
+        assert.deepEqual(await repos.outbox.counts(tdb.db), { pending: 0, dead: 1 });
         const text = await metrics.registry.metrics();
         assert.match(text, /cron_outbox_dead_letters_total\{kind="signal",reason="exhausted"\} 1/);
         assert.match(text, /cron_outbox_items\{status="dead"\} 1/);
@@ -172,7 +171,7 @@ for (const backend of testBackends()) {
           metrics,
         });
         assert.deepEqual(await drainer.drainOnce(), { delivered: 0, retried: 0, dead: 1, deferred: 0 });
-        const [item] = await createOutboxRepository(tdb.db).list({ limit: 10 });
+        const [item] = await repos.outbox.list(tdb.db, { limit: 10 });
         assert.equal(item?.status, 'dead');
         assert.equal(item?.attempts, 1);
         assert.match(item?.last_error ?? '', /SIGNAL_IMMUTABLE/);

@@ -1,5 +1,5 @@
 // Re-delivers what the orchestrator parked in ml.ingest_outbox. Items are leased with FOR UPDATE SKIP LOCKED (see
-// createOutboxRepository().lease), so any number of cron instances drain one outbox without delivering an item twice
+// repos.outbox.lease), so any number of cron instances drain one outbox without delivering an item twice
 // while its lease runs. Each item goes to the api with the idempotency key it was generated with; the api answers a
 // repeat with the first answer, so a crash between delivery and delete is harmless.
 
@@ -14,7 +14,7 @@ import {
   mapLimit,
 } from '@neuronetiq/client';
 import type { Db } from '@neuronetiq/db';
-import { createOutboxRepository, type OutboxItem } from '@neuronetiq/db';
+import { type OutboxItem, repos } from '@neuronetiq/db';
 import type { CronMetrics } from '../metrics';
 
 export interface DrainOptions {
@@ -49,9 +49,7 @@ export interface DrainerDeps {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
-  const outbox = createOutboxRepository(deps.db);
-  // Every statement with parameters runs inside a transaction: on the embedded database (pglite-socket) the
-  // extended-protocol messages of concurrent connections otherwise interleave outside one ("portal cannot be run").
+  // Lease, fail and complete are one statement each, atomic on their own: they run on the pool, no BEGIN/COMMIT.
 
   async function deliver(item: OutboxItem, state: { apiDown: boolean }, report: DrainReport): Promise<void> {
     if (state.apiDown) {
@@ -68,7 +66,7 @@ export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
       const attempts = item.attempts + 1;
       const dead = cls === 'reject' || attempts >= options.maxAttempts;
       const retryInMs = dead ? 0 : backoffDelayMs(attempts, options.backoff, deps.random);
-      await deps.db.transaction((tx) => outbox.fail(item.id, { error: message(err), retryInMs, dead }, { tx }));
+      await repos.outbox.fail(deps.db, item.id, { error: message(err), retryInMs, dead });
       if (dead) {
         const reason = cls === 'reject' ? 'rejected' : 'exhausted';
         deps.metrics.deadLetters.inc({ kind: item.kind, reason });
@@ -84,7 +82,7 @@ export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
       }
       return;
     }
-    await deps.db.transaction((tx) => outbox.complete(item.id, { tx }));
+    await repos.outbox.complete(deps.db, item.id);
     deps.metrics.delivered.inc({ kind: item.kind });
     report.delivered++;
   }
@@ -97,12 +95,12 @@ export function createOutboxDrainer(options: DrainOptions, deps: DrainerDeps) {
       const state = { apiDown: false };
       try {
         for (;;) {
-          const items = await deps.db.transaction((tx) => outbox.lease(options.batchSize, options.leaseMs, { tx }));
+          const items = await repos.outbox.lease(deps.db, options.batchSize, options.leaseMs);
           if (items.length === 0) break;
           await mapLimit(items, options.concurrency, (item) => deliver(item, state, report));
           if (state.apiDown || items.length < options.batchSize) break;
         }
-        const counts = await outbox.counts();
+        const counts = await repos.outbox.counts(deps.db);
         deps.metrics.items.set({ status: 'pending' }, counts.pending);
         deps.metrics.items.set({ status: 'dead' }, counts.dead);
       } finally {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestApi } from '@neuronetiq/api/testing';
 import { createApiClient, silentLogger } from '@neuronetiq/client';
-import { createOutboxRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createOrchestrator } from '@neuronetiq/orchestrator';
 import { FAKE_MODELS, startFakeWorker, walkBars } from '@neuronetiq/orchestrator/testing';
@@ -80,7 +80,7 @@ for (const backend of testBackends()) {
         // While the api is down the cron keeps them.
         const down = await cron.drainNow();
         assert.equal(down.delivered, 0);
-        assert.equal((await createOutboxRepository(tdb.db).counts()).pending, expectedSignals + symbols.length);
+        assert.equal((await repos.outbox.counts(tdb.db)).pending, expectedSignals + symbols.length);
 
         // The api is back (still before the bar closes): the next drain delivers everything.
         api.onRequest(undefined);
@@ -90,7 +90,7 @@ for (const backend of testBackends()) {
         assert.equal(up.delivered, expectedSignals + symbols.length);
         assert.deepEqual(await stored(), { signals: expectedSignals, consensus: symbols.length, late: 0 });
         for (const n of api.deliveries.values()) assert.equal(n, 1);
-        assert.deepEqual(await createOutboxRepository(tdb.db).counts(), { pending: 0, dead: 0 });
+        assert.deepEqual(await repos.outbox.counts(tdb.db), { pending: 0, dead: 0 });
       } finally {
         await cron.stop();
         await orchestrator.stop();

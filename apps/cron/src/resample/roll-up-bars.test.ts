@@ -1,7 +1,7 @@
 // Rolling stored 1m bars up into larger timeframes, on the embedded database and on PostgreSQL (DATABASE_URL).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createOhlcvRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { assertRollUpTargets, rollUpBars } from './roll-up-bars';
 import { minuteBars, storedBars } from './test-fixtures';
@@ -25,7 +25,7 @@ for (const backend of testBackends()) {
         ...minuteBars(symbol, '2025-01-10T21:50:00Z', 10),
         ...minuteBars(symbol, '2025-01-12T22:00:00Z', 10, 10),
       ];
-      await createOhlcvRepository(tdb.db).upsert(bars);
+      await repos.ohlcv.upsert(tdb.db, bars);
       const range = {
         symbol,
         timeframes: ['5m', '1h', '1d'] as const,
@@ -86,8 +86,7 @@ for (const backend of testBackends()) {
 
     test('an open bucket is not written until it has closed; a corrected 1m bar re-rolls its bucket', async () => {
       const symbol = 'OPENBKT';
-      const ohlcv = createOhlcvRepository(tdb.db);
-      await ohlcv.upsert(minuteBars(symbol, '2025-01-08T10:00:00Z', 8)); // 10:00 … 10:07
+      await repos.ohlcv.upsert(tdb.db, minuteBars(symbol, '2025-01-08T10:00:00Z', 8)); // 10:00 … 10:07
       const at = (now: string) =>
         rollUpBars(tdb.db, {
           symbol,
@@ -116,7 +115,7 @@ for (const backend of testBackends()) {
 
       const [bar] = minuteBars(symbol, '2025-01-08T10:02:00Z', 1, 2);
       assert.ok(bar);
-      assert.equal(await ohlcv.upsert([{ ...bar, high: 1.2, volume: 100 }]), 1);
+      assert.equal(await repos.ohlcv.upsert(tdb.db, [{ ...bar, high: 1.2, volume: 100 }]), 1);
       assert.deepEqual((await at('2025-01-08T10:10:00Z')).written, { '5m': 1 }, 'only the corrected bucket');
       const corrected = (await stored(symbol, '5m'))[0];
       assert.deepEqual([corrected?.high, corrected?.volume], [1.2, 1 + 2 + 100 + 4 + 5]);

@@ -1,5 +1,5 @@
 import { type OhlcvBar, TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
-import { createOhlcvRepository, type Db } from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 import { resampleBars } from '@neuronetiq/marketdata';
 
 export const ROLL_UP_SOURCE: Timeframe = '1m';
@@ -51,7 +51,6 @@ export async function rollUpBars(db: Db, options: RollUpOptions): Promise<RollUp
     report.sparseBuckets[tf] = 0;
   }
   if (options.timeframes.length === 0 || options.toMs <= options.fromMs) return report;
-  const ohlcv = createOhlcvRepository(db);
   const largestMs = Math.max(...options.timeframes.map((tf) => TIMEFRAME_MS[tf]));
   const pageMs = largestMs * Math.max(1, Math.floor((PAGE_SOURCE_BARS * TIMEFRAME_MS[ROLL_UP_SOURCE]) / largestMs));
   const endMs = Math.ceil(options.toMs / largestMs) * largestMs;
@@ -59,7 +58,7 @@ export async function rollUpBars(db: Db, options: RollUpOptions): Promise<RollUp
   for (let pageStart = Math.floor(options.fromMs / largestMs) * largestMs; pageStart < endMs; pageStart += pageMs) {
     const pageEnd = Math.min(pageStart + pageMs, endMs);
     // The table's CHECK constraint limits timeframe to the contracts' ones.
-    const source = (await ohlcv.findRange(db, {
+    const source = (await repos.ohlcv.findRange(db, {
       symbol: options.symbol,
       timeframe: ROLL_UP_SOURCE,
       from: new Date(pageStart).toISOString(),
@@ -76,7 +75,7 @@ export async function rollUpBars(db: Db, options: RollUpOptions): Promise<RollUp
       const sparse = result.sparseBuckets - open.filter((p) => p.sourceBars < p.expectedSourceBars).length;
       report.built[tf] = (report.built[tf] ?? 0) + closed.length;
       report.sparseBuckets[tf] = (report.sparseBuckets[tf] ?? 0) + sparse;
-      report.written[tf] = (report.written[tf] ?? 0) + (await ohlcv.upsert(closed));
+      report.written[tf] = (report.written[tf] ?? 0) + (await repos.ohlcv.upsert(db, closed));
     }
   }
   return report;

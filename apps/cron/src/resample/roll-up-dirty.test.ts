@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { OhlcvBar } from '@neuronetiq/contracts';
-import { createOhlcvRepository, createRollUpDirtyRepository, type Db } from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { mergeDirtyRanges, rollUpNewBars } from './roll-up-job';
 import { aggregate, iso, MIN, minuteBars, type StoredRow, storedBars } from './test-fixtures';
@@ -44,13 +44,11 @@ for (const backend of testBackends()) {
     const rows = (symbol: string, timeframe: string) => storedBars(tdb.db, symbol, timeframe);
     const bar = async (symbol: string, timeframe: string, ts: string) =>
       (await rows(symbol, timeframe)).find((r) => r.bar_ts === ts);
-    const dirty = () => createRollUpDirtyRepository(tdb.db).list();
+    const dirty = () => repos.rollUpDirty.list(tdb.db);
     const pass = (db: Db = tdb.db) => rollUpNewBars(db, OPTIONS, { nowMs: NOW });
     /** Stores bars as POST /api/marketdata/ohlcv does: the ohlcv repository's upsert, as the service role. */
     const post = (bars: OhlcvBar[]) =>
-      tdb.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
-        createOhlcvRepository(tdb.db).upsert(bars, { tx }),
-      );
+      tdb.db.asRequest({ role: 'service_role', claims: {} }, (tx) => repos.ohlcv.upsert(tx, bars));
     /** Two hours of 1m bars rolled up, and the ranges that wrote recorded and consumed. */
     const seed = async (symbol: string, skip: number[] = []) => {
       const bars = Array.from({ length: 120 }, (_, i) => minuteBar(symbol, i)).filter((_, i) => !skip.includes(i));
@@ -192,13 +190,19 @@ for (const backend of testBackends()) {
     test('a range claimed by another pass is left to it; it is claimable again once released', async () => {
       await seed('HELD');
       await post([{ ...minuteBar('HELD', 10), high: 1.3 }]);
-      const repo = createRollUpDirtyRepository(tdb.db);
-      const held = await repo.claim({ limit: 100, leaseSeconds: 600 });
+      const held = await repos.rollUpDirty.claim(tdb.db, { limit: 100, leaseSeconds: 600 });
       assert.equal(held.length, 1);
-      assert.deepEqual(await repo.claim({ limit: 100, leaseSeconds: 600 }), [], 'not claimed twice');
+      assert.deepEqual(
+        await repos.rollUpDirty.claim(tdb.db, { limit: 100, leaseSeconds: 600 }),
+        [],
+        'not claimed twice',
+      );
       assert.equal(total((await pass()).written), 0);
       assert.equal((await dirty()).length, 1, 'another pass’s claim is never deleted');
-      await repo.release(held.map((r) => r.id));
+      await repos.rollUpDirty.release(
+        tdb.db,
+        held.map((r) => r.id),
+      );
       assert.deepEqual((await pass()).written, { '5m': 1, '1h': 1 });
       assert.equal((await bar('HELD', '5m', '2025-01-06T09:10:00.000Z'))?.high, 1.3);
       assert.equal((await bar('HELD', '1h', '2025-01-06T09:00:00.000Z'))?.high, 1.3);

@@ -1,6 +1,6 @@
 import type { Logger } from '@neuronetiq/client';
 import { TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
-import { createOhlcvRepository, createRollUpDirtyRepository, type Db, type DirtyRange } from '@neuronetiq/db';
+import { type Db, type DirtyRange, repos } from '@neuronetiq/db';
 import type { CronMetrics } from '../metrics';
 import { ROLL_UP_SOURCE, type RollUpReport, rollUpBars } from './roll-up-bars';
 
@@ -63,8 +63,7 @@ type JobDeps = { nowMs: number; metrics?: CronMetrics; logger?: Logger };
  * rolled up are released for the next pass, and the error is thrown.
  */
 async function rollUpDirtyRanges(db: Db, timeframes: readonly Timeframe[], run: RollUpRun, deps: JobDeps) {
-  const dirty = createRollUpDirtyRepository(db);
-  const claimed = await dirty.claim({ limit: DIRTY_CLAIM_LIMIT, leaseSeconds: DIRTY_LEASE_SECONDS });
+  const claimed = await repos.rollUpDirty.claim(db, { limit: DIRTY_CLAIM_LIMIT, leaseSeconds: DIRTY_LEASE_SECONDS });
   if (claimed.length === 0) return;
   const bySymbol = new Map<string, DirtyRange[]>();
   for (const r of claimed) bySymbol.set(r.symbol, [...(bySymbol.get(r.symbol) ?? []), r]);
@@ -88,7 +87,10 @@ async function rollUpDirtyRanges(db: Db, timeframes: readonly Timeframe[], run: 
         });
         for (const tf of closed) written[tf] = (written[tf] ?? 0) + (report.written[tf] ?? 0);
       }
-      await dirty.remove(ranges.map((r) => r.id));
+      await repos.rollUpDirty.remove(
+        db,
+        ranges.map((r) => r.id),
+      );
       for (const r of ranges) pending.delete(r.id);
       count(run, written, timeframes, deps);
       const total = Object.values(written).reduce((a, b) => a + b, 0);
@@ -96,7 +98,7 @@ async function rollUpDirtyRanges(db: Db, timeframes: readonly Timeframe[], run: 
     }
   } catch (err) {
     // Best effort: if this fails too, the lease runs out and a later pass claims them.
-    await dirty.release([...pending]).catch(() => {});
+    await repos.rollUpDirty.release(db, [...pending]).catch(() => {});
     throw err;
   }
 }
@@ -115,13 +117,16 @@ export async function rollUpNewBars(
   const run: RollUpRun = { at: deps.nowMs, symbols: 0, written: {} };
   if (options.timeframes.length === 0) {
     // Roll-up is off: nothing will ever consume the ranges the trigger records, so they are dropped as they come.
-    const dirty = createRollUpDirtyRepository(db);
-    const claimed = await dirty.claim({ limit: DIRTY_CLAIM_LIMIT, leaseSeconds: DIRTY_LEASE_SECONDS });
-    if (claimed.length > 0) await dirty.remove(claimed.map((r) => r.id));
+    const claimed = await repos.rollUpDirty.claim(db, { limit: DIRTY_CLAIM_LIMIT, leaseSeconds: DIRTY_LEASE_SECONDS });
+    if (claimed.length > 0)
+      await repos.rollUpDirty.remove(
+        db,
+        claimed.map((r) => r.id),
+      );
     return run;
   }
   await rollUpDirtyRanges(db, options.timeframes, run, deps);
-  const backlog = await createOhlcvRepository(db).findRollUpBacklog(db, {
+  const backlog = await repos.ohlcv.findRollUpBacklog(db, {
     source: ROLL_UP_SOURCE,
     targets: options.timeframes.map((tf) => ({ timeframe: tf, ms: TIMEFRAME_MS[tf] })),
   });

@@ -6,7 +6,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { createWebhookRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { deliverWebhooks, WEBHOOK_DELIVERY_DEFAULTS } from './deliver-webhooks';
 
@@ -88,9 +88,12 @@ for (const backend of testBackends()) {
     test('retries with backoff until the receiver answers 2xx; each signal is processed exactly once', async () => {
       const receiver = await startReceiver(2);
       try {
-        const repo = createWebhookRepository();
-        const endpoint = await repo.registerEndpoint(t.db, { subscriber: 'fan', url: receiver.url, secret: SECRET });
-        await repo.registerEndpoint(t.db, { subscriber: 'stranger', url: receiver.url, secret: SECRET });
+        const endpoint = await repos.webhooks.registerEndpoint(t.db, {
+          subscriber: 'fan',
+          url: receiver.url,
+          secret: SECRET,
+        });
+        await repos.webhooks.registerEndpoint(t.db, { subscriber: 'stranger', url: receiver.url, secret: SECRET });
         await storeSignals(['AAA', 'BBB', 'CCC']);
         await storeSignals(['OLD'], true);
         const [{ n } = { n: -1 }] = await t.db.query<{ n: number }>(
@@ -115,7 +118,7 @@ for (const backend of testBackends()) {
 
         // The log, as the subscriber reads it (RLS), and a replay: same id, sent again, still processed once.
         const fan = { role: 'authenticated' as const, claims: { owner: 'fan' } };
-        const log = await t.db.asRequest(fan, (tx) => repo.list(tx, 10));
+        const log = await t.db.asRequest(fan, (tx) => repos.webhooks.list(tx, 10));
         assert.deepEqual(
           log.map((d) => [d.status, d.endpoint_id]),
           [
@@ -125,9 +128,9 @@ for (const backend of testBackends()) {
           ],
         );
         const stranger = { role: 'authenticated' as const, claims: { owner: 'stranger' } };
-        assert.deepEqual(await t.db.asRequest(stranger, (tx) => repo.list(tx, 10)), []);
-        assert.equal(await repo.replay(t.db, 'fan', log[0]?.id as string, now), true);
-        assert.equal(await repo.replay(t.db, 'stranger', log[1]?.id as string, now), false);
+        assert.deepEqual(await t.db.asRequest(stranger, (tx) => repos.webhooks.list(tx, 10)), []);
+        assert.equal(await repos.webhooks.replay(t.db, 'fan', log[0]?.id as string, now), true);
+        assert.equal(await repos.webhooks.replay(t.db, 'stranger', log[1]?.id as string, now), false);
         assert.deepEqual(await pass(), { delivered: 1, retried: 0, dead: 0 });
         assert.equal(receiver.processed.length, 3);
       } finally {
@@ -136,9 +139,12 @@ for (const backend of testBackends()) {
     });
 
     test('an endpoint that keeps failing is dead-lettered after the last attempt', async () => {
-      const repo = createWebhookRepository();
       await t.db.query('DELETE FROM app.webhook_endpoints');
-      await repo.registerEndpoint(t.db, { subscriber: 'fan', url: 'http://127.0.0.1:9/never', secret: SECRET });
+      await repos.webhooks.registerEndpoint(t.db, {
+        subscriber: 'fan',
+        url: 'http://127.0.0.1:9/never',
+        secret: SECRET,
+      });
       await storeSignals(['DDD']);
       let now = Date.parse('2028-01-01T00:00:00Z');
       const options = { ...WEBHOOK_DELIVERY_DEFAULTS, maxAttempts: 3, baseMs: 1_000 };

@@ -4,7 +4,7 @@
 // A 2xx is delivered; anything else (or no answer within timeoutMs) is retried after baseMs × 2^(attempt − 1), capped
 // at maxMs, and dead-lettered after maxAttempts.
 import { createHmac } from 'node:crypto';
-import { createWebhookRepository, type Db } from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 
 export interface WebhookDeliveryOptions {
   maxAttempts: number;
@@ -29,8 +29,6 @@ export function webhookSignature(secret: string, timestampS: number, body: strin
   return `t=${timestampS},v1=${createHmac('sha256', secret).update(`${timestampS}.${body}`).digest('hex')}`;
 }
 
-const repo = createWebhookRepository();
-
 /** One pass over the due deliveries; returns what happened to them. */
 export async function deliverWebhooks(
   db: Db,
@@ -38,7 +36,7 @@ export async function deliverWebhooks(
   deps: { nowMs: () => number; fetch?: typeof fetch },
 ): Promise<{ delivered: number; retried: number; dead: number }> {
   const send = deps.fetch ?? fetch;
-  const due = await repo.lease(db, { nowMs: deps.nowMs(), limit: options.batch, leaseMs: options.leaseMs });
+  const due = await repos.webhooks.lease(db, { nowMs: deps.nowMs(), limit: options.batch, leaseMs: options.leaseMs });
   const counts = { delivered: 0, retried: 0, dead: 0 };
   for (const d of due) {
     let status: number | null = null;
@@ -58,7 +56,7 @@ export async function deliverWebhooks(
       status = res.status;
       await res.body?.cancel();
       if (res.ok) {
-        await repo.delivered(db, d.id, res.status, deps.nowMs());
+        await repos.webhooks.delivered(db, d.id, res.status, deps.nowMs());
         counts.delivered++;
         continue;
       }
@@ -68,7 +66,7 @@ export async function deliverWebhooks(
     }
     const dead = d.attempts >= options.maxAttempts;
     const backoff = Math.min(options.maxMs, options.baseMs * 2 ** (d.attempts - 1));
-    await repo.failed(db, d.id, { status, error, retryAtMs: dead ? null : deps.nowMs() + backoff });
+    await repos.webhooks.failed(db, d.id, { status, error, retryAtMs: dead ? null : deps.nowMs() + backoff });
     counts[dead ? 'dead' : 'retried']++;
   }
   return counts;

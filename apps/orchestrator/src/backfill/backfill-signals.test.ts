@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createWorkerClient } from '@neuronetiq/client';
-import { createOhlcvRepository } from '@neuronetiq/db';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { FAKE_MODELS, fakePredictions, startFakeWorker, walkBars } from '../testing';
 import { backfillSignals } from './backfill-signals';
@@ -27,7 +27,8 @@ for (const backend of testBackends()) {
       const nowMs = Date.parse('2026-03-02T10:00:30Z');
       // 40 bars; the newest (09:59) has closed by 10:00:30, the one at 10:00 (still open) is not stored.
       const bars = walkBars('1m', nowMs - 30_000 - MINUTE, 40);
-      await createOhlcvRepository(t.db).upsert(
+      await repos.ohlcv.upsert(
+        t.db,
         bars.map((b) => ({ ...b, volume: b.volume ?? null, symbol, timeframe: '1m' as const })),
       );
       // A live call already stored for one bar is kept as it is.

@@ -5,14 +5,7 @@
 // orchestrator's.
 import type { Logger, WorkerClient } from '@neuronetiq/client';
 import { type SignalPayload, TIMEFRAME_MS, type Timeframe, type WorkerSeriesInput } from '@neuronetiq/contracts';
-import {
-  createModelRepository,
-  createOhlcvRepository,
-  type Db,
-  newestBackfilledBar,
-  scoreSignals,
-  storeBackfilledSignals,
-} from '@neuronetiq/db';
+import { type Db, repos } from '@neuronetiq/db';
 
 export interface BackfillOptions {
   owner: string;
@@ -40,9 +33,8 @@ export async function backfillSignals(
   const { db, worker } = deps;
   const models = await worker.models();
   if (options.registerModels) {
-    const repo = createModelRepository(db);
     for (const m of models) {
-      await repo.register({
+      await repos.models.register(db, {
         owner: options.owner,
         model_id: m.id,
         name: m.id,
@@ -53,15 +45,14 @@ export async function backfillSignals(
   }
   // The same window the live orchestrator sends: enough bars for the hungriest model.
   const windowBars = Math.max(1, ...models.map((m) => m.required_bars));
-  const ohlcv = createOhlcvRepository(db);
   const report: BackfillReport = { stored: 0, scored: 0, series: [] };
   let firstMs = Number.POSITIVE_INFINITY;
   let lastMs = Number.NEGATIVE_INFINITY;
 
   for (const s of options.series) {
     const len = TIMEFRAME_MS[s.timeframe];
-    const bars = (await ohlcv.find(db, { symbol: s.symbol, tf: s.timeframe, limit: options.maxBars })).reverse();
-    const resumeAt = await newestBackfilledBar(db, { owner: options.owner, ...s });
+    const bars = (await repos.ohlcv.find(db, { symbol: s.symbol, tf: s.timeframe, limit: options.maxBars })).reverse();
+    const resumeAt = await repos.signals.newestBackfilledBar(db, { owner: options.owner, ...s });
     const resumeMs = resumeAt ? Date.parse(resumeAt) : Number.NEGATIVE_INFINITY;
     // Window i ends with bar i and is a call on the bar after it, when that bar is stored and closed.
     const windows: { target: string; input: WorkerSeriesInput }[] = [];
@@ -107,7 +98,7 @@ export async function backfillSignals(
           });
         }
       });
-      report.stored += await db.transaction((tx) => storeBackfilledSignals(tx, rows));
+      report.stored += await repos.signals.storeBackfilled(db, rows);
     }
     if (windows.length) {
       firstMs = Math.min(firstMs, Date.parse((windows[0] as (typeof windows)[number]).target));
@@ -116,7 +107,7 @@ export async function backfillSignals(
     report.series.push({ ...s, bars: bars.length, windows: windows.length });
   }
   // Their bars are stored already, so the scoring trigger never saw them: score the range now.
-  if (report.stored > 0) report.scored = await scoreSignals(db, firstMs, lastMs);
+  if (report.stored > 0) report.scored = await repos.performance.scoreSignals(db, firstMs, lastMs);
   deps.logger?.info({ stored: report.stored, scored: report.scored }, 'backfilled signals stored and scored');
   return report;
 }

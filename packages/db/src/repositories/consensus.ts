@@ -1,7 +1,7 @@
 // The consensus of an owner's models per series and bar: written by the orchestrator (and its outbox), immutable once
 // its bar has closed, like a signal.
 import type { ConsensusPayload, MarketplaceConsensus, StoredConsensus } from '@neuronetiq/contracts';
-import type { Db, Queryable } from '../client';
+import type { Queryable } from '../client';
 import { receipt, seriesFilter, type WriteOptions, type WriteOutcome, write } from './latest-writes';
 
 // See ./signals.ts for how the upsert and the classification of skipped rows work; these are their consensus forms.
@@ -32,61 +32,63 @@ WHERE c.xmin <> pg_current_xact_id()::xid`;
 const CONSENSUS_COLUMNS = `owner, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, contributors,
   meta, received_at, late`;
 
-export function createConsensusRepository(db: Db) {
-  return {
-    async store(rows: readonly ConsensusPayload[], { tx = db, receivedAtMs }: WriteOptions): Promise<WriteOutcome[]> {
-      if (rows.length === 0) return [];
-      const columns = [
-        rows.map((r) => r.owner),
-        rows.map((r) => r.symbol),
-        rows.map((r) => r.timeframe),
-        rows.map((r) => r.bar_ts),
-        rows.map((r) => r.decision),
-        rows.map((r) => String(r.confidence)),
-        rows.map((r) => JSON.stringify(r.contributors)),
-        rows.map((r) => JSON.stringify(r.meta)),
-      ];
-      const tail = receipt(rows, receivedAtMs);
-      return write(tx, { upsert: UPSERT_CONSENSUS, skipped: SKIPPED_CONSENSUS }, columns, tail, rows.length);
-    },
+export const consensusRepository = {
+  async store(
+    tx: Queryable,
+    rows: readonly ConsensusPayload[],
+    { receivedAtMs }: WriteOptions,
+  ): Promise<WriteOutcome[]> {
+    if (rows.length === 0) return [];
+    const columns = [
+      rows.map((r) => r.owner),
+      rows.map((r) => r.symbol),
+      rows.map((r) => r.timeframe),
+      rows.map((r) => r.bar_ts),
+      rows.map((r) => r.decision),
+      rows.map((r) => String(r.confidence)),
+      rows.map((r) => JSON.stringify(r.contributors)),
+      rows.map((r) => JSON.stringify(r.meta)),
+    ];
+    const tail = receipt(rows, receivedAtMs);
+    return write(tx, { upsert: UPSERT_CONSENSUS, skipped: SKIPPED_CONSENSUS }, columns, tail, rows.length);
+  },
 
-    async find(
-      tx: Queryable,
-      q: { symbol?: string; tf?: string; from?: string; to?: string; limit: number; owner?: string },
-      /**
-       * Only the caller's own rows (GET /api/consensus): RLS also lets anyone read other owners' public consensus
-       * once it is older than the platform's delay, which is what ml.visible_consensus is for.
-       */
-      options: { ownOnly?: boolean } = {},
-    ): Promise<StoredConsensus[]> {
-      const params: unknown[] = [];
-      const where = seriesFilter(q, params);
-      if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
-      if (options.ownOnly) where.push('owner = (SELECT app.request_owner())');
-      const sql = `SELECT ${CONSENSUS_COLUMNS} FROM ml.consensus_latest
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY bar_ts DESC LIMIT $${params.push(q.limit)}`;
-      return tx.query<StoredConsensus>(sql, params);
-    },
-
+  async find(
+    tx: Queryable,
+    q: { symbol?: string; tf?: string; from?: string; to?: string; limit: number; owner?: string },
     /**
-     * One series' consensus rows as the caller of `tx` may read them (ml.visible_consensus: its own live; others' of
-     * public models only, live for a subscriber of every contributor, else once older than the platform's delay),
-     * newest bar first, and that delay in seconds.
+     * Only the caller's own rows (GET /api/consensus): RLS also lets anyone read other owners' public consensus
+     * once it is older than the platform's delay, which is what ml.visible_consensus is for.
      */
-    async findVisible(
-      tx: Queryable,
-      q: { symbol: string; tf: string; from?: string; to?: string; limit: number; owner?: string },
-    ): Promise<{ rows: MarketplaceConsensus[]; delaySeconds: number }> {
-      const params: unknown[] = [];
-      const where = seriesFilter(q, params);
-      if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
-      const rows = await tx.query<MarketplaceConsensus>(
-        `SELECT ${CONSENSUS_COLUMNS}, live FROM ml.visible_consensus WHERE ${where.join(' AND ')}
-         ORDER BY bar_ts DESC, owner LIMIT $${params.push(q.limit)}`,
-        params,
-      );
-      const [delay] = await tx.query<{ s: number }>('SELECT app.signal_delay_seconds() AS s');
-      return { rows, delaySeconds: delay?.s ?? 0 };
-    },
-  };
-}
+    options: { ownOnly?: boolean } = {},
+  ): Promise<StoredConsensus[]> {
+    const params: unknown[] = [];
+    const where = seriesFilter(q, params);
+    if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+    if (options.ownOnly) where.push('owner = (SELECT app.request_owner())');
+    const sql = `SELECT ${CONSENSUS_COLUMNS} FROM ml.consensus_latest
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY bar_ts DESC LIMIT $${params.push(q.limit)}`;
+    return tx.query<StoredConsensus>(sql, params);
+  },
+
+  /**
+   * One series' consensus rows as the caller of `tx` may read them (ml.visible_consensus: its own live; others' of
+   * public models only, live for a subscriber of every contributor, else once older than the platform's delay),
+   * newest bar first, and that delay in seconds.
+   */
+  async findVisible(
+    tx: Queryable,
+    q: { symbol: string; tf: string; from?: string; to?: string; limit: number; owner?: string },
+  ): Promise<{ rows: MarketplaceConsensus[]; delaySeconds: number }> {
+    const params: unknown[] = [];
+    const where = seriesFilter(q, params);
+    if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+    const rows = await tx.query<MarketplaceConsensus>(
+      `SELECT ${CONSENSUS_COLUMNS}, live FROM ml.visible_consensus WHERE ${where.join(' AND ')}
+       ORDER BY bar_ts DESC, owner LIMIT $${params.push(q.limit)}`,
+      params,
+    );
+    const [delay] = await tx.query<{ s: number }>('SELECT app.signal_delay_seconds() AS s');
+    return { rows, delaySeconds: delay?.s ?? 0 };
+  },
+};

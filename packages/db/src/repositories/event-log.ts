@@ -19,7 +19,7 @@ export interface EventLogScan {
 
 const xid32 = (v: string) => (BigInt(v) % 4294967296n).toString();
 
-export async function scanEventLog(db: Queryable, after: number, limit: number): Promise<EventLogScan> {
+async function scanEventLog(db: Queryable, after: number, limit: number): Promise<EventLogScan> {
   const [row] = await db.query<{
     snap: string;
     ids: (string | number)[] | null;
@@ -46,7 +46,7 @@ export async function scanEventLog(db: Queryable, after: number, limit: number):
 }
 
 /** Deletes log rows older than `keepMs`; returns how many. Run as the connecting user or the service role. */
-export async function trimEventLog(db: Queryable, keepMs: number): Promise<number> {
+async function trimEventLog(db: Queryable, keepMs: number): Promise<number> {
   const [row] = await db.query<{ n: number }>(
     `WITH d AS (DELETE FROM app.event_log WHERE at < now() - make_interval(secs => $1) RETURNING 1)
      SELECT count(*)::int AS n FROM d`,
@@ -97,10 +97,7 @@ const BAR_DATA = `(SELECT json_build_object('symbol', b.symbol, 'timeframe', b.t
  * and RLS on market.ohlcv. `scannedTo` is where the next read starts (below `upto` when `limit` log rows
  * were read).
  */
-export async function readEventLog(
-  tx: Queryable,
-  q: EventLogRead,
-): Promise<{ events: StreamEvent[]; scannedTo: number }> {
+async function readEventLog(tx: Queryable, q: EventLogRead): Promise<{ events: StreamEvent[]; scannedTo: number }> {
   const params: unknown[] = [q.after, q.upto];
   const where = ['id > $1', 'id <= $2'];
   if (q.symbol) where.push(`symbol = $${params.push(q.symbol)}`);
@@ -129,3 +126,6 @@ export async function readEventLog(
   const scannedTo = row && row.n >= q.limit && row.scanned !== null ? Number(row.scanned) : q.upto;
   return { events: row?.events ?? [], scannedTo };
 }
+
+/** The event log: its scan and trim (the stream's tail, the cron) and its reads under RLS. */
+export const eventLogRepository = { scan: scanEventLog, trim: trimEventLog, read: readEventLog };

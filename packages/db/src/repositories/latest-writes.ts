@@ -12,7 +12,6 @@ import type { Queryable } from '../client';
 export type WriteOutcome = 'stored' | 'unchanged' | 'immutable';
 
 export interface WriteOptions {
-  tx?: Queryable;
   /**
    * The server's receive time, one for all rows or one per row (single-signal requests written together keep their
    * own); a bar that closed before it makes the item late.

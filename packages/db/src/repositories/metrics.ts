@@ -162,59 +162,57 @@ const SORT_COLUMNS: Record<PerformanceMetricsQuery['sort'], string> = {
 };
 
 /** Figures per model or vendor (docs/metrics.md), under the caller's RLS: own models and public ones. */
-export function createMetricsRepository() {
-  return {
-    /** The scored horizons (ml.score_horizons), shortest first. */
-    async horizons(tx: Queryable): Promise<number[]> {
-      const rows = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
-      return rows.map((r) => r.h);
-    },
+export const metricsRepository = {
+  /** The scored horizons (ml.score_horizons), shortest first. */
+  async horizons(tx: Queryable): Promise<number[]> {
+    const rows = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
+    return rows.map((r) => r.h);
+  },
 
-    async find(
-      tx: Queryable,
-      q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
-    ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
-      const params: unknown[] = [];
-      const ctes = metricsCtes(q, q.nowMs, params);
-      const sort = SORT_COLUMNS[q.sort];
-      const sql = `
-        WITH ${ctes}
-        SELECT ${METRIC_COLUMNS}, count(*) OVER ()::int AS total
-        FROM mw
-        ORDER BY ${sort} ${q.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, owner, model_id
-        LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
-      const found = await tx.query<Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> & { total: number }>(
-        sql,
-        params,
-      );
-      const total = found[0]?.total ?? 0;
-      return {
-        total,
-        rows: found.map(({ total: _, ...r }) => ({
-          ...r,
-          period: q.period,
-          horizon_bars: q.horizon,
-          source: q.source,
-        })),
-      };
-    },
+  async find(
+    tx: Queryable,
+    q: PerformanceMetricsQuery & { nowMs: number; minResolved?: number },
+  ): Promise<{ rows: PerformanceMetrics[]; total: number }> {
+    const params: unknown[] = [];
+    const ctes = metricsCtes(q, q.nowMs, params);
+    const sort = SORT_COLUMNS[q.sort];
+    const sql = `
+      WITH ${ctes}
+      SELECT ${METRIC_COLUMNS}, count(*) OVER ()::int AS total
+      FROM mw
+      ORDER BY ${sort} ${q.order === 'asc' ? 'ASC' : 'DESC'} NULLS LAST, owner, model_id
+      LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`;
+    const found = await tx.query<Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> & { total: number }>(
+      sql,
+      params,
+    );
+    const total = found[0]?.total ?? 0;
+    return {
+      total,
+      rows: found.map(({ total: _, ...r }) => ({
+        ...r,
+        period: q.period,
+        horizon_bars: q.horizon,
+        source: q.source,
+      })),
+    };
+  },
 
-    /** One model's (or vendor's) equity, drawdown and running hit rate, thinned to at most `points` points. */
-    async curve(tx: Queryable, q: PerformanceCurveQuery & { nowMs: number }): Promise<CurvePoint[]> {
-      const params: unknown[] = [];
-      const rows = scoredRows({ ...q, group: q.model_id ? 'model' : 'vendor' }, periodStart(q.period, q.nowMs), params);
-      const sql = `
-        WITH ${rows},
-        t AS (SELECT md.*, count(*) OVER () AS n_all FROM md)
-        SELECT to_char(entry_bar_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, equity,
-               dd AS drawdown,
-               CASE WHEN resolved_so_far > 0 THEN hits_so_far::float8 / resolved_so_far END AS hit_rate,
-               n_so_far::int AS n
-        FROM t
-        WHERE n_so_far % greatest(1, ceil(n_all::float8 / $${params.push(q.points)}))::bigint = 0
-           OR n_so_far = n_all
-        ORDER BY n_so_far`;
-      return tx.query<CurvePoint>(sql, params);
-    },
-  };
-}
+  /** One model's (or vendor's) equity, drawdown and running hit rate, thinned to at most `points` points. */
+  async curve(tx: Queryable, q: PerformanceCurveQuery & { nowMs: number }): Promise<CurvePoint[]> {
+    const params: unknown[] = [];
+    const rows = scoredRows({ ...q, group: q.model_id ? 'model' : 'vendor' }, periodStart(q.period, q.nowMs), params);
+    const sql = `
+      WITH ${rows},
+      t AS (SELECT md.*, count(*) OVER () AS n_all FROM md)
+      SELECT to_char(entry_bar_ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, equity,
+             dd AS drawdown,
+             CASE WHEN resolved_so_far > 0 THEN hits_so_far::float8 / resolved_so_far END AS hit_rate,
+             n_so_far::int AS n
+      FROM t
+      WHERE n_so_far % greatest(1, ceil(n_all::float8 / $${params.push(q.points)}))::bigint = 0
+         OR n_so_far = n_all
+      ORDER BY n_so_far`;
+    return tx.query<CurvePoint>(sql, params);
+  },
+};

@@ -1,4 +1,4 @@
-import type { Db, Queryable } from '../client';
+import type { Queryable } from '../client';
 
 /** A range of 1m bars of one symbol written since it was last rolled up (see market.rollup_dirty). */
 export interface DirtyRange {
@@ -15,45 +15,40 @@ export interface DirtyRange {
  * fails it releases them, and if the pass dies they become claimable again once the lease has passed. Ranges recorded
  * while a pass runs are new rows, never deleted by it.
  */
-export function createRollUpDirtyRepository(db: Db) {
-  return {
-    /**
-     * Claims up to `limit` unclaimed (or lease-expired) ranges, oldest first, for `leaseSeconds`; rows another pass
-     * holds (claimed, or locked by its claim right now) are skipped, so two crons do not roll up the same range.
-     */
-    async claim(
-      q: { limit: number; leaseSeconds: number },
-      { tx = db }: { tx?: Queryable } = {},
-    ): Promise<DirtyRange[]> {
-      return tx.query<DirtyRange>(
-        `UPDATE market.rollup_dirty d SET claimed_until = now() + make_interval(secs => $2)
-         WHERE d.id IN (SELECT c.id FROM market.rollup_dirty c
-                        WHERE c.claimed_until IS NULL OR c.claimed_until <= now()
-                        ORDER BY c.id LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING d.id, d.symbol, d.from_ts, d.to_ts`,
-        [q.limit, q.leaseSeconds],
-      );
-    },
+export const rollUpDirtyRepository = {
+  /**
+   * Claims up to `limit` unclaimed (or lease-expired) ranges, oldest first, for `leaseSeconds`; rows another pass
+   * holds (claimed, or locked by its claim right now) are skipped, so two crons do not roll up the same range.
+   */
+  async claim(tx: Queryable, q: { limit: number; leaseSeconds: number }): Promise<DirtyRange[]> {
+    return tx.query<DirtyRange>(
+      `UPDATE market.rollup_dirty d SET claimed_until = now() + make_interval(secs => $2)
+       WHERE d.id IN (SELECT c.id FROM market.rollup_dirty c
+                      WHERE c.claimed_until IS NULL OR c.claimed_until <= now()
+                      ORDER BY c.id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING d.id, d.symbol, d.from_ts, d.to_ts`,
+      [q.limit, q.leaseSeconds],
+    );
+  },
 
-    /** Deletes claimed ranges once they are rolled up; returns how many rows went. */
-    async remove(ids: readonly number[], { tx = db }: { tx?: Queryable } = {}): Promise<number> {
-      if (ids.length === 0) return 0;
-      const rows = await tx.query<{ n: number }>(
-        `WITH d AS (DELETE FROM market.rollup_dirty WHERE id = ANY($1::bigint[]) RETURNING 1) SELECT count(*) AS n FROM d`,
-        [ids],
-      );
-      return rows[0]?.n ?? 0;
-    },
+  /** Deletes claimed ranges once they are rolled up; returns how many rows went. */
+  async remove(tx: Queryable, ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const rows = await tx.query<{ n: number }>(
+      `WITH d AS (DELETE FROM market.rollup_dirty WHERE id = ANY($1::bigint[]) RETURNING 1) SELECT count(*) AS n FROM d`,
+      [ids],
+    );
+    return rows[0]?.n ?? 0;
+  },
 
-    /** Gives claimed ranges back (their roll-up failed): the next pass claims them again. */
-    async release(ids: readonly number[], { tx = db }: { tx?: Queryable } = {}): Promise<void> {
-      if (ids.length === 0) return;
-      await tx.query('UPDATE market.rollup_dirty SET claimed_until = NULL WHERE id = ANY($1::bigint[])', [ids]);
-    },
+  /** Gives claimed ranges back (their roll-up failed): the next pass claims them again. */
+  async release(tx: Queryable, ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.query('UPDATE market.rollup_dirty SET claimed_until = NULL WHERE id = ANY($1::bigint[])', [ids]);
+  },
 
-    /** Every recorded range, oldest first (tests, diagnostics). */
-    async list({ tx = db }: { tx?: Queryable } = {}): Promise<(DirtyRange & { claimed_until: string | null })[]> {
-      return tx.query('SELECT id, symbol, from_ts, to_ts, claimed_until FROM market.rollup_dirty ORDER BY id');
-    },
-  };
-}
+  /** Every recorded range, oldest first (tests, diagnostics). */
+  async list(tx: Queryable): Promise<(DirtyRange & { claimed_until: string | null })[]> {
+    return tx.query('SELECT id, symbol, from_ts, to_ts, claimed_until FROM market.rollup_dirty ORDER BY id');
+  },
+};

@@ -1,5 +1,5 @@
 import type { SignalPayload, SignalsQuery, StoredSignal } from '@neuronetiq/contracts';
-import type { Db, Queryable } from '../client';
+import type { Queryable } from '../client';
 import type { IdempotencyRecord } from './idempotency';
 import { receipt, seriesFilter, type WriteOptions, type WriteOutcome, write } from './latest-writes';
 
@@ -46,99 +46,99 @@ export type GroupWriteResult =
 const STORE_GROUP = `SELECT idx, result, request_hash, response_status, response_body
 FROM app.store_signal_group($1, $2::jsonb)`;
 
-export function createSignalRepository(db: Db) {
-  return {
-    /**
-     * Stores signals in one statement (rows must have distinct keys). Returns one outcome per row, in order.
-     * Late rows (bar already closed at `receivedAtMs`) are kept and flagged.
-     */
-    async store(rows: readonly SignalPayload[], { tx = db, receivedAtMs }: WriteOptions): Promise<WriteOutcome[]> {
-      if (rows.length === 0) return [];
-      const columns = [
-        rows.map((r) => r.owner),
-        rows.map((r) => r.model_id),
-        rows.map((r) => r.symbol),
-        rows.map((r) => r.timeframe),
-        rows.map((r) => r.bar_ts),
-        rows.map((r) => r.decision),
-        rows.map((r) => String(r.confidence)),
-        rows.map((r) => JSON.stringify(r.meta)),
-      ];
-      const tail = receipt(rows, receivedAtMs);
-      return write(tx, { upsert: UPSERT_SIGNALS, skipped: SKIPPED_SIGNALS }, columns, tail, rows.length);
-    },
+export const signalRepository = {
+  /**
+   * Stores signals in one statement (rows must have distinct keys). Returns one outcome per row, in order.
+   * Late rows (bar already closed at `receivedAtMs`) are kept and flagged.
+   */
+  async store(tx: Queryable, rows: readonly SignalPayload[], { receivedAtMs }: WriteOptions): Promise<WriteOutcome[]> {
+    if (rows.length === 0) return [];
+    const columns = [
+      rows.map((r) => r.owner),
+      rows.map((r) => r.model_id),
+      rows.map((r) => r.symbol),
+      rows.map((r) => r.timeframe),
+      rows.map((r) => r.bar_ts),
+      rows.map((r) => r.decision),
+      rows.map((r) => String(r.confidence)),
+      rows.map((r) => JSON.stringify(r.meta)),
+    ];
+    const tail = receipt(rows, receivedAtMs);
+    return write(tx, { upsert: UPSERT_SIGNALS, skipped: SKIPPED_SIGNALS }, columns, tail, rows.length);
+  },
 
-    /**
-     * Writes the signals of several single-signal requests of one principal in one statement (see the migration
-     * `store_signal_group`): each request's Idempotency-Key is claimed, its row written unless the key is in flight
-     * or recorded, and the key recorded when the row is stored or unchanged. Keys and natural keys must be distinct.
-     * Its parameters are scalars, so with `commit` the whole transaction is one round trip.
-     */
-    async storeGroup(
-      tx: Queryable,
-      principal: string,
-      items: readonly { signal: SignalPayload; receivedAtMs: number; key?: string | undefined; hash?: string }[],
-      options: { commit?: boolean } = {},
-    ): Promise<GroupWriteResult[]> {
-      const [late, receivedAt] = receipt(
-        items.map((i) => i.signal),
-        items.map((i) => i.receivedAtMs),
-      );
-      const payload = items.map(({ signal: s, key, hash }, i) => ({
-        owner: s.owner,
-        model_id: s.model_id,
-        symbol: s.symbol,
-        timeframe: s.timeframe,
-        bar_ts: s.bar_ts,
-        decision: s.decision,
-        confidence: s.confidence,
-        meta: s.meta,
-        late: late[i],
-        received_at: receivedAt[i],
-        ...(key === undefined ? {} : { key, hash }),
-      }));
-      const rows = await tx.query<{
-        idx: number;
-        result: WriteOutcome | 'in_flight' | 'recorded';
-        request_hash: string | null;
-        response_status: number | null;
-        response_body: unknown;
-      }>(STORE_GROUP, [principal, JSON.stringify(payload)], options);
-      if (rows.length !== items.length)
-        throw new Error(`store_signal_group answered ${rows.length} of ${items.length}`);
-      return rows.map((r) =>
-        r.result === 'recorded'
-          ? {
-              result: 'recorded',
-              record: {
-                request_hash: r.request_hash as string,
-                response_status: r.response_status as number,
-                response_body: r.response_body,
-              },
-            }
-          : { result: r.result },
-      );
-    },
+  /**
+   * Writes the signals of several single-signal requests of one principal in one statement (see the migration
+   * `store_signal_group`): each request's Idempotency-Key is claimed, its row written unless the key is in flight
+   * or recorded, and the key recorded when the row is stored or unchanged. Keys and natural keys must be distinct.
+   * Its parameters are scalars, so with `commit` the whole transaction is one round trip.
+   */
+  async storeGroup(
+    tx: Queryable,
+    principal: string,
+    items: readonly { signal: SignalPayload; receivedAtMs: number; key?: string | undefined; hash?: string }[],
+    options: { commit?: boolean } = {},
+  ): Promise<GroupWriteResult[]> {
+    const [late, receivedAt] = receipt(
+      items.map((i) => i.signal),
+      items.map((i) => i.receivedAtMs),
+    );
+    const payload = items.map(({ signal: s, key, hash }, i) => ({
+      owner: s.owner,
+      model_id: s.model_id,
+      symbol: s.symbol,
+      timeframe: s.timeframe,
+      bar_ts: s.bar_ts,
+      decision: s.decision,
+      confidence: s.confidence,
+      meta: s.meta,
+      late: late[i],
+      received_at: receivedAt[i],
+      ...(key === undefined ? {} : { key, hash }),
+    }));
+    const rows = await tx.query<{
+      idx: number;
+      result: WriteOutcome | 'in_flight' | 'recorded';
+      request_hash: string | null;
+      response_status: number | null;
+      response_body: unknown;
+    }>(STORE_GROUP, [principal, JSON.stringify(payload)], options);
+    if (rows.length !== items.length) throw new Error(`store_signal_group answered ${rows.length} of ${items.length}`);
+    return rows.map((r) =>
+      r.result === 'recorded'
+        ? {
+            result: 'recorded',
+            record: {
+              request_hash: r.request_hash as string,
+              response_status: r.response_status as number,
+              response_body: r.response_body,
+            },
+          }
+        : { result: r.result },
+    );
+  },
 
-    /** Signals visible to the caller of `tx` (RLS decides which owners), newest bar first. */
-    async find(tx: Queryable, q: SignalsQuery & { owner?: string }): Promise<StoredSignal[]> {
-      const params: unknown[] = [];
-      const where = seriesFilter(q, params);
-      if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
-      if (q.model_id) where.push(`model_id = $${params.push(q.model_id)}`);
-      const sql = `SELECT ${SIGNAL_COLUMNS} FROM ml.signals_latest ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY bar_ts DESC, model_id LIMIT $${params.push(q.limit)}`;
-      return tx.query<StoredSignal>(sql, params);
-    },
-  };
-}
+  /** Signals visible to the caller of `tx` (RLS decides which owners), newest bar first. */
+  async find(tx: Queryable, q: SignalsQuery & { owner?: string }): Promise<StoredSignal[]> {
+    const params: unknown[] = [];
+    const where = seriesFilter(q, params);
+    if (q.owner) where.push(`owner = $${params.push(q.owner)}`);
+    if (q.model_id) where.push(`model_id = $${params.push(q.model_id)}`);
+    const sql = `SELECT ${SIGNAL_COLUMNS} FROM ml.signals_latest ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY bar_ts DESC, model_id LIMIT $${params.push(q.limit)}`;
+    return tx.query<StoredSignal>(sql, params);
+  },
+  storeBackfilled: storeBackfilledSignals,
+  newestBackfilledBar,
+  totals: storedTotals,
+};
 
 /**
  * Stores signals a backfill run computed over history: flagged `backfilled`, received "on time" at their bar's open
  * (a simulated call, made when the bar opened), so they score like live calls and are always shown apart. A signal
  * already stored for the same key (a live one above all) is left alone. Returns how many were stored.
  */
-export async function storeBackfilledSignals(tx: Queryable, rows: readonly SignalPayload[]): Promise<number> {
+async function storeBackfilledSignals(tx: Queryable, rows: readonly SignalPayload[]): Promise<number> {
   if (rows.length === 0) return 0;
   const [row] = await tx.query<{ n: number }>(
     `WITH w AS (
@@ -165,7 +165,7 @@ export async function storeBackfilledSignals(tx: Queryable, rows: readonly Signa
 }
 
 /** Bar time of the newest backfilled signal of an owner on a series, or null: where a backfill run resumes. */
-export async function newestBackfilledBar(
+async function newestBackfilledBar(
   tx: Queryable,
   q: { owner: string; symbol: string; timeframe: string },
 ): Promise<string | null> {
@@ -178,9 +178,7 @@ export async function newestBackfilledBar(
 }
 
 /** How many signals and consensus rows are stored, and the newest signal's bar: `npm start`'s progress line. */
-export async function storedTotals(
-  db: Queryable,
-): Promise<{ signals: number; consensus: number; latest: string | null }> {
+async function storedTotals(db: Queryable): Promise<{ signals: number; consensus: number; latest: string | null }> {
   const [row] = await db.query<{ signals: number; consensus: number; latest: string | null }>(
     `SELECT (SELECT count(*) FROM ml.signals_latest)::int AS signals,
             (SELECT count(*) FROM ml.consensus_latest)::int AS consensus,

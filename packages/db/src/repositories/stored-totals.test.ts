@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createTestDatabase, testBackends } from '../testing';
-import { createConsensusRepository } from './consensus';
-import { createSignalRepository, storedTotals } from './signals';
+import { repos } from './index';
 
 const signal = (symbol: string, bar_ts: string) => ({
   owner: 'totals-owner',
@@ -16,17 +15,19 @@ const signal = (symbol: string, bar_ts: string) => ({
 });
 
 for (const backend of testBackends()) {
-  describe(`storedTotals [${backend}]`, () => {
+  describe(`repos.signals.totals [${backend}]`, () => {
     test('counts signals and consensus rows and names the newest signal bar; zeros and null when empty', async () => {
       const t = await createTestDatabase(backend);
       try {
-        assert.deepEqual(await storedTotals(t.db), { signals: 0, consensus: 0, latest: null });
+        assert.deepEqual(await repos.signals.totals(t.db), { signals: 0, consensus: 0, latest: null });
         const receivedAtMs = Date.parse('2026-01-05T12:00:10Z');
-        await createSignalRepository(t.db).store(
+        await repos.signals.store(
+          t.db,
           [signal('EURUSD', '2026-01-05T12:00:00.000Z'), signal('GBPUSD', '2026-01-05T11:59:00.000Z')],
           { receivedAtMs },
         );
-        const outcomes = await createConsensusRepository(t.db).store(
+        const outcomes = await repos.consensus.store(
+          t.db,
           [
             {
               owner: 'totals-owner',
@@ -42,7 +43,11 @@ for (const backend of testBackends()) {
           { receivedAtMs },
         );
         assert.deepEqual(outcomes, ['stored']);
-        assert.deepEqual(await storedTotals(t.db), { signals: 2, consensus: 1, latest: '2026-01-05T12:00:00.000Z' });
+        assert.deepEqual(await repos.signals.totals(t.db), {
+          signals: 2,
+          consensus: 1,
+          latest: '2026-01-05T12:00:00.000Z',
+        });
       } finally {
         await t.close();
       }

@@ -8,21 +8,20 @@ export interface UserRecord {
   created_at: string;
 }
 
-export function createUserRepository() {
-  return {
-    /**
-     * The caller's owner, created at first sign-in from the verified identity (app.ensure_user(); see its comment in
-     * the migration for the collision rule). `tx` must run as the signed-in user.
-     */
-    async ensure(tx: Queryable): Promise<UserRecord> {
-      await tx.query('SELECT app.ensure_user()');
-      const rows = await tx.query<UserRecord>(
-        'SELECT user_id, owner, provider, username, created_at FROM app.users WHERE user_id = auth.uid()',
-      );
-      return rows[0] as UserRecord;
-    },
-  };
-}
+export const userRepository = {
+  /**
+   * The caller's owner, created at first sign-in from the verified identity (app.ensure_user(); see its comment in
+   * the migration for the collision rule). `tx` must run as the signed-in user.
+   */
+  async ensure(tx: Queryable): Promise<UserRecord> {
+    await tx.query('SELECT app.ensure_user()');
+    const rows = await tx.query<UserRecord>(
+      'SELECT user_id, owner, provider, username, created_at FROM app.users WHERE user_id = auth.uid()',
+    );
+    return rows[0] as UserRecord;
+  },
+  upsertIdentity,
+};
 
 /** What an OAuth provider verified about a user, as the web server reports it (IdentityUpsert of the contracts). */
 export interface VerifiedIdentity {
@@ -41,7 +40,7 @@ export interface VerifiedIdentity {
  * It runs in app.upsert_identity() (SECURITY DEFINER: the request roles cannot write the `auth` schema), so `tx` runs
  * as the service role (or the owner).
  */
-export async function upsertIdentity(
+async function upsertIdentity(
   tx: Queryable,
   identity: VerifiedIdentity,
 ): Promise<{ userId: string; owner: string; created: boolean }> {
