@@ -25,6 +25,12 @@ export const EnvSchema = z.object({
    * carry: the LISTEN that wakes GET /api/stream. Unset: DATABASE_URL.
    */
   DATABASE_DIRECT_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
+  /**
+   * The owning role's connection string, used only to apply migrations at start-up (MIGRATE_ON_START) and closed
+   * after: DATABASE_URL then names the api's login role nq_api, which can only SET ROLE to anon, authenticated and
+   * service_role (docs/deploy.md). Unset: migrations run over DATABASE_URL (the owner, as in development).
+   */
+  DATABASE_MIGRATION_URL: z.string().url({ error: 'must be a postgres:// URL' }).optional(),
   ...EmbeddedDataDirEnv,
   /** Bearer token of the service principal (orchestrator, cron). At least 32 characters. Unset: a random one per boot, printed at start. */
   SERVICE_ROLE_KEY: ServiceRoleKeySchema.optional(),

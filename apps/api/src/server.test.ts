@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadMigrations } from '@neuronetiq/db';
-import { createTestDatabase, testBackends } from '@neuronetiq/db/testing';
+import { API_LOGIN_ROLE, createTestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { parseEnv } from './env';
 import { startApiServer } from './server';
 import { SERVICE_KEY } from './test-helpers';
@@ -44,3 +44,42 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+describe('api start-up as the login role nq_api [postgres]', () => {
+  test('migrates over DATABASE_MIGRATION_URL as the owner and serves as nq_api; without it, says what to set', {
+    skip: process.env.DATABASE_URL ? false : 'PGlite has one user, a superuser: no login role (needs DATABASE_URL)',
+  }, async () => {
+    const database = await createTestDatabase('postgres', { migrate: false });
+    const login = new URL(database.url);
+    login.username = API_LOGIN_ROLE;
+    login.password = process.env.NQ_API_PASSWORD ?? '';
+    try {
+      const server = await startApiServer(
+        env({ DATABASE_URL: login.toString(), DATABASE_MIGRATION_URL: database.url }),
+      );
+      try {
+        const ready = await fetch(`${server.url}/health/ready`);
+        assert.deepEqual(await ready.json(), { status: 'ready', database: 'reachable', migrations: 'current' });
+        const models = await fetch(`${server.url}/api/models?owner=nobody`, {
+          headers: { authorization: `Bearer ${SERVICE_KEY}` },
+        });
+        assert.equal(models.status, 200);
+        const [who] = await database.db.query<{ u: string }>(
+          `SELECT usename AS u FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'api'`,
+        );
+        assert.equal(who?.u, API_LOGIN_ROLE);
+      } finally {
+        await server.stop();
+      }
+      await assert.rejects(startApiServer(env({ DATABASE_URL: login.toString() })), (err: Error) => {
+        assert.match(
+          err.message,
+          /DATABASE_URL's role may not apply migrations.*DATABASE_MIGRATION_URL.*MIGRATE_ON_START=false/,
+        );
+        return true;
+      });
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -1,11 +1,32 @@
 import { randomBytes } from 'node:crypto';
-import { createDb, type Db, migrate, startEmbeddedDatabase } from '@neuronetiq/db';
+import { createDb, type Db, migrate, sqlState, startEmbeddedDatabase } from '@neuronetiq/db';
 import { startHealthServer } from '@neuronetiq/service';
 import { embeddedDataDir } from '@neuronetiq/service/env';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import type { Env } from './env';
 import { apiLoggerOptions } from './http/logger';
+
+/**
+ * Applies pending migrations as the owning role: over DATABASE_MIGRATION_URL (a pool of one, closed after) when set,
+ * else over the api's own connection. A login role that may not migrate gets a message saying what to set.
+ */
+async function migrateAtStart(db: Db, migrationUrl: string | undefined): Promise<void> {
+  const owner = migrationUrl ? createDb(migrationUrl, { max: 1, applicationName: 'api-migrate' }) : db;
+  try {
+    await migrate(owner);
+  } catch (err) {
+    if (!migrationUrl && (sqlState(err) ?? sqlState((err as Error).cause)) === '42501') {
+      throw new Error(
+        `DATABASE_URL's role may not apply migrations (${(err as Error).message}): set DATABASE_MIGRATION_URL to the owning role's connection string, or MIGRATE_ON_START=false and run npm run db:migrate as the owner`,
+        { cause: err },
+      );
+    }
+    throw err;
+  } finally {
+    if (owner !== db) await owner.end();
+  }
+}
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -30,7 +51,7 @@ export async function startApiServer(env: Env, overrides: { db?: Db } = {}): Pro
       applicationName: 'api',
       prepare: env.DB_PREPARED_STATEMENTS,
     });
-  if (env.MIGRATE_ON_START) await migrate(db);
+  if (env.MIGRATE_ON_START) await migrateAtStart(db, env.DATABASE_MIGRATION_URL);
   const serviceRoleKey = env.SERVICE_ROLE_KEY ?? randomBytes(32).toString('base64url');
   const app = await buildApp({
     db,

@@ -3,6 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe } from 'node:test';
 import type { SignalPayloadInput } from '@neuronetiq/contracts';
+import { createDb, type Db } from '@neuronetiq/db';
 import { type Backend, createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
@@ -13,7 +14,13 @@ export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
 export interface ApiTestContext {
   backend: Backend;
+  /** The test's database; `database.db` is the owner's connection (fixtures and checks). */
   database: TestDatabase;
+  /**
+   * What the app is connected with: on PostgreSQL the login role nq_api (as in production: it can only SET ROLE to
+   * anon, authenticated and service_role); on PGlite the owner, the embedded database's only user.
+   */
+  apiDb: Db;
   app: FastifyInstance;
   /** The api's clock; tests move it. */
   clock: { now: number };
@@ -32,9 +39,12 @@ export function describeEachBackend(
       let ctx: ApiTestContext | undefined;
       before(async () => {
         const database = await createTestDatabase(backend);
+        const apiDb = database.loginUrl
+          ? createDb(database.loginUrl, { max: 10, applicationName: 'test-api' })
+          : database.db;
         const clock = { now: Date.parse('2026-01-05T12:00:30Z') };
         const app = await buildApp({
-          db: database.db,
+          db: apiDb,
           serviceRoleKey: SERVICE_KEY,
           jwtSecret: JWT_SECRET,
           now: () => clock.now,
@@ -46,6 +56,7 @@ export function describeEachBackend(
         ctx = {
           backend,
           database,
+          apiDb,
           app,
           clock,
           inject: (o) => app.inject(o),
@@ -55,6 +66,7 @@ export function describeEachBackend(
       });
       after(async () => {
         await ctx?.app.close();
+        if (ctx && ctx.apiDb !== ctx.database.db) await ctx.apiDb.end();
         await ctx?.database.close();
       });
       fn(() => {

@@ -1,21 +1,25 @@
+// The orchestrator against the real api on loopback (`startTestApi`, over this file's database) and the model worker's
+// double: what the api stores, refuses (401, 409 after the close) and logs is what the assertions read.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startTestApi } from '@neuronetiq/api/testing';
 import { silentLogger } from '@neuronetiq/client';
-import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
+import {
+  idempotencyKeyFor,
+  type SignalPayload,
+  type StoredConsensus,
+  type StoredSignal,
+  type Timeframe,
+  type TrackRecord,
+  type WorkerBarInput,
+} from '@neuronetiq/contracts';
 import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createManualClock } from '@neuronetiq/service/clock';
 import type { OrchestratorConfigInput } from './config';
 import { computeConsensus } from './consensus/compute-consensus';
 import { createOrchestrator, type OrchestratorDeps } from './orchestrator';
-import {
-  FAKE_MODELS,
-  type FakeApi,
-  fakePredictions,
-  startFakeApi,
-  startFakeWorker,
-  walkBars,
-} from './testing/fake-services';
+import { FAKE_MODELS, fakePredictions, startFakeWorker, walkBars } from './testing/fake-worker';
 
 const KEY = 'test-service-role-key-0123456789';
 const T = Date.parse('2025-01-06T10:05:00Z'); // a Monday bar close
@@ -32,15 +36,61 @@ for (const backend of testBackends()) {
       await tdb?.close();
     });
 
+    // Every test starts from empty tables: the real api on loopback and this database are shared by the file's tests.
+    async function reset(): Promise<void> {
+      await tdb.db.query(
+        `TRUNCATE ml.signals_latest, ml.consensus_latest, ml.signal_scores, market.ohlcv, market.rollup_dirty,
+                  ml.ingest_outbox, app.idempotency_keys, ml.models CASCADE`,
+      );
+    }
+
+    /** Bars as a data feed writes them: straight into the database the api reads. */
+    async function addBars(symbol: string, timeframe: Timeframe, bars: readonly WorkerBarInput[]): Promise<void> {
+      await repos.ohlcv.upsert(
+        tdb.db,
+        bars.map((b) => ({ ...b, volume: b.volume ?? null, symbol, timeframe })),
+      );
+    }
+
+    /** The stored signals, keyed `owner/model/symbol/tf/bar_ts`. */
+    async function signals(): Promise<Map<string, StoredSignal>> {
+      const rows = await repos.signals.find(tdb.db, { limit: 10_000 });
+      return new Map(rows.map((s) => [`${s.owner}/${s.model_id}/${s.symbol}/${s.timeframe}/${s.bar_ts}`, s]));
+    }
+
+    /** The stored consensus rows, keyed `owner/symbol/tf/bar_ts`. */
+    async function consensus(): Promise<Map<string, StoredConsensus>> {
+      const rows = await repos.consensus.find(tdb.db, { limit: 10_000 });
+      return new Map(rows.map((c) => [`${c.owner}/${c.symbol}/${c.timeframe}/${c.bar_ts}`, c]));
+    }
+
+    /**
+     * Scores at the 1-bar horizon that make GET /api/performance answer each record: `resolved` scored calls on
+     * consecutive past bars, the newest `hits` of them right.
+     */
+    async function addTrackRecords(
+      ...records: Pick<TrackRecord, 'owner' | 'model_id' | 'symbol' | 'resolved' | 'hits'>[]
+    ) {
+      for (const r of records) {
+        await tdb.db.query(
+          `INSERT INTO ml.signal_scores (owner, model_id, symbol, timeframe, bar_ts, horizon_bars, decision, confidence,
+             received_at, entry_bar_ts, entry_close, exit_bar_ts, exit_close, hit)
+           SELECT $1, $2, $3, '1m', t, 1, 'BUY', 0.6, t, t + interval '1 minute', 1, t + interval '2 minutes', 1, g <= $5
+           FROM generate_series(1, $4::int) g, LATERAL (SELECT $6::timestamptz - g * interval '1 minute' AS t) x`,
+          [r.owner, r.model_id, r.symbol, r.resolved, r.hits, iso(T - 3 * MIN)],
+        );
+      }
+    }
+
     async function setup(
       over: Partial<OrchestratorConfigInput> = {},
       startMs = T + 2_000,
       deps: Partial<OrchestratorDeps> = {},
     ) {
       const clock = createManualClock(startMs);
-      const api = await startFakeApi({ serviceRoleKey: KEY, now: clock.now });
+      await reset();
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY, now: clock.now });
       const worker = await startFakeWorker();
-      await tdb.db.query('DELETE FROM ml.ingest_outbox');
       const config: OrchestratorConfigInput = {
         owner: 'pacey999',
         series: [
@@ -69,31 +119,31 @@ for (const backend of testBackends()) {
       return { clock, api, worker, orch, close };
     }
 
-    const seed = (api: FakeApi, lastBarMs: number, count = 30) => {
-      api.addBars('EURUSD', '1m', walkBars('1m', lastBarMs, count, 7));
-      api.addBars('GBPUSD', '1m', walkBars('1m', lastBarMs, count, 11));
+    const seed = async (lastBarMs: number, count = 30) => {
+      await addBars('EURUSD', '1m', walkBars('1m', lastBarMs, count, 7));
+      await addBars('GBPUSD', '1m', walkBars('1m', lastBarMs, count, 11));
     };
 
     test('at a bar close it stores every model signal FOR the bar now opening, on time, then the consensus', async () => {
-      const { api, orch, close } = await setup();
+      const { orch, close } = await setup();
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         const reports = await orch.tick();
         assert.equal(reports.length, 1);
         assert.equal(reports[0]?.barTs, iso(T));
-        assert.equal(api.signals.size, 2 * FAKE_MODELS.length);
+        assert.equal((await signals()).size, 2 * FAKE_MODELS.length);
         for (const symbol of ['EURUSD', 'GBPUSD']) {
           const window = walkBars('1m', T - MIN, 30, symbol === 'EURUSD' ? 7 : 11).slice(-20);
           const expected = fakePredictions(window);
           for (const p of expected) {
             assert.ok(!('error' in p));
-            const s = api.signals.get(`pacey999/${p.model_id}/${symbol}/1m/${iso(T)}`);
+            const s = (await signals()).get(`pacey999/${p.model_id}/${symbol}/1m/${iso(T)}`);
             assert.ok(s, `signal of ${p.model_id} for ${symbol}`);
             assert.equal(s.decision, p.decision);
             assert.equal(s.confidence, p.confidence);
             assert.equal(s.late, false);
           }
-          const c = api.consensus.get(`pacey999/${symbol}/1m/${iso(T)}`);
+          const c = (await consensus()).get(`pacey999/${symbol}/1m/${iso(T)}`);
           assert.ok(c);
           const want = computeConsensus(expected.map((p) => ({ ...p, meta: undefined }) as never));
           assert.equal(c.decision, want.decision);
@@ -111,21 +161,15 @@ for (const backend of testBackends()) {
     test('the consensus weighs each model by its track record on the series; too little history is weight 1', async () => {
       const { api, orch, close } = await setup({ trackRecordMinResolved: 20 });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         const record = (symbol: string, model_id: string, resolved: number, hits: number) => ({
           owner: 'pacey999',
           model_id,
           symbol,
-          timeframe: '1m' as const,
-          scored: resolved,
           resolved,
           hits,
-          hit_rate: hits / resolved,
-          avg_return: 0,
-          first_bar_ts: iso(T - 300 * MIN),
-          last_bar_ts: iso(T - MIN),
         });
-        api.trackRecords.push(
+        await addTrackRecords(
           record('EURUSD', 'fake-trend', 200, 150), // weight 2 × 151/202
           record('EURUSD', 'fake-revert', 200, 40), // weight 2 × 41/202
           record('EURUSD', 'fake-slow', 10, 10), // under 20 resolved: weight 1
@@ -133,7 +177,7 @@ for (const backend of testBackends()) {
           record('OTHER', 'fake-trend', 200, 200),
         );
         await orch.tick();
-        const eur = api.consensus.get(`pacey999/EURUSD/1m/${iso(T)}`);
+        const eur = (await consensus()).get(`pacey999/EURUSD/1m/${iso(T)}`);
         assert.deepEqual(
           eur?.contributors.map((c) => [c.model_id, c.weight]),
           [
@@ -149,7 +193,7 @@ for (const backend of testBackends()) {
         });
         assert.equal(eur?.decision, want.decision);
         assert.equal(eur?.confidence, want.confidence);
-        const gbp = api.consensus.get(`pacey999/GBPUSD/1m/${iso(T)}`);
+        const gbp = (await consensus()).get(`pacey999/GBPUSD/1m/${iso(T)}`);
         assert.deepEqual(
           gbp?.contributors.map((c) => [c.model_id, c.weight]),
           [
@@ -168,7 +212,7 @@ for (const backend of testBackends()) {
       const series = Array.from({ length: 5 }, (_, i) => ({ symbol: `SYM${i}`, timeframe: '1m' as const }));
       const { api, worker, orch, close } = await setup({ series, workerBatchSeries: 2 });
       try {
-        for (const [i, s] of series.entries()) api.addBars(s.symbol, '1m', walkBars('1m', T - MIN, 30, i + 1));
+        for (const [i, s] of series.entries()) await addBars(s.symbol, '1m', walkBars('1m', T - MIN, 30, i + 1));
         const [r] = await orch.tick();
         assert.equal(r?.signals.stored, 5 * FAKE_MODELS.length);
         assert.equal(r?.consensus.stored, 5);
@@ -189,16 +233,16 @@ for (const backend of testBackends()) {
     test('a later close reads only the new bars (plus two it checks) and decides on the same window as a whole read', async () => {
       const { api, clock, orch, close } = await setup({ catchUpBars: 0 });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         await orch.tick();
-        api.addBars('EURUSD', '1m', walkBars('1m', T, 31, 7).slice(-1));
-        api.addBars('GBPUSD', '1m', walkBars('1m', T, 31, 11).slice(-1));
+        await addBars('EURUSD', '1m', walkBars('1m', T, 31, 7).slice(-1));
+        await addBars('GBPUSD', '1m', walkBars('1m', T, 31, 11).slice(-1));
         await clock.advanceTo(T + MIN + 2_000);
         const [r] = await orch.tick();
         assert.equal(r?.signals.stored, 2 * FAKE_MODELS.length);
         const limits = api.requests
           .filter((x) => x.path === '/api/marketdata/ohlcv/query')
-          .map((x) => (JSON.parse(x.body) as { limit: number }).limit);
+          .map((x) => (x.body as { limit: number }).limit);
         assert.deepEqual(limits, [20, 4], 'the whole window, then 1 new bar + 2 checked, rounded up to 4');
         for (const [symbol, seedOf] of [
           ['EURUSD', 7],
@@ -208,7 +252,7 @@ for (const backend of testBackends()) {
           for (const p of fakePredictions(window)) {
             if ('error' in p) continue;
             assert.equal(
-              api.signals.get(`pacey999/${p.model_id}/${symbol}/1m/${iso(T + MIN)}`)?.confidence,
+              (await signals()).get(`pacey999/${p.model_id}/${symbol}/1m/${iso(T + MIN)}`)?.confidence,
               p.confidence,
             );
           }
@@ -224,16 +268,16 @@ for (const backend of testBackends()) {
         series: [{ symbol: 'EURUSD', timeframe: '1m' }],
       });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         await orch.tick();
         // The bar that closed at T is corrected, then the next bar arrives.
         const corrected = { bar_ts: iso(T - MIN), open: 1.1, high: 1.3, low: 1.1, close: 1.3, volume: 1 };
-        api.addBars('EURUSD', '1m', [corrected, { ...corrected, bar_ts: iso(T), close: 1.2, low: 1.1 }]);
+        await addBars('EURUSD', '1m', [corrected, { ...corrected, bar_ts: iso(T), close: 1.2, low: 1.1 }]);
         await clock.advanceTo(T + MIN + 2_000);
         await orch.tick();
         const limits = api.requests
           .filter((x) => x.path === '/api/marketdata/ohlcv/query')
-          .map((x) => (JSON.parse(x.body) as { limit: number }).limit);
+          .map((x) => (x.body as { limit: number }).limit);
         assert.deepEqual(limits, [20, 4, 20]);
         const window = [
           ...walkBars('1m', T - MIN, 30, 7).slice(-19, -1),
@@ -242,7 +286,10 @@ for (const backend of testBackends()) {
         ];
         for (const p of fakePredictions(window)) {
           if ('error' in p) continue;
-          assert.equal(api.signals.get(`pacey999/${p.model_id}/EURUSD/1m/${iso(T + MIN)}`)?.confidence, p.confidence);
+          assert.equal(
+            (await signals()).get(`pacey999/${p.model_id}/EURUSD/1m/${iso(T + MIN)}`)?.confidence,
+            p.confidence,
+          );
         }
       } finally {
         await close();
@@ -252,14 +299,14 @@ for (const backend of testBackends()) {
     test('with the bar cache off every close reads the whole window', async () => {
       const { api, clock, orch, close } = await setup({ catchUpBars: 0, barCacheRefreshCloses: 0 });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         await orch.tick();
-        api.addBars('EURUSD', '1m', walkBars('1m', T, 31, 7).slice(-1));
+        await addBars('EURUSD', '1m', walkBars('1m', T, 31, 7).slice(-1));
         await clock.advanceTo(T + MIN + 2_000);
         await orch.tick();
         const limits = api.requests
           .filter((x) => x.path === '/api/marketdata/ohlcv/query')
-          .map((x) => (JSON.parse(x.body) as { limit: number }).limit);
+          .map((x) => (x.body as { limit: number }).limit);
         assert.deepEqual(limits, [20, 20]);
       } finally {
         await close();
@@ -269,7 +316,7 @@ for (const backend of testBackends()) {
     test('single-store mode sends one request per signal and per consensus, each with its idempotency key', async () => {
       const { api, orch, close } = await setup({ signalStoreMode: 'single' });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         const [r] = await orch.tick();
         assert.equal(r?.signals.stored, 2 * FAKE_MODELS.length);
         assert.equal(r?.consensus.stored, 2);
@@ -277,7 +324,7 @@ for (const backend of testBackends()) {
         assert.equal(count('/api/signals/store'), 2 * FAKE_MODELS.length);
         assert.equal(count('/api/consensus/store'), 2);
         assert.equal(count('/api/signals/batch') + count('/api/consensus/batch'), 0);
-        for (const c of api.consensus.values()) assert.equal(api.deliveries.get(idempotencyKeyFor(c)), 1);
+        for (const c of (await consensus()).values()) assert.equal(api.deliveries.get(idempotencyKeyFor(c)), 1);
       } finally {
         await close();
       }
@@ -285,7 +332,13 @@ for (const backend of testBackends()) {
 
     test('an api without the bars query and consensus batch routes gets per-series reads and per-item stores', async () => {
       const clock = createManualClock(T + 2_000);
-      const api = await startFakeApi({ serviceRoleKey: KEY, now: clock.now, withoutBatchRoutes: true });
+      await reset();
+      const api = await startTestApi({
+        db: tdb.db,
+        serviceRoleKey: KEY,
+        now: clock.now,
+        withoutRoutes: ['/api/marketdata/ohlcv/query', '/api/consensus/batch'],
+      });
       const worker = await startFakeWorker();
       const orch = createOrchestrator(
         {
@@ -305,14 +358,14 @@ for (const backend of testBackends()) {
         { clock, db: tdb.db, logger: silentLogger },
       );
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         const [r] = await orch.tick();
         assert.equal(r?.signals.stored, 2 * FAKE_MODELS.length);
         assert.equal(r?.consensus.stored, 2);
         const count = (path: string) => api.requests.filter((x) => x.path === path).length;
         assert.equal(count('/api/marketdata/ohlcv'), 2);
         assert.equal(count('/api/consensus/store'), 2);
-        assert.equal(api.consensus.size, 2);
+        assert.equal((await consensus()).size, 2);
       } finally {
         await orch.stop();
         await api.close();
@@ -321,13 +374,13 @@ for (const backend of testBackends()) {
     });
 
     test('nothing runs before close + settle; the next close runs once its bar is there', async () => {
-      const { api, clock, orch, close } = await setup({}, T + 2_000);
+      const { clock, orch, close } = await setup({}, T + 2_000);
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         await orch.tick();
         await clock.advanceTo(T + MIN + 1_999);
         assert.deepEqual(await orch.tick(), []);
-        api.addBars('EURUSD', '1m', walkBars('1m', T, 31, 7).slice(-1));
+        await addBars('EURUSD', '1m', walkBars('1m', T, 31, 7).slice(-1));
         await clock.advanceTo(T + MIN + 2_000);
         const [r] = await orch.tick();
         assert.equal(r?.barTs, iso(T + MIN));
@@ -336,17 +389,17 @@ for (const backend of testBackends()) {
           r?.noBar.map((s) => s.symbol),
           ['GBPUSD'],
         );
-        assert.ok(api.signals.has(`pacey999/fake-trend/EURUSD/1m/${iso(T + MIN)}`));
-        assert.ok(!api.signals.has(`pacey999/fake-trend/GBPUSD/1m/${iso(T + MIN)}`));
+        assert.ok((await signals()).has(`pacey999/fake-trend/EURUSD/1m/${iso(T + MIN)}`));
+        assert.ok(!(await signals()).has(`pacey999/fake-trend/GBPUSD/1m/${iso(T + MIN)}`));
       } finally {
         await close();
       }
     });
 
     test('the loop sleeps until close + settle on the injected clock, then runs the cycle', async () => {
-      const { api, clock, orch, close } = await setup({ leaderPollMs: 60 * MIN }, T + 2_000);
+      const { clock, orch, close } = await setup({ leaderPollMs: 60 * MIN }, T + 2_000);
       try {
-        seed(api, T);
+        await seed(T);
         const cycles: string[] = [];
         orch.onCycle((r) => cycles.push(r.barTs));
         await orch.start();
@@ -364,19 +417,15 @@ for (const backend of testBackends()) {
 
     test('an unexpected error in a cycle does not spin the loop: the close is tried again after failedSeriesRetryMs', async () => {
       let reads = 0;
-      const { api, clock, orch, close } = await setup(
-        { leaderPollMs: 60 * MIN, failedSeriesRetryMs: 5_000 },
-        T + 2_000,
-        {
-          // A weight the consensus refuses makes the cycle throw after the bars and predictions were had.
-          weights: async () => {
-            reads++;
-            return () => ({ 'fake-trend': -1 });
-          },
+      const { clock, orch, close } = await setup({ leaderPollMs: 60 * MIN, failedSeriesRetryMs: 5_000 }, T + 2_000, {
+        // A weight the consensus refuses makes the cycle throw after the bars and predictions were had.
+        weights: async () => {
+          reads++;
+          return () => ({ 'fake-trend': -1 });
         },
-      );
+      });
       try {
-        seed(api, T);
+        await seed(T);
         await orch.start();
         await waitFor(() => reads === 1);
         // The manual clock stands still: a loop that retried at once would run hundreds of cycles in this time.
@@ -385,7 +434,7 @@ for (const backend of testBackends()) {
         assert.deepEqual(clock.pending(), [T + 2_000 + 5_000]);
         await clock.advance(5_000);
         await waitFor(() => reads === 2);
-        assert.equal(api.signals.size, 0, 'nothing half-stored');
+        assert.equal((await signals()).size, 0, 'nothing half-stored');
       } finally {
         await close();
       }
@@ -394,7 +443,7 @@ for (const backend of testBackends()) {
     test('after a restart it catches up the last closes (late ones flagged); a re-run changes nothing', async () => {
       const { api, worker, clock, close } = await setup({ catchUpBars: 3 }, T + 2_000);
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         const first = createOrchestrator(
           {
             owner: 'pacey999',
@@ -414,14 +463,14 @@ for (const backend of testBackends()) {
           reports.map((r) => r.barTs),
           [T - 3 * MIN, T - 2 * MIN, T - MIN, T].map(iso),
         );
-        const late = [...api.signals.values()].filter((s) => s.late).map((s) => s.bar_ts);
+        const late = [...(await signals()).values()].filter((s) => s.late).map((s) => s.bar_ts);
         assert.equal(late.length, 3 * FAKE_MODELS.length, 'the three past closes are late');
         assert.ok(!late.includes(iso(T)));
-        const stored = api.signals.size;
+        const stored = (await signals()).size;
         // A restarted orchestrator re-runs the same window: every signal is unchanged, none is rejected.
         const again = createOrchestrator(first.config, { clock, db: tdb.db, logger: silentLogger });
         const rerun = await again.tick();
-        assert.equal(api.signals.size, stored);
+        assert.equal((await signals()).size, stored);
         const totals = rerun.reduce(
           (a, r) => ({
             unchanged: a.unchanged + r.signals.unchanged,
@@ -438,7 +487,7 @@ for (const backend of testBackends()) {
     test('api unreachable mid-cycle: every signal and consensus is parked in the outbox with its idempotency key', async () => {
       const { api, orch, close } = await setup();
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         // The bars are read, then the api dies as the first write arrives.
         api.onRequest((_method, path) => {
           if (path.startsWith('/api/signals') || path.startsWith('/api/consensus')) api.setMode('refuse');
@@ -453,7 +502,7 @@ for (const backend of testBackends()) {
           assert.equal(item.idempotency_key, idempotencyKeyFor(item.payload as SignalPayload));
           assert.equal((item.payload as SignalPayload).bar_ts, iso(T));
         }
-        assert.equal(api.signals.size, 0);
+        assert.equal((await signals()).size, 0);
         assert.equal(orch.status().unparked, 0);
       } finally {
         await close();
@@ -461,13 +510,13 @@ for (const backend of testBackends()) {
     });
 
     test('a worker outage fails the series, which is retried later and produced once the worker is back', async () => {
-      const { api, worker, clock, orch, close } = await setup({ failedSeriesRetryMs: 5_000 });
+      const { worker, clock, orch, close } = await setup({ failedSeriesRetryMs: 5_000 });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         worker.setMode('error503');
         const [r] = await orch.tick();
         assert.equal(r?.failed.length, 2);
-        assert.equal(api.signals.size, 0);
+        assert.equal((await signals()).size, 0);
         worker.setMode('up');
         await clock.advance(4_999);
         assert.deepEqual(await orch.tick(), []);
@@ -483,7 +532,7 @@ for (const backend of testBackends()) {
     test('refused credentials are not retried at once; the series is tried again later', async () => {
       const { api, orch, close } = await setup({ serviceRoleKey: 'a-wrong-service-role-key-000000' });
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         const [r] = await orch.tick();
         // The wrong key fails the bars read: nothing generated, nothing parked, the series is retried later.
         assert.equal(r?.failed.length, 2);
@@ -496,15 +545,19 @@ for (const backend of testBackends()) {
     });
 
     test('a re-run after the bar closed that would rewrite history is refused (409) and not parked', async () => {
-      const { api, clock, orch, close } = await setup();
+      const { clock, orch, close } = await setup();
       try {
-        seed(api, T - MIN);
+        await seed(T - MIN);
         await orch.tick();
-        const before = new Map([...api.signals].map(([k, v]) => [k, v.decision]));
+        const before = new Map([...(await signals())].map(([k, v]) => [k, v.decision]));
         // The closed bar is corrected afterwards, and a fresh orchestrator re-runs that close once the bar it was
         // FOR has closed too: decisions that differ must not replace what was published on time.
-        api.addBars('EURUSD', '1m', [{ bar_ts: iso(T - MIN), open: 1.1, high: 1.3, low: 1.1, close: 1.3, volume: 1 }]);
-        api.addBars('GBPUSD', '1m', [{ bar_ts: iso(T - MIN), open: 1.1, high: 1.1, low: 0.9, close: 0.9, volume: 1 }]);
+        await addBars('EURUSD', '1m', [
+          { bar_ts: iso(T - MIN), open: 1.1, high: 1.3, low: 1.1, close: 1.3, volume: 1 },
+        ]);
+        await addBars('GBPUSD', '1m', [
+          { bar_ts: iso(T - MIN), open: 1.1, high: 1.1, low: 0.9, close: 0.9, volume: 1 },
+        ]);
         await clock.advanceTo(T + MIN + 1_000);
         const rerun = createOrchestrator(
           { ...orch.config, catchUpBars: 1 },
@@ -515,16 +568,16 @@ for (const backend of testBackends()) {
         assert.ok((r?.signals.immutable ?? 0) > 0, 'some decisions changed and were refused');
         assert.equal(r?.signals.outboxed, 0);
         assert.equal((await repos.outbox.counts(tdb.db)).pending, 0);
-        for (const [k, d] of before) assert.equal(api.signals.get(k)?.decision, d, k);
+        for (const [k, d] of before) assert.equal((await signals()).get(k)?.decision, d, k);
       } finally {
         await close();
       }
     });
 
     test('/health reports the role and the last cycle; /metrics counts signals and cycles', async () => {
-      const { api, orch, close } = await setup();
+      const { orch, close } = await setup();
       try {
-        seed(api, T);
+        await seed(T);
         const { port, metricsPort } = await orch.start();
         await waitFor(() => orch.status().lastCycle !== undefined);
         const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as Record<string, unknown>;

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { withPage } from '@neuronetiq/testing-web';
+import { findA11yViolations, formatViolations, withPage } from '@neuronetiq/testing-web';
 import { STACK_GITHUB_USERS, type WebStack } from '@neuronetiq/testing-web/stack';
+import type { Page } from 'playwright-core';
 import { formatPence } from '../src/lib/revenue';
 import { mintApiToken } from '../src/server/api-token';
 import {
@@ -49,6 +50,14 @@ const csvRows = (csv: string) =>
     .split('\r\n')
     .filter(Boolean)
     .map((r) => r.split(','));
+/** The model page's latest-signals rows that carry `call`. */
+const callRows = (page: Page, call: 'BUY' | 'SELL') => page.getByTestId('signal-row').filter({ hasText: call });
+
+async function assertAxeClean(page: Page, state: string) {
+  const violations = await findA11yViolations(page);
+  assert.deepEqual(violations, [], `${state}: ${formatViolations(violations)}`);
+}
+
 const API_KEY = /mp_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/;
 
 describeWeb('vendor dashboard', (ctx) => {
@@ -252,6 +261,82 @@ describeWeb('vendor dashboard', (ctx) => {
       const forged = await page.request.get(`/marketplace/vendor/revenue/csv?month=${month}`, { maxRedirects: 0 });
       assert.equal(forged.status(), 307);
       assert.match(forged.headers().location ?? '', /\/marketplace\/login\?next=/);
+    });
+  });
+  test("a subscriber reads a priced model's fresh signal live, and after cancelling only delayed again", async () => {
+    const { stack, browser } = ctx();
+    const owner = await stack.ensureGitHubOwner(ALICE);
+    const modelId = uniqueModelId('priced');
+    await stack.registerModel(owner, modelId, 'public');
+    const priced = await stack.asService(`/api/models/${modelId}/price?owner=${owner}`, {
+      method: 'PUT',
+      body: { price_pence: 499 },
+    });
+    assert.equal(priced.status, 200, await priced.text());
+    // A call two days old (received on time, so older than the 24 h delay) and a fresh one on the bar open now.
+    const minute = Math.floor(Date.now() / 60_000) * 60_000;
+    const old = new Date(minute - 2 * 86_400_000).toISOString();
+    await stack.storeSignals([
+      { ...signalNow(owner, modelId, 'EURUSD', 'SELL'), bar_ts: old },
+      signalNow(owner, modelId, 'EURUSD', 'BUY'),
+    ]);
+    await stack.database.db.query(
+      `UPDATE ml.signals_latest SET received_at = bar_ts + interval '30 seconds', late = false
+       WHERE owner = $1 AND model_id = $2 AND bar_ts = $3`,
+      [owner, modelId, old],
+    );
+    const path = `/marketplace/models/${owner}/${modelId}`;
+
+    await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+      // Anonymous: the price, the delay, and a sign-in link that comes back here.
+      await page.goto(path);
+      assert.equal(await page.getByTestId('model-price').textContent(), '£4.99 / month');
+      assert.match((await page.getByTestId('signal-delay-note').textContent()) ?? '', /delayed by 24 hours/);
+      await page.getByRole('link', { name: 'Sign in to subscribe' }).click();
+      await page.waitForURL((url) => url.pathname === '/marketplace/login');
+      await page.getByRole('button', { name: 'Continue with GitHub' }).click();
+      await page.waitForURL((url) => url.origin === stack.github.url);
+      await page.getByRole('button', { name: `Continue as ${BOB.login}` }).click();
+      await page.waitForURL((url) => url.origin === stack.webUrl && url.pathname === path);
+
+      // Signed in, not subscribed: the old call shows, the fresh one is held back.
+      await callRows(page, 'SELL').first().waitFor();
+      assert.equal(await callRows(page, 'BUY').count(), 0, 'the fresh signal is delayed for a non-subscriber');
+      await assertAxeClean(page, 'not subscribed');
+      // A second tab still showing the Subscribe button, for the refusal below.
+      const stale = await page.context().newPage();
+      await stale.goto(path);
+      await stale.getByRole('button', { name: 'Subscribe' }).waitFor();
+
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByTestId('subscribed-since').waitFor();
+      await callRows(page, 'BUY').first().waitFor();
+      assert.match((await page.getByTestId('signal-delay-note').textContent()) ?? '', /live/);
+      await assertAxeClean(page, 'subscribed');
+
+      // Subscribing again (the stale tab) is refused by the api (409) and said as a message, not an error page.
+      await stale.getByRole('button', { name: 'Subscribe' }).click();
+      const refusal = stale.getByTestId('subscription-message');
+      await refusal.waitFor();
+      assert.match((await refusal.textContent()) ?? '', /already subscribe/);
+      await stale.close();
+
+      // My subscriptions, from the dashboard, lists it.
+      await page.goto('/marketplace/vendor');
+      await page.getByRole('link', { name: 'My subscriptions' }).click();
+      await page.waitForURL((url) => url.pathname === '/marketplace/subscriptions');
+      const row = page.getByTestId('subscription-row').filter({ hasText: `${owner}/${modelId}` });
+      await row.getByRole('button', { name: `Cancel subscription to ${owner}/${modelId}` }).waitFor();
+
+      // Cancel on the model page, confirmed: the fresh call is held back again.
+      await page.goto(path);
+      await page.getByRole('button', { name: `Cancel subscription to ${owner}/${modelId}` }).click();
+      await page.getByRole('button', { name: 'Yes, cancel' }).click();
+      await page.getByRole('button', { name: 'Subscribe' }).waitFor();
+      await callRows(page, 'SELL').first().waitFor();
+      assert.equal(await callRows(page, 'BUY').count(), 0, 'the fresh signal is delayed again after cancelling');
+      await page.goto('/marketplace/subscriptions');
+      await row.filter({ hasText: 'ended' }).waitFor();
     });
   });
 });

@@ -283,6 +283,8 @@ export const MarketplaceModelDetailSchema = MarketplaceModelSchema.extend({
   curve: z.array(CurvePointSchema).optional(),
   /** Monthly price in GBP pence now (0 = free); null when never priced. */
   price_pence: z.number().int().nonnegative().nullable().optional(),
+  /** The platform's delay, in seconds, after which non-subscribers read this model's signals. */
+  delay_seconds: z.number().int().nonnegative().optional(),
 });
 export type MarketplaceModelDetail = z.infer<typeof MarketplaceModelDetailSchema>;
 

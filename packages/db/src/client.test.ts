@@ -96,3 +96,43 @@ describe('parameters inlined into a request transaction (simple protocol)', () =
     }
   });
 });
+
+describe('a connection the server ends while a caller holds it (a PostgreSQL restart)', () => {
+  test('fails that transaction or request with a connection error, never the process; the next query works', async (t) => {
+    if (!testBackends().includes('postgres')) {
+      t.skip('needs DATABASE_URL: PGlite has no backends to terminate');
+      return;
+    }
+    const database = await createTestDatabase('postgres', { migrate: false });
+    const db = createDb(database.url, { max: 2, applicationName: 'nq-terminated-probe' });
+    // What a restart does to every backend: FATAL 57P01 arrives on a connection with no query running.
+    const terminate = () =>
+      database.db.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'nq-terminated-probe'",
+      );
+    try {
+      await assert.rejects(
+        db.transaction(async (tx) => {
+          await tx.query('SELECT 1');
+          await terminate();
+          await new Promise((r) => setTimeout(r, 300));
+          await tx.query('SELECT 1');
+        }),
+        (err: Error) => /terminat|Connection|not queryable/i.test(err.message),
+      );
+      await assert.rejects(
+        db.asRequest({ role: 'service_role', claims: {} }, async (tx) => {
+          await tx.query('SELECT 1');
+          await terminate();
+          await new Promise((r) => setTimeout(r, 300));
+          await tx.query('SELECT 1');
+        }),
+        (err: Error) => /terminat|Connection|not queryable/i.test(err.message),
+      );
+      assert.deepEqual(await db.query('SELECT 2 AS n'), [{ n: 2 }]);
+    } finally {
+      await db.end();
+      await database.close();
+    }
+  });
+});

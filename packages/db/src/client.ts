@@ -62,6 +62,13 @@ const types = {
   },
 };
 
+/**
+ * Ends a request's transaction. The role and claims were set for the transaction only (`set_config(…, true)`), but a
+ * session-level `SET ROLE` run inside it would outlive its COMMIT: the connection goes back to the pool as the login
+ * role with no claims whatever the request ran (same round trip as the COMMIT; a rollback undoes such a SET anyway).
+ */
+const COMMIT = 'COMMIT;\nRESET ROLE;\nRESET request.jwt.claims';
+
 /** Renders a scalar parameter as a SQL literal, escaped by the driver (objects as JSON). */
 function literal(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
@@ -93,6 +100,12 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // Nor may a checked-out one's: a restart sends FATAL 57P01 to every backend, also to connections a transaction or a
+  // request holds between two statements, where no query is running to receive it and the client emits 'error'. The
+  // holder's next statement then fails with a connection error (answered 503, retried), and release drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
 
   // What kind of server this is, learnt from the first connection: PGlite (embedded) or PostgreSQL.
   let embedded: boolean | undefined;
@@ -174,7 +187,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
           const scalar = !params || params.every((p) => !Array.isArray(p));
           if (scalar && (t.state === 'idle' || commit)) {
             const head = t.state === 'idle' ? ['BEGIN', enterSql] : [];
-            const parts = [...head, inline(sql, params), ...(commit ? ['COMMIT'] : [])];
+            const parts = [...head, inline(sql, params), ...(commit ? [COMMIT] : [])];
             t.state = 'open';
             const results = (await client.query(parts.join(';\n'))) as unknown as pg.QueryResult[];
             if (commit) t.state = 'done';
@@ -186,7 +199,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
           }
           const rows = (await run(client, sql, params)).rows as Row[];
           if (commit) {
-            await client.query('COMMIT');
+            await client.query(COMMIT);
             t.state = 'done';
           }
           return rows;
@@ -194,7 +207,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
       };
       try {
         const result = await fn(tx);
-        if (t.state === 'open') await client.query('COMMIT');
+        if (t.state === 'open') await client.query(COMMIT);
         t.state = 'done';
         return result;
       } catch (err) {
@@ -224,6 +237,18 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
       };
     },
     end: () => pool.end(),
+  };
+}
+
+/**
+ * A statement runner whose every statement is a transaction of its own as the service role, in one round trip (BEGIN,
+ * role, statement, COMMIT): for what the api does outside a request (key lookup, the event-log tail), since its login
+ * role reads no table by itself.
+ */
+export function serviceStatements(db: Db): Queryable {
+  return {
+    query: (sql, params) =>
+      db.asRequest({ role: 'service_role', claims: {} }, (tx) => tx.query(sql, params, { commit: true })),
   };
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db } from './client';
+import { type Db, type Queryable, sqlState } from './client';
 
 export interface Migration {
   version: string;
@@ -84,19 +84,36 @@ export async function migrate(db: Db, migrations: readonly Migration[] = loadMig
   });
 }
 
-/** Versions not yet applied (empty when the schema is current). Used by readiness checks. */
+/**
+ * Versions not yet applied (empty when the schema is current). Used by readiness checks. Read as the service role
+ * (20261207030000_api_login_role grants it the versions), since the api's login role reads nothing by itself; before
+ * that grant exists, as the connecting user, and when neither may read them, every version counts as pending.
+ */
 export async function pendingMigrations(
   db: Db,
   migrations: readonly Migration[] = loadMigrations(),
 ): Promise<string[]> {
-  const exists = await db.query<{ t: string | null }>(
-    `SELECT to_regclass('supabase_migrations.schema_migrations') AS t`,
-  );
-  if (!exists[0]?.t) return migrations.map((m) => m.version);
-  const done = new Set(
-    (await db.query<{ version: string }>('SELECT version FROM supabase_migrations.schema_migrations')).map(
-      (r) => r.version,
-    ),
-  );
-  return migrations.filter((m) => !done.has(m.version)).map((m) => m.version);
+  const read = async (q: Queryable): Promise<Set<string> | null> => {
+    const exists = await q.query<{ t: string | null }>(
+      `SELECT to_regclass('supabase_migrations.schema_migrations') AS t`,
+    );
+    if (!exists[0]?.t) return null;
+    const rows = await q.query<{ version: string }>('SELECT version FROM supabase_migrations.schema_migrations');
+    return new Set(rows.map((r) => r.version));
+  };
+  // 42501: no privilege; 22023 or 42704: the service role does not exist yet (nothing migrated); 3F000: no schema.
+  const denied = (err: unknown) => ['42501', '22023', '42704', '3F000'].includes(sqlState(err) ?? '');
+  let done: Set<string> | null;
+  try {
+    done = await db.asRequest({ role: 'service_role', claims: {} }, read);
+  } catch (err) {
+    if (!denied(err)) throw err;
+    try {
+      done = await db.transaction(read);
+    } catch (again) {
+      if (!denied(again)) throw again;
+      done = null;
+    }
+  }
+  return migrations.filter((m) => !done?.has(m.version)).map((m) => m.version);
 }

@@ -14,10 +14,20 @@ export type Backend = 'pglite' | 'postgres';
 
 export interface TestDatabase {
   backend: Backend;
+  /** The owner's connection string (migrations, fixtures). */
   url: string;
+  /** Connected as the owner. */
   db: Db;
+  /**
+   * The connection string of the api's login role `nq_api` (20261207030000_api_login_role) on this database, as
+   * production connects; null on PGlite, whose one user is a superuser (every connection is `postgres`).
+   */
+  loginUrl: string | null;
   close(): Promise<void>;
 }
+
+/** The api's login role (a member of anon, authenticated and service_role only). */
+export const API_LOGIN_ROLE = 'nq_api';
 
 export function testBackends(): Backend[] {
   return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
@@ -38,6 +48,7 @@ export async function createTestDatabase(backend: Backend, options: { migrate?: 
       backend,
       url: embedded.url,
       db,
+      loginUrl: null,
       async close() {
         await db.end();
         await embedded.close();
@@ -60,10 +71,14 @@ export async function createTestDatabase(backend: Backend, options: { migrate?: 
     await admin.end();
     throw err;
   }
+  const loginUrl = new URL(url);
+  loginUrl.username = API_LOGIN_ROLE;
+  loginUrl.password = process.env.NQ_API_PASSWORD ?? '';
   return {
     backend,
     url: url.toString(),
     db,
+    loginUrl: shouldMigrate ? loginUrl.toString() : null,
     async close() {
       await db.end();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Db } from '@neuronetiq/db';
-import { looksLikeApiKey, repos } from '@neuronetiq/db';
+import { looksLikeApiKey, repos, serviceStatements } from '@neuronetiq/db';
 import { type JWTPayload, errors as joseErrors, jwtVerify } from 'jose';
 import { AppError } from '../errors';
 import type { Principal } from './principal';
@@ -45,6 +45,8 @@ const sha = (s: string) => createHash('sha256').update(s).digest();
  * and never logged: the logger redacts the header.
  */
 export function createAuthResolver(db: Db, options: AuthOptions) {
+  // Keys are looked up as the service role, a transaction per statement: the api's login role reads no table itself.
+  const asService = serviceStatements(db);
   const serviceHash = sha(options.serviceRoleKey);
   const secret = options.jwtSecret ? new TextEncoder().encode(options.jwtSecret) : null;
   const cacheMs = options.keyCacheMs ?? 10_000;
@@ -67,7 +69,7 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
       const cacheKey = sha(token).toString('hex');
       const hit = cache.get(cacheKey);
       if (hit && hit.until > now()) return hit.principal;
-      const record = await repos.apiKeys.verify(db, token);
+      const record = await repos.apiKeys.verify(asService, token);
       if (!record) {
         cache.delete(cacheKey);
         throw unauthenticated('API key is invalid or revoked; create a new one with `mp login` or in the dashboard');
@@ -92,7 +94,7 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
       // last_used_at is advisory: write it at most once a minute per key, off the request's path.
       if ((touched.get(record.id) ?? 0) < now() - 60_000) {
         touched.set(record.id, now());
-        repos.apiKeys.touch(db, record.id).catch(() => {});
+        repos.apiKeys.touch(asService, record.id).catch(() => {});
       }
       return principal;
     }

@@ -20,7 +20,8 @@ export async function upsertIdentity(deps: ApiDeps, identity: IdentityUpsert): P
       details: [{ path: 'email', message: 'is required for google' }],
     });
   }
-  const result = await deps.db.transaction((tx) =>
+  // As the service role: app.upsert_identity() (SECURITY DEFINER) writes the auth schema, no request role can.
+  const result = await deps.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
     repos.users.upsertIdentity(tx, {
       provider: identity.provider,
       providerUserId: identity.provider_user_id,

@@ -11,7 +11,7 @@ import { toMarketplaceModel } from './find-marketplace-models';
 /**
  * One model's page: the model, its vendor, its series, its track record per series (live and backfilled apart), its
  * newest signals (live to subscribers, delayed to others: ml.visible_signals), its figures per period and horizon,
- * its equity and drawdown curve and its price. A private model exists only for its owner; anyone else gets the same 404 as for no model.
+ * its equity and drawdown curve, its price and the delay non-subscribers wait. A private model exists only for its owner; anyone else gets the same 404 as for no model.
  */
 export async function getMarketplaceModel(
   deps: ApiDeps,
@@ -23,7 +23,7 @@ export async function getMarketplaceModel(
       throw new AppError('NOT_FOUND', { message: `no model "${req.modelId}" of owner "${req.owner}"` });
     }
     const nowMs = deps.now();
-    const [vendors, records, signals, stats, curve, price] = [
+    const [vendors, records, signals, stats, curve, price, delaySeconds] = [
       await repos.marketplace.vendors(tx, [row.owner]),
       await repos.marketplace.seriesRecords(tx, row.owner, row.model_id),
       await repos.marketplace.latestSignals(tx, row.owner, row.model_id, req.query.signals),
@@ -39,6 +39,7 @@ export async function getMarketplaceModel(
         nowMs,
       }),
       await repos.subscriptions.priceAt(tx, row.owner, row.model_id, nowMs),
+      await repos.marketplace.signalDelaySeconds(tx),
     ];
     const summary = (r: TrackRecordSummary): TrackRecordSummary => ({
       scored: r.scored,
@@ -58,6 +59,7 @@ export async function getMarketplaceModel(
       stats,
       curve,
       price_pence: price,
+      delay_seconds: delaySeconds,
     };
   });
 }

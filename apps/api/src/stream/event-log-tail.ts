@@ -9,7 +9,15 @@
 //
 // The tail runs only while someone streams: the first subscriber starts it (LISTEN or polling), and it stops a while
 // after the last one has left, so an api nobody streams from does no work for it.
-import { type Db, EVENT_LOG_CHANNEL, type EventLogScan, isSharedSessionBackend, listen, repos } from '@neuronetiq/db';
+import {
+  type Db,
+  EVENT_LOG_CHANNEL,
+  type EventLogScan,
+  isSharedSessionBackend,
+  listen,
+  repos,
+  serviceStatements,
+} from '@neuronetiq/db';
 
 export interface EventLogTailOptions {
   /** Poll interval when nothing wakes the tail (the embedded database, where notifications do not cross the socket). */
@@ -35,7 +43,10 @@ export interface EventLogTail {
   close(): Promise<void>;
 }
 
-export function createEventLogTail(db: Db, options: EventLogTailOptions = {}): EventLogTail {
+export function createEventLogTail(pool: Db, options: EventLogTailOptions = {}): EventLogTail {
+  // Each scan is a transaction of its own as the service role (one round trip): the api's login role reads nothing
+  // by itself, and the scan must see every owner's rows to know which ids are final.
+  const db = serviceStatements(pool);
   const listeners = new Set<(head: number) => void>();
   let run: ReturnType<typeof startRun> | undefined;
   let idleTimer: NodeJS.Timeout | undefined;

@@ -68,7 +68,7 @@ async function vendorWithModel(ctx: ApiTestContext, visibility: 'public' | 'priv
 describeEachBackend(
   'subscriptions, payments and revenue',
   (ctx) => {
-    test('a vendor prices its model in pence; bad prices and foreign models are refused', async () => {
+    test('a vendor prices its model in pence, shown with the delay on its page; bad prices and foreign models are refused', async () => {
       const v = await vendorWithModel(ctx());
       const put = (modelId: string, body: unknown, headers = v.auth) =>
         ctx().inject({ method: 'PUT', url: `/api/models/${modelId}/price`, headers, payload: body as object });
@@ -80,6 +80,11 @@ describeEachBackend(
         price_pence: 999,
         effective_from: new Date(ctx().clock.now).toISOString(),
       });
+      // The model's page data carries the price and the delay non-subscribers wait (24 h by default), for anyone.
+      const page = await ctx().inject({ method: 'GET', url: `/api/marketplace/models/${v.owner}/${v.modelId}` });
+      assert.equal(page.statusCode, 200, page.body);
+      assert.equal(page.json().data.price_pence, 999);
+      assert.equal(page.json().data.delay_seconds, 86_400);
       for (const body of [
         { price_pence: -1 },
         { price_pence: 1.5 },

@@ -1,6 +1,7 @@
 // The real api, listening on 127.0.0.1, for other services' tests (cron, orchestrator): the same routes, rules and
 // database as production, plus switches that make it fail the way a real deployment does (503s, refused
 // connections) and a count of what it accepted per idempotency key, to prove exactly-once delivery.
+import type { IncomingMessage } from 'node:http';
 import { idempotencyKeyFor, type SignalPayload } from '@neuronetiq/contracts';
 import type { Db } from '@neuronetiq/db';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +14,8 @@ export interface TestApiOptions {
   serviceRoleKey: string;
   /** The api's clock (receive times, lateness, immutability); defaults to Date.now. */
   now?: () => number;
+  /** Paths answered 404 as by an api from before them (clients fall back to older routes). */
+  withoutRoutes?: readonly string[];
 }
 
 export interface StoredBar {
@@ -29,8 +32,8 @@ export interface TestApi {
   app: FastifyInstance;
   /** Accepted writes (2xx, or `stored`/`unchanged` rows of a batch) per idempotency key. */
   deliveries: Map<string, number>;
-  /** Every request that reached the api, in order. */
-  requests: { method: string; path: string }[];
+  /** Every request that reached the api, in order, with its parsed body (once read). */
+  requests: { method: string; path: string; body?: unknown }[];
   /** The stored bars of one series, oldest first, as the database holds them. */
   barsOf(symbol: string, timeframe: string): Promise<StoredBar[]>;
   setMode(mode: TestApiMode): void;
@@ -48,15 +51,23 @@ const BATCH_ROUTES: Record<string, 'signals' | 'consensus'> = {
 export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
   const app = await buildApp({ db: options.db, serviceRoleKey: options.serviceRoleKey, now: options.now });
   const deliveries = new Map<string, number>();
-  const requests: { method: string; path: string }[] = [];
+  const requests: { method: string; path: string; body?: unknown }[] = [];
+  const entries = new WeakMap<IncomingMessage, { body?: unknown }>();
+  const missing = new Set(options.withoutRoutes ?? []);
   let mode: TestApiMode = 'up';
   let hook: ((method: string, path: string) => void) | undefined;
   const count = (key: string) => deliveries.set(key, (deliveries.get(key) ?? 0) + 1);
 
+  // Logged as the request arrives, before any of the app's hooks (a request that authentication refuses is logged too).
+  app.server.prependListener('request', (req: IncomingMessage) => {
+    const path = (req.url ?? '/').split('?')[0] ?? '';
+    const entry: { method: string; path: string; body?: unknown } = { method: req.method ?? '', path };
+    requests.push(entry);
+    entries.set(req, entry);
+    hook?.(entry.method, path);
+  });
   app.addHook('onRequest', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    requests.push({ method: request.method, path });
-    hook?.(request.method, path);
     if (mode === 'refuse') {
       request.raw.socket.destroy();
       return reply.hijack();
@@ -66,6 +77,18 @@ export async function startTestApi(options: TestApiOptions): Promise<TestApi> {
         .code(503)
         .send({ success: false, error: 'SERVICE_UNAVAILABLE', message: 'down for the test', request_id: request.id });
     }
+    if (missing.has(path)) {
+      return reply.code(404).send({
+        success: false,
+        error: 'NOT_FOUND',
+        message: `Route ${request.method}:${path} not found`,
+        request_id: request.id,
+      });
+    }
+  });
+  app.addHook('preValidation', async (request) => {
+    const entry = entries.get(request.raw);
+    if (entry) entry.body = request.body;
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 300 || request.method !== 'POST') return payload;

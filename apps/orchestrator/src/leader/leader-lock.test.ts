@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startTestApi } from '@neuronetiq/api/testing';
 import { silentLogger } from '@neuronetiq/client';
 import { TIMEFRAME_MS } from '@neuronetiq/contracts';
+import { repos } from '@neuronetiq/db';
 import { createTestDatabase, type TestDatabase, testBackends } from '@neuronetiq/db/testing';
 import { createOrchestrator } from '../orchestrator';
-import { FAKE_MODELS, startFakeApi, startFakeWorker, walkBars } from '../testing/fake-services';
+import { FAKE_MODELS, startFakeWorker, walkBars } from '../testing/fake-worker';
 import { createLeaderLock, isSharedSessionBackend } from './leader-lock';
 
 const KEY = 'test-service-role-key-0123456789';
@@ -77,10 +79,19 @@ for (const backend of testBackends()) {
     });
 
     test('hot standby: a second orchestrator waits, then takes over and resumes without duplicating', async () => {
-      const api = await startFakeApi({ serviceRoleKey: KEY });
+      const api = await startTestApi({ db: tdb.db, serviceRoleKey: KEY });
       const worker = await startFakeWorker();
       const lastBar = Math.floor(Date.now() / TIMEFRAME_MS['1h']) * TIMEFRAME_MS['1h'] - TIMEFRAME_MS['1h'];
-      api.addBars('EURUSD', '1h', walkBars('1h', lastBar, 30, 3));
+      await repos.ohlcv.upsert(
+        tdb.db,
+        walkBars('1h', lastBar, 30, 3).map((b) => ({
+          ...b,
+          volume: b.volume ?? null,
+          symbol: 'EURUSD',
+          timeframe: '1h' as const,
+        })),
+      );
+      const stored = async () => (await repos.signals.find(tdb.db, { limit: 1_000 })).length;
       const config = {
         owner: 'pacey999',
         series: [{ symbol: 'EURUSD', timeframe: '1h' as const }],
@@ -111,7 +122,7 @@ for (const backend of testBackends()) {
         assert.equal(first.status().role, 'leader');
         assert.equal(second.status().role, 'standby');
         assert.equal(cyclesB.length, 0, 'the standby does not run cycles');
-        assert.equal(api.signals.size, FAKE_MODELS.length);
+        assert.equal(await stored(), FAKE_MODELS.length);
 
         if (backend === 'postgres') {
           // The leader's session dies (as when its machine goes away): the standby takes over, the old one stands by.
@@ -124,7 +135,7 @@ for (const backend of testBackends()) {
         }
         await waitFor(() => cyclesB.length === 1);
         assert.deepEqual(cyclesB, [0], 'the new leader re-ran the close: every signal unchanged, none stored twice');
-        assert.equal(api.signals.size, FAKE_MODELS.length);
+        assert.equal(await stored(), FAKE_MODELS.length);
       } finally {
         await first.stop();
         await second.stop();

@@ -1,1 +1,1 @@
-export * from './fake-services';
+export * from './fake-worker';

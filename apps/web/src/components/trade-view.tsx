@@ -155,6 +155,7 @@ export function TradeView({
           delaySeconds={delaySeconds}
           signedIn={signedIn}
           shown={publishers.some((p) => p.rows.some((r) => !r.live)) || (!signedIn && initialConsensus !== null)}
+          delayedModels={delayedModels(publishers)}
           symbol={symbol}
           tf={tf}
           locale={locale}
@@ -208,11 +209,22 @@ function ConsensusRow({ owner, rows, locale }: { owner: string; rows: Marketplac
   );
 }
 
+/** The models behind each delayed consensus shown (its newest row's contributors): subscribing to them makes it live. */
+function delayedModels(publishers: { owner: string; rows: MarketplaceConsensus[] }[]): string[] {
+  const models = new Set<string>();
+  for (const { owner, rows } of publishers) {
+    const latest = rows.at(-1);
+    if (latest && !latest.live) for (const c of latest.contributors) models.add(`${owner}/${c.model_id}`);
+  }
+  return [...models].slice(0, 8);
+}
+
 /** Says why a consensus is late (or missing) for this viewer and how to see it live. */
 function DelayNote({
   delaySeconds,
   signedIn,
   shown,
+  delayedModels,
   symbol,
   tf,
   locale,
@@ -220,6 +232,8 @@ function DelayNote({
   delaySeconds: number;
   signedIn: boolean;
   shown: boolean;
+  /** `owner/model_id` of the models to subscribe to for a live consensus. */
+  delayedModels: string[];
   symbol: string;
   tf: string;
   locale: string;
@@ -231,7 +245,23 @@ function DelayNote({
     <p className="mt-3 text-xs text-muted" data-testid="consensus-delay-note">
       Delayed by {delay}: a consensus is shown here {delay} after it was made; its owner and subscribers of every model
       in it see it live.{' '}
-      {signedIn ? (
+      {signedIn && delayedModels.length > 0 ? (
+        <>
+          Subscribe to see it live:{' '}
+          {delayedModels.map((m, i) => (
+            <span key={m}>
+              {i > 0 && ', '}
+              <Link
+                href={`/marketplace/models/${m}#subscribe`}
+                className="text-accent underline underline-offset-2"
+                data-testid="consensus-subscribe-link"
+              >
+                {m}
+              </Link>
+            </span>
+          ))}
+        </>
+      ) : signedIn ? (
         <Link
           href={`/marketplace?symbol=${encodeURIComponent(symbol)}&tf=${tf}`}
           className="text-accent underline underline-offset-2"

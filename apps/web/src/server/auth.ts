@@ -191,6 +191,10 @@ export function createAuthPool(env: Env): Pool {
   // An idle connection the server closes (a PostgreSQL restart, Supabase's pooler recycling it) emits 'error' on the
   // pool; unheard, that ends the process. The pool drops the connection and opens a new one on the next query.
   pool.on('error', (err) => console.warn(`web-auth: idle database connection closed (${err.message})`));
+  // The same for a connection in use between two statements: its next statement fails instead (see packages/db client).
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
 

@@ -52,8 +52,10 @@ export const apiKeyRepository = {
   },
 
   /**
-   * The unrevoked key record for a presented key, compared in constant time, or null. Runs as the owner user. An
-   * expired key is returned (its `expires_at` in the past) so that the caller can say so.
+   * The unrevoked key record for a presented key, compared in constant time, or null. `db` must read app.api_keys
+   * whole: the api passes `serviceStatements(pool)` (each statement a transaction of its own as the service role), as
+   * its login role reads no table by itself. An expired key is returned (its `expires_at` in the past) so that the
+   * caller can say so.
    */
   async verify(db: Queryable, presented: string): Promise<ApiKey | null> {
     const m = KEY.exec(presented);
@@ -72,6 +74,7 @@ export const apiKeyRepository = {
     return record;
   },
 
+  /** Sets a key's last_used_at; `db` as for `verify`. */
   async touch(db: Queryable, id: string): Promise<void> {
     await db.query('UPDATE app.api_keys SET last_used_at = now() WHERE id = $1', [id]);
   },

@@ -238,6 +238,12 @@ export const marketplaceRepository = {
     );
   },
 
+  /** The platform's delay in seconds (app.signal_delay_seconds) after which non-subscribers read a signal. */
+  async signalDelaySeconds(tx: Queryable): Promise<number> {
+    const [row] = await tx.query<{ s: number }>('SELECT app.signal_delay_seconds() AS s');
+    return row?.s ?? 0;
+  },
+
   /** Attribution of each owner from their user's provider identity; owners without one get a bare entry. */
   async vendors(tx: Queryable, owners: readonly string[]): Promise<Map<string, Vendor>> {
     const unique = [...new Set(owners)];

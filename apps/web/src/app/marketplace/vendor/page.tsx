@@ -45,6 +45,9 @@ export default async function VendorPage() {
           <Link href="/marketplace/vendor/revenue" className="btn-secondary h-8 px-3">
             Revenue
           </Link>
+          <Link href="/marketplace/subscriptions" className="btn-secondary h-8 px-3">
+            My subscriptions
+          </Link>
           <span className="badge bg-surface-2 px-2.5 py-1">{mine.length} models</span>
           <span className="badge bg-surface-2 px-2.5 py-1">{activeKeys.length} active keys</span>
         </div>

@@ -1,4 +1,4 @@
-import { MarketplaceModelQuerySchema, METRIC_PERIODS, type StoredBar } from '@neuronetiq/contracts';
+import { MarketplaceModelQuerySchema, METRIC_PERIODS, type StoredBar, type Subscription } from '@neuronetiq/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
@@ -6,10 +6,12 @@ import { Explain } from '../../../../../components/explain';
 import { ModelLive } from '../../../../../components/model-live';
 import { PerformanceCharts } from '../../../../../components/performance-charts';
 import { Stat } from '../../../../../components/stat';
+import { CancelSubscriptionForm, SubscribedSince, SubscribeForm } from '../../../../../components/subscribe-panel';
 import { VendorAttribution } from '../../../../../components/vendor';
-import { formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
+import { formatDuration, formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
 import { formatMetric, METRIC_INFO, PROVISIONAL_EXPLAIN, WINDOW_LABELS } from '../../../../../lib/metric-info';
+import { activeSubscription, formatMonthlyPrice } from '../../../../../lib/subscriptions';
 import { ApiError, api } from '../../../../../server/api';
 import { getLocale } from '../../../../../server/locale';
 import { getViewer } from '../../../../../server/viewer';
@@ -68,6 +70,19 @@ export default async function ModelPage({
     if (err instanceof ApiError && (err.status === 404 || err.status === 403)) notFound();
     throw err;
   }
+  // The viewer's subscription to this model, if any (the api lists the caller's own through RLS).
+  let subscription: Subscription | undefined;
+  let subscriptionsError = false;
+  if (viewer && viewer.owner !== detail.owner) {
+    try {
+      const subs = (await api<Envelope<Subscription[]>>(viewer, '/api/subscriptions')).data;
+      subscription = activeSubscription(subs, viewer.owner, detail.owner, detail.model_id);
+    } catch {
+      subscriptionsError = true;
+    }
+  }
+  // The platform's delay for non-subscribers (24 h unless configured), as words.
+  const delay = formatDuration(locale, detail.delay_seconds ?? 86_400);
   const main = detail.series[0];
   let bars: StoredBar[] = [];
   if (main) {
@@ -127,6 +142,53 @@ export default async function ModelPage({
           </Link>
         )}
       </header>
+      <section
+        id="subscribe"
+        className="card space-y-3 p-4"
+        aria-labelledby="subscribe-title"
+        data-testid="subscribe-panel"
+      >
+        <div className="flex flex-wrap items-baseline gap-x-3">
+          <h2 id="subscribe-title" className="text-sm font-semibold">
+            Subscription
+          </h2>
+          <span className="text-lg font-semibold tabular-nums" data-testid="model-price">
+            {formatMonthlyPrice(locale, detail.price_pence)}
+          </span>
+        </div>
+        {viewer === null ? (
+          <Link
+            href={`/marketplace/login?next=${encodeURIComponent(`/marketplace/models/${detail.owner}/${detail.model_id}`)}`}
+            className="btn-primary inline-flex"
+          >
+            Sign in to subscribe
+          </Link>
+        ) : viewer.owner === detail.owner ? (
+          <p className="text-sm text-muted">Your model: you see its signals live.</p>
+        ) : subscriptionsError ? (
+          <p role="alert" className="text-sm text-sell">
+            Your subscriptions could not be read just now. Reload the page to try again.
+          </p>
+        ) : subscription ? (
+          <div className="space-y-2">
+            <SubscribedSince iso={subscription.started_at} />
+            <CancelSubscriptionForm id={subscription.id} label={`${detail.owner}/${detail.model_id}`} />
+          </div>
+        ) : (
+          <SubscribeForm
+            owner={detail.owner}
+            modelId={detail.model_id}
+            price={formatMonthlyPrice(locale, detail.price_pence)}
+          />
+        )}
+        <p className="text-xs text-muted" data-testid="signal-delay-note">
+          {viewer?.owner === detail.owner
+            ? `Non-subscribers see your signals ${delay} after they are received.`
+            : subscription
+              ? 'You see its signals live, as they are received.'
+              : `Signals shown here are delayed by ${delay}: subscribers see them live, everyone else ${delay} after they were received. The figures cover every scored call.`}
+        </p>
+      </section>
       <dl className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         <Stat
           label="Hit rate"
@@ -240,6 +302,8 @@ export default async function ModelPage({
       </section>
       {main ? (
         <ModelLive
+          // A new subscription state brings other signals: start the live part afresh with them.
+          key={subscription ? `live-${subscription.id}` : 'delayed'}
           owner={detail.owner}
           modelId={detail.model_id}
           symbol={main.symbol}
