@@ -16,18 +16,33 @@ BEGIN
       NULL;
     END;
   END IF;
-  -- A role of that name made by hand keeps no power it should not have.
-  BEGIN
-    ALTER ROLE nq_api NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
-  EXCEPTION WHEN insufficient_privilege THEN
-    RAISE WARNING 'could not reset the attributes of role nq_api (%); check them by hand (docs/deploy.md)', SQLERRM;
-  END;
-  BEGIN
-    GRANT anon, authenticated, service_role TO nq_api;
-  EXCEPTION WHEN insufficient_privilege THEN
-    -- A migrating role without the admin option on these roles (docs/deploy.md says how to grant them by hand).
-    RAISE WARNING 'could not grant anon, authenticated, service_role to nq_api (%); see docs/deploy.md', SQLERRM;
-  END;
+  -- A role of that name made by hand keeps no power it should not have. Changed only when it differs: two databases
+  -- of one server migrated at once would otherwise update the same catalog row together ("tuple concurrently
+  -- updated", XX000), in which case the other migration has made the same change.
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'nq_api'
+             AND (rolsuper OR rolcreatedb OR rolcreaterole OR rolinherit OR rolreplication OR rolbypassrls)) THEN
+    BEGIN
+      ALTER ROLE nq_api NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
+    EXCEPTION
+      WHEN insufficient_privilege THEN
+        RAISE WARNING 'could not reset the attributes of role nq_api (%); check them by hand (docs/deploy.md)', SQLERRM;
+      WHEN internal_error THEN
+        NULL;
+    END;
+  END IF;
+  IF EXISTS (SELECT 1 FROM unnest(ARRAY['anon', 'authenticated', 'service_role']) AS r(name)
+             WHERE NOT EXISTS (SELECT 1 FROM pg_auth_members m
+                               WHERE m.roleid = r.name::regrole AND m.member = 'nq_api'::regrole)) THEN
+    BEGIN
+      GRANT anon, authenticated, service_role TO nq_api;
+    EXCEPTION
+      WHEN insufficient_privilege THEN
+        -- A migrating role without the admin option on these roles (docs/deploy.md says how to grant them by hand).
+        RAISE WARNING 'could not grant anon, authenticated, service_role to nq_api (%); see docs/deploy.md', SQLERRM;
+      WHEN internal_error THEN
+        NULL;
+    END;
+  END IF;
 END $$;
 
 -- Readiness (GET /health/ready) compares the applied migrations with the api's: the service role may read the
