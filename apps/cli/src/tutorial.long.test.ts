@@ -16,8 +16,8 @@ import {
   browserSkipReason,
   type GitHubOAuthServer,
   launchBrowser,
-  openPage,
   startGitHubOAuthServer,
+  withPage,
 } from '@neuronetiq/testing-web';
 import type { Browser } from 'playwright-core';
 
@@ -100,9 +100,8 @@ after(async () => {
 /** What the reader does in the browser: sign in with GitHub, open /cli/authorize, type the code, approve. */
 async function approveInBrowser(code: string): Promise<void> {
   browser ??= await launchBrowser();
-  const handle = await openPage(browser, { baseURL: webUrl, timeoutMs: 60_000 });
-  try {
-    const { page } = handle;
+  // withPage: a failing step names the page's address and text and saves a screenshot (test-results/).
+  await withPage(browser, { baseURL: webUrl, timeoutMs: 60_000 }, async (page) => {
     await page.goto(`/marketplace/login?next=${encodeURIComponent('/cli/authorize')}`);
     await page.getByRole('button', { name: 'Continue with GitHub' }).click();
     await page.getByRole('button', { name: `Continue as ${READER.login}` }).click();
@@ -112,12 +111,11 @@ async function approveInBrowser(code: string): Promise<void> {
     await page.waitForURL((url) => url.origin === webUrl && url.pathname === '/cli/authorize');
     await page.getByLabel('Code shown by `mp login`').fill(code);
     await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.pathname === '/cli/authorize' && url.searchParams.has('code'));
     assert.equal(await page.getByTestId('cli-user-code').textContent(), code);
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.getByTestId('cli-approved').waitFor();
-  } finally {
-    await handle.close();
-  }
+  });
 }
 
 /** Runs one command line in bash in `cwd`; resolves with its output and the directory it ended in. */
