@@ -1,5 +1,6 @@
 import { StreamQuerySchema } from '@neuronetiq/contracts';
 import { getEnv } from '../../../env';
+import { isPassingFailure, reconnectLater, STREAM_HEADERS } from '../../../lib/stream-relay';
 import { authorization } from '../../../server/api';
 import { getViewer } from '../../../server/viewer';
 
@@ -34,10 +35,11 @@ export async function GET(req: Request): Promise<Response> {
   try {
     res = await fetch(upstream, { headers, signal: req.signal, cache: 'no-store' });
   } catch {
-    return Response.json(
-      { success: false, error: 'UPSTREAM_UNAVAILABLE', message: 'the live feed is unavailable; retrying' },
-      { status: 502, headers: { 'retry-after': '2' } },
-    );
+    return reconnectLater();
+  }
+  if (!res.ok && isPassingFailure(res.status)) {
+    await res.body?.cancel();
+    return reconnectLater();
   }
   if (!res.ok || !res.body) {
     return new Response(await res.text(), {
@@ -45,12 +47,5 @@ export async function GET(req: Request): Promise<Response> {
       headers: { 'content-type': 'application/json' },
     });
   }
-  return new Response(res.body, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    },
-  });
+  return new Response(res.body, { headers: STREAM_HEADERS });
 }
