@@ -6,6 +6,7 @@ export * from './performance';
 export * from './primitives';
 export * from './queries';
 export * from './responses';
+export * from './revenue-csv';
 export * from './signals';
 export * from './storable';
 export * from './subscriptions';

@@ -1,13 +1,8 @@
 // Revenue statement scenarios, one named fixture each, with the clock pinned by the fixtures' own timestamps.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  computeStatement,
-  type Statement,
-  type StatementPrice,
-  type StatementSubscription,
-  statementCsv,
-} from './compute-statement';
+import { revenueStatementCsv } from '@neuronetiq/contracts';
+import { computeStatement, type Statement, type StatementPrice, type StatementSubscription } from './compute-statement';
 
 const at = (iso: string) => Date.parse(iso);
 const sub = (id: string, started: string, ended: string | null = null, modelId = 'm1'): StatementSubscription => ({
@@ -104,7 +99,7 @@ describe('revenue statement scenarios', () => {
     });
     assert.deepEqual([s.lines.length, s.gross_pence, s.fee_pence, s.vendor_pence], [0, 0, 0, 0]);
     assert.equal(
-      statementCsv(s),
+      revenueStatementCsv(s),
       'kind,ref,subscription_id,subscriber,model_id,active_days,gross_pence,fee_pence,vendor_pence\r\ntotal,2026-05,,,,,0,0,0\r\n',
     );
   });
@@ -190,7 +185,7 @@ describe('revenue statement scenarios', () => {
       subscriptions: [{ ...sub('a', '2026-02-01T00:00:00Z'), subscriber: '=cmd|x' }],
     });
     assert.equal(
-      statementCsv(s),
+      revenueStatementCsv(s),
       [
         'kind,ref,subscription_id,subscriber,model_id,active_days,gross_pence,fee_pence,vendor_pence',
         `subscription,a,a,"'=cmd|x",m1,31,3100,620,2480`,

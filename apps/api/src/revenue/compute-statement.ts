@@ -141,34 +141,6 @@ export function computeStatement(input: {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-const CSV_COLUMNS = [
-  'kind',
-  'ref',
-  'subscription_id',
-  'subscriber',
-  'model_id',
-  'active_days',
-  'gross_pence',
-  'fee_pence',
-  'vendor_pence',
-] as const;
-
-/** RFC 4180 CSV of the statement: a header, one row per line, then a total row. CRLF line ends. */
-export function statementCsv(s: Statement): string {
-  const quote = (v: string | number) => {
-    const text = String(v);
-    // A leading =, +, - or @ would be a formula in a spreadsheet: quote it and prefix an apostrophe.
-    const safe = typeof v === 'string' && /^[=+\-@]/.test(text) ? `'${text}` : text;
-    return /[",\r\n]/.test(safe) || safe !== text ? `"${safe.replaceAll('"', '""')}"` : safe;
-  };
-  const rows = [
-    CSV_COLUMNS.join(','),
-    ...s.lines.map((l) => CSV_COLUMNS.map((c) => quote(l[c])).join(',')),
-    ['total', s.month, '', '', '', '', s.gross_pence, s.fee_pence, s.vendor_pence].map((v) => quote(v)).join(','),
-  ];
-  return `${rows.join('\r\n')}\r\n`;
-}
-
 /** The statement as canonical JSON (fixed key order, no whitespace): what a closed month stores and serves. */
 export function statementJson(s: Statement): string {
   return JSON.stringify(s);

@@ -1,11 +1,11 @@
-import type { RevenueQuery, RevenueStatement } from '@neuronetiq/contracts';
+import { type RevenueQuery, type RevenueStatement, revenueStatementCsv } from '@neuronetiq/contracts';
 import { repos } from '@neuronetiq/db';
 import type { Principal } from '../auth/principal';
 import { readContext } from '../auth/principal';
 import type { ApiDeps } from '../deps';
 import { AppError } from '../errors';
 import { ownerOf } from '../me/owner-of';
-import { computeStatement, monthBounds, statementCsv, statementJson } from './compute-statement';
+import { computeStatement, monthBounds, statementJson } from './compute-statement';
 
 const SERVICE = { role: 'service_role', claims: {} } as const;
 
@@ -73,7 +73,7 @@ export async function getRevenueStatement(
       })),
     });
     const body = statementJson(statement);
-    const csv = statementCsv(statement);
+    const csv = revenueStatementCsv(statement);
     if (!closed) return { statement, body, csv, closed };
     const kept = await repos.revenue.close(tx, {
       owner,

@@ -1,5 +1,5 @@
 // The vendor's revenue statement as the web shows and exports it: integer pence as GBP, months for the picker, and the
-// statement as CSV. Pure (no clock, no fetch): the page and the CSV route feed it the api's statement.
+// CSV's file name (the CSV itself is @neuronetiq/contracts' revenueStatementCsv, shared with the api). Pure (no clock, no fetch): the page and the CSV route feed it the api's statement.
 import type { RevenueStatement } from '@neuronetiq/contracts';
 
 /**
@@ -34,42 +34,6 @@ export function monthName(locale: string, month: string): string {
   return new Intl.DateTimeFormat(locale, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
     new Date(Date.UTC(y, m - 1, 1)),
   );
-}
-
-/**
- * One CSV cell (RFC 4180). Text a spreadsheet would run as a formula (starting with =, +, -, @, or a tab or carriage
- * return that it strips first) is defused with a leading apostrophe, as OWASP advises, and quoted; numbers are
- * written as numbers (a refund's -500 is data, not a formula).
- */
-export function csvCell(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) || safe !== value ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-const LINE_COLUMNS = [
-  'kind',
-  'ref',
-  'subscription_id',
-  'subscriber',
-  'model_id',
-  'active_days',
-  'gross_pence',
-  'fee_pence',
-  'vendor_pence',
-] as const;
-
-/**
- * The statement as CSV, in the api's layout (`mp revenue --csv`): a header, one row per line (amounts in integer
- * pence), then a total row. CRLF line ends.
- */
-export function statementCsv(statement: RevenueStatement): string {
-  const rows: (string | number)[][] = [
-    [...LINE_COLUMNS],
-    ...statement.lines.map((l) => LINE_COLUMNS.map((c) => l[c])),
-    ['total', statement.month, '', '', '', '', statement.gross_pence, statement.fee_pence, statement.vendor_pence],
-  ];
-  return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 /** `revenue-<owner>-<month>.csv`, from values the contracts already restrict to slug and YYYY-MM characters. */

@@ -1,7 +1,7 @@
-import { MonthSchema, type RevenueStatement } from '@neuronetiq/contracts';
+import { MonthSchema, type RevenueStatement, revenueStatementCsv } from '@neuronetiq/contracts';
 import { type NextRequest, NextResponse } from 'next/server';
 import { getWebUrl } from '../../../../../env';
-import { csvFileName, statementCsv } from '../../../../../lib/revenue';
+import { csvFileName } from '../../../../../lib/revenue';
 import { ApiError, api } from '../../../../../server/api';
 import { getViewer } from '../../../../../server/viewer';
 
@@ -29,7 +29,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     }
     throw err;
   }
-  const csv = new TextEncoder().encode(statementCsv(statement));
+  const csv = new TextEncoder().encode(revenueStatementCsv(statement));
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(csv);
