@@ -14,6 +14,7 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useMemo, useRef } from 'react';
 import { type ChartBar, type ChartSignal, indicatorLines, type LinePoint } from '../lib/chart-data';
+import { css, smallChartOptions } from '../lib/chart-theme';
 
 export interface Overlays {
   ema: boolean;
@@ -21,7 +22,6 @@ export interface Overlays {
   rsi: boolean;
 }
 
-const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 const ts = (t: number) => t as UTCTimestamp;
 const lineData = (points: LinePoint[]): LineData<Time>[] => points.map((p) => ({ time: ts(p.time), value: p.value }));
 
@@ -172,13 +172,7 @@ export function LineChart({ points, label, height = 180 }: { points: LinePoint[]
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const c = createChart(el, {
-      autoSize: true,
-      layout: { background: { color: 'transparent' }, textColor: css('--muted'), fontFamily: 'inherit' },
-      grid: { vertLines: { visible: false }, horzLines: { color: css('--border') } },
-      rightPriceScale: { borderColor: css('--border') },
-      timeScale: { borderColor: css('--border'), timeVisible: true },
-    });
+    const c = createChart(el, smallChartOptions());
     const last = points.at(-1)?.value ?? 0;
     const s = c.addSeries(LineSeries, {
       color: last >= 0 ? css('--buy') : css('--sell'),

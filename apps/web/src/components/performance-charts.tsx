@@ -3,9 +3,8 @@ import type { CurvePoint } from '@neuronetiq/contracts';
 import { AreaSeries, createChart, LineSeries, type UTCTimestamp } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
 import { curveSeries } from '../lib/chart-data';
+import { css, smallChartOptions } from '../lib/chart-theme';
 import { Explain } from './explain';
-
-const css = (name: string) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
 
 type Kind = 'equity' | 'drawdown' | 'hit_rate';
 
@@ -15,13 +14,7 @@ function CurveChart({ points, kind, label }: { points: { time: number; value: nu
   useEffect(() => {
     const el = container.current;
     if (!el) return;
-    const c = createChart(el, {
-      autoSize: true,
-      layout: { background: { color: 'transparent' }, textColor: css('--muted'), fontFamily: 'inherit' },
-      grid: { vertLines: { visible: false }, horzLines: { color: css('--border') } },
-      rightPriceScale: { borderColor: css('--border') },
-      timeScale: { borderColor: css('--border'), timeVisible: true },
-    });
+    const c = createChart(el, smallChartOptions());
     const data = points.map((p) => ({ time: p.time as UTCTimestamp, value: p.value * 100 }));
     if (kind === 'drawdown') {
       const s = c.addSeries(AreaSeries, {
