@@ -10,7 +10,13 @@ import { CancelSubscriptionForm, SubscribedSince, SubscribeForm } from '../../..
 import { VendorAttribution } from '../../../../../components/vendor';
 import { formatDuration, formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
-import { formatMetric, METRIC_INFO, PROVISIONAL_EXPLAIN, WINDOW_LABELS } from '../../../../../lib/metric-info';
+import {
+  formatMetric,
+  METRIC_INFO,
+  PROVISIONAL_EXPLAIN,
+  sharpeNote,
+  WINDOW_LABELS,
+} from '../../../../../lib/metric-info';
 import { activeSubscription, formatMonthlyPrice } from '../../../../../lib/subscriptions';
 import { ApiError, api } from '../../../../../server/api';
 import { getLocale } from '../../../../../server/locale';
@@ -289,7 +295,11 @@ export default async function ModelPage({
                     </th>
                     <td className="td text-right tabular-nums">{m.horizon_bars}</td>
                     {STAT_COLUMNS.map((k) => (
-                      <td key={k} className="td text-right tabular-nums">
+                      <td
+                        key={k}
+                        className="td text-right tabular-nums"
+                        title={k === 'sharpe' ? sharpeNote(locale, m) : undefined}
+                      >
                         {formatMetric(locale, k, m)}
                       </td>
                     ))}
