@@ -510,6 +510,13 @@ describeEachBackend(
       );
       const revenue = await ctx().inject({ method: 'GET', url: '/api/vendor/revenue?month=2026-09', headers: v.auth });
       assert.deepEqual(revenue.json().data.lines, [], 'no revenue line');
+      // The OpenAPI document says so: 402 PAYMENT_DECLINED on subscribe and pay, and the card field.
+      const doc = (await ctx().inject({ method: 'GET', url: '/openapi.json' })).json();
+      for (const path of ['/api/subscriptions', '/api/subscriptions/{id}/pay']) {
+        const op = doc.paths[path].post;
+        assert.match(op.responses['402'].description, /PAYMENT_DECLINED/, path);
+        assert.ok(JSON.stringify(op.requestBody).includes('payment_method'), path);
+      }
     });
 
     test('after a decline, subscribing again with a card that pays succeeds: one subscription, one paid charge, live signals; a free model never charges', async () => {

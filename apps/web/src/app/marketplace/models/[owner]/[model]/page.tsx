@@ -8,8 +8,7 @@ import { PerformanceCharts } from '../../../../../components/performance-charts'
 import { Stat } from '../../../../../components/stat';
 import {
   CancelSubscriptionForm,
-  PastDueNotice,
-  PayNowForm,
+  PaymentDuePanel,
   SubscribedSince,
   SubscribeForm,
 } from '../../../../../components/subscribe-panel';
@@ -178,12 +177,12 @@ export default async function ModelPage({
         ) : subscription ? (
           <div className="space-y-2">
             <SubscribedSince iso={subscription.started_at} />
-            {subscription.status === 'past_due' && (
-              <>
-                <PastDueNotice since={subscription.past_due_since} advice={pastDueAdvice(delay)} />
-                <PayNowForm id={subscription.id} label={`${detail.owner}/${detail.model_id}`} />
-              </>
-            )}
+            <PaymentDuePanel
+              id={subscription.id}
+              label={`${detail.owner}/${detail.model_id}`}
+              pastDueSince={subscription.past_due_since}
+              advice={pastDueAdvice(delay)}
+            />
             <CancelSubscriptionForm id={subscription.id} label={`${detail.owner}/${detail.model_id}`} />
           </div>
         ) : (
