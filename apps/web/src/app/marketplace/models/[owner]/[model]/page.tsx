@@ -6,7 +6,12 @@ import { Explain } from '../../../../../components/explain';
 import { ModelLive } from '../../../../../components/model-live';
 import { PerformanceCharts } from '../../../../../components/performance-charts';
 import { Stat } from '../../../../../components/stat';
-import { CancelSubscriptionForm, SubscribedSince, SubscribeForm } from '../../../../../components/subscribe-panel';
+import {
+  CancelSubscriptionForm,
+  PaymentDuePanel,
+  SubscribedSince,
+  SubscribeForm,
+} from '../../../../../components/subscribe-panel';
 import { VendorAttribution } from '../../../../../components/vendor';
 import { formatDuration, formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
@@ -17,7 +22,7 @@ import {
   sharpeNote,
   WINDOW_LABELS,
 } from '../../../../../lib/metric-info';
-import { activeSubscription, formatMonthlyPrice } from '../../../../../lib/subscriptions';
+import { activeSubscription, formatMonthlyPrice, pastDueAdvice } from '../../../../../lib/subscriptions';
 import { ApiError, api } from '../../../../../server/api';
 import { getLocale } from '../../../../../server/locale';
 import { getViewer } from '../../../../../server/viewer';
@@ -178,6 +183,12 @@ export default async function ModelPage({
         ) : subscription ? (
           <div className="space-y-2">
             <SubscribedSince iso={subscription.started_at} />
+            <PaymentDuePanel
+              id={subscription.id}
+              label={`${detail.owner}/${detail.model_id}`}
+              pastDueSince={subscription.past_due_since}
+              advice={pastDueAdvice(delay)}
+            />
             <CancelSubscriptionForm id={subscription.id} label={`${detail.owner}/${detail.model_id}`} />
           </div>
         ) : (
@@ -185,12 +196,13 @@ export default async function ModelPage({
             owner={detail.owner}
             modelId={detail.model_id}
             price={formatMonthlyPrice(locale, detail.price_pence)}
+            charged={(detail.price_pence ?? 0) > 0}
           />
         )}
         <p className="text-xs text-muted" data-testid="signal-delay-note">
           {viewer?.owner === detail.owner
             ? `Non-subscribers see your signals ${delay} after they are received.`
-            : subscription
+            : subscription?.status === 'active'
               ? 'You see its signals live, as they are received.'
               : `Signals shown here are delayed by ${delay}: subscribers see them live, everyone else ${delay} after they were received. The figures cover every scored call.`}
         </p>
