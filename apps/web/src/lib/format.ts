@@ -47,8 +47,14 @@ export function returnTone(fraction: number | null | undefined, digits = 3): 'bu
   return shown.startsWith('+') ? 'buy' : shown.startsWith('-') ? 'sell' : undefined;
 }
 
+/** Decimals a price is quoted with: 5 below 10 (EURUSD 1.08324), 3 below 1000, else 2 (BTCUSDT 42572.47). */
+export function pricePrecision(price: number): number {
+  const abs = Math.abs(price);
+  return abs >= 1000 ? 2 : abs >= 10 ? 3 : 5;
+}
+
 export function formatPrice(locale: string, price: number): string {
-  const digits = price >= 1000 ? 2 : price >= 10 ? 3 : 5;
+  const digits = pricePrecision(price);
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(price);
 }
 
@@ -64,6 +70,30 @@ export function formatDateTime(locale: string, iso: string, timeZone?: string): 
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+}
+
+/**
+ * A chart's time-axis label for `seconds` (a UTC timestamp) in the viewer's zone, by lightweight-charts' TickMarkType:
+ * 0 year, 1 month, 2 day of the month, 3 time, 4 time with seconds.
+ */
+export function formatTickMark(locale: string, seconds: number, type: number, timeZone?: string): string {
+  const options: Intl.DateTimeFormatOptions =
+    type === 0
+      ? { year: 'numeric' }
+      : type === 1
+        ? { month: 'short', year: 'numeric' }
+        : type === 2
+          ? { month: 'short', day: 'numeric' }
+          : type === 3
+            ? { hour: '2-digit', minute: '2-digit' }
+            : { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(seconds * 1000));
+}
+
+/** A chart crosshair's time: the viewer's date and time, then the exact UTC time ("Dec 6, 2026, 7:20 AM · 06:20 UTC"). */
+export function formatChartTime(locale: string, seconds: number, timeZone?: string): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${formatDateTime(locale, iso, timeZone)} · ${iso.slice(11, 16)} UTC`;
 }
 
 /** "3 min ago" style, relative to `nowMs`. */
