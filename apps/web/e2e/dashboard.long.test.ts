@@ -74,7 +74,7 @@ async function assertAxeClean(page: Page, state: string) {
 const API_KEY = /mp_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/;
 
 describeWeb('vendor dashboard', (ctx) => {
-  test('lists the signals posted through the api for the signed-in owner', async () => {
+  test('lists the signals posted through the api for the signed-in owner, and says who computes a consensus', async () => {
     const { stack, browser } = ctx();
     const owner = await stack.ensureGitHubOwner(ALICE);
     const modelId = uniqueModelId('dash');
@@ -96,6 +96,14 @@ describeWeb('vendor dashboard', (ctx) => {
       ] as const) {
         await rows.filter({ hasText: symbol }).filter({ hasText: call }).first().waitFor();
       }
+      // No consensus of this vendor's: the panel says who computes one (not "at each bar close", which only the
+      // platform's own models get).
+      const empty = page.getByTestId('consensus-panel-empty');
+      await empty.waitFor();
+      assert.match(
+        (await empty.textContent()) ?? '',
+        /built-in models only.*you publish.*POST \/api\/consensus\/store/s,
+      );
     });
   });
 
