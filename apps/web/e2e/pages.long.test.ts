@@ -112,9 +112,11 @@ describeWeb(
               const res = await page.goto(p.path(owner));
               await page.waitForLoadState('load');
               if (viewport === 'phone') {
-                const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [
-                  number,
-                  number,
+                // Against the phone's width, not window.innerWidth: a mobile browser widens its layout viewport to the
+                // content, so innerWidth grows with the overflow it should reveal.
+                const widths = [
+                  (await page.evaluate('document.documentElement.scrollWidth')) as number,
+                  page.viewportSize()?.width ?? 0,
                 ];
                 if (widths[0] > widths[1]) sideways.push(`${p.name}: ${widths[0]} px wide in a ${widths[1]} px window`);
               }

@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatPrice,
   formatReturn,
+  formatSmallReturnBp,
   formatTickMark,
   pricePrecision,
   returnTone,
@@ -58,4 +59,15 @@ test('prices are quoted with the decimals of their market: FX to 5, crypto to 2'
   assert.equal(pricePrecision(149.512), 3);
   assert.equal(pricePrecision(42572.47), 2);
   assert.equal(formatPrice('en-US', 1.08324), '1.08324');
+});
+
+test('a mean return below a basis point is told in basis points, so a 1m model does not read as earning nothing', () => {
+  // The demo's ema-trend-001 over its backfilled 1m history.
+  assert.equal(formatReturn('en-US', -0.0000041), '0.000%');
+  assert.equal(formatSmallReturnBp('en-US', -0.0000041), '-0.041 bp');
+  assert.equal(formatSmallReturnBp('en-US', -0.0000055199), '-0.055 bp');
+  assert.equal(formatSmallReturnBp('en-US', 0.0000123), '+0.12 bp');
+  assert.equal(formatSmallReturnBp('en-US', 0.00123), undefined, 'shown in percent already');
+  assert.equal(formatSmallReturnBp('en-US', 0), undefined);
+  assert.equal(formatSmallReturnBp('en-US', null), undefined);
 });

@@ -37,6 +37,20 @@ export function formatReturn(locale: string, fraction: number | null | undefined
 }
 
 /**
+ * A return below one basis point (0.01%), which `formatReturn` shows as 0.000% or 0.001% at best (1m calls' mean
+ * returns are), in basis points with two significant digits: -0.0000055 → "-0.055 bp"; undefined from 1 bp up and
+ * for zero.
+ */
+export function formatSmallReturnBp(locale: string, fraction: number | null | undefined): string | undefined {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction) || fraction === 0) return undefined;
+  if (Math.abs(fraction) >= 0.0001) return undefined;
+  const bp = new Intl.NumberFormat(locale, { maximumSignificantDigits: 2, signDisplay: 'exceptZero' }).format(
+    fraction * 10_000,
+  );
+  return `${bp} bp`;
+}
+
+/**
  * The colour a return is shown in, decided on the figure as `formatReturn` prints it: a return that rounds to 0.000%
  * is neutral, not red or green.
  */

@@ -13,7 +13,14 @@ import {
   SubscribeForm,
 } from '../../../../../components/subscribe-panel';
 import { VendorAttribution } from '../../../../../components/vendor';
-import { formatDuration, formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
+import {
+  formatDuration,
+  formatInt,
+  formatPercent,
+  formatReturn,
+  formatSmallReturnBp,
+  returnTone,
+} from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
 import {
   formatMetric,
@@ -123,6 +130,7 @@ export default async function ModelPage({
     });
     return `/marketplace/models/${owner}/${model}?${p}`;
   };
+  const meanBp = formatSmallReturnBp(locale, tr.mean_return);
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-muted">
@@ -219,6 +227,8 @@ export default async function ModelPage({
           explain="Average signed return of the BUY and SELL calls over one bar: BUY earns the move, SELL its opposite."
           value={formatReturn(locale, tr.mean_return)}
           tone={returnTone(tr.mean_return)}
+          // 1m calls earn fractions of a basis point: say how much rather than a bare 0.000%.
+          hint={meanBp && `${meanBp} per call (1 bp = 0.01%)`}
         />
         <Stat
           label="Resolved calls"
