@@ -46,6 +46,8 @@ const hasWeb = existsSync(`${root}apps/web/package.json`);
 
 const t0 = Date.now();
 const children = new Map<string, ChildProcess>();
+/** The process group of every service launched (each is its own group leader): stopped as a whole on the way out. */
+const groups = new Set<number>();
 let embedded: EmbeddedDatabase | undefined;
 let db: Db | undefined;
 let ticker: ReturnType<typeof setInterval> | undefined;
@@ -62,8 +64,20 @@ process.on('SIGTERM', () => void shutdown(0));
 process.on('SIGHUP', () => void shutdown(0));
 // Whatever ends this process (a crash included) must not leave a service running on its ports.
 process.on('exit', () => {
-  for (const child of children.values()) child.kill('SIGKILL');
+  for (const group of groups) killGroup(group);
 });
+
+/**
+ * SIGKILL to a service's whole process group (each runs in one of its own): what it started (the web's `next start`,
+ * a `next build`) goes with it even when the service itself died first, e.g. on a signal it had no handler for yet.
+ */
+function killGroup(group: number): void {
+  try {
+    process.kill(-group, 'SIGKILL');
+  } catch {
+    // ESRCH: nothing of the group is left.
+  }
+}
 
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
@@ -76,8 +90,9 @@ async function shutdown(code: number): Promise<void> {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (children.has(s.name)) child.kill('SIGKILL');
   }
+  // A service that exited on its own (or was just stopped) may have left a process of its group behind.
+  for (const group of groups) killGroup(group);
   await databaseReady.catch(() => {});
   await db?.end().catch(() => {});
   await embedded?.close().catch((err: Error) => console.error(`closing the database: ${err.message}`));
@@ -114,6 +129,7 @@ function launch(s: Service): ChildProcess {
     }
   });
   children.set(s.name, child);
+  if (child.pid !== undefined) groups.add(child.pid);
   return child;
 }
 
@@ -297,10 +313,19 @@ function buildWeb(): Promise<void> {
       cwd: root,
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
+    // Its own group, like the services', so that a Ctrl-C during the build stops `next build` and its workers too.
+    const group = child.pid;
+    if (group !== undefined) groups.add(group);
     let output = '';
     for (const stream of [child.stdout, child.stderr]) stream?.on('data', (d: Buffer) => (output += d.toString()));
     child.on('exit', (code) => {
+      // Done: its group is gone (or dies now), and its id may be reused by an unrelated process later.
+      if (group !== undefined) {
+        killGroup(group);
+        groups.delete(group);
+      }
       if (code === 0) {
         console.log(`[web] ${output.trim().split('\n').at(-1)}`);
         resolve();

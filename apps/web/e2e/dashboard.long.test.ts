@@ -164,6 +164,9 @@ describeWeb('vendor dashboard', (ctx) => {
       await page.getByText(prefix).first().waitFor();
 
       await page.getByRole('button', { name: 'Revoke e2e model server' }).click();
+      // The page says so (or why not: the failure's message is in the error) before the api is asked.
+      const keyRow = page.getByTestId('api-key-row').filter({ hasText: 'e2e model server' });
+      await keyRow.getByText('revoked', { exact: true }).waitFor();
       // The api caches key checks briefly; a revoked key must be refused once that passes.
       let status = 0;
       for (let i = 0; i < 40; i++) {

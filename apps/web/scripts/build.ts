@@ -140,6 +140,8 @@ export async function startWeb(options: {
   host?: string;
   env: Record<string, string>;
   log?: (line: string) => void;
+  /** Aborting it while the server starts stops `next start` and rejects. */
+  signal?: AbortSignal;
 }): Promise<RunningWeb> {
   const host = options.host ?? '127.0.0.1';
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(options.port), '-H', host], {
@@ -159,6 +161,10 @@ export async function startWeb(options: {
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
+    if (options.signal?.aborted) {
+      await stop();
+      throw new Error('next start was stopped while starting');
+    }
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
     const ok = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) })
       .then((r) => r.ok)

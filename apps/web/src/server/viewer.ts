@@ -42,3 +42,17 @@ export async function requireViewer(returnTo: string): Promise<Viewer> {
   if (!viewer) redirect(`/marketplace/login?next=${encodeURIComponent(returnTo)}`);
   return viewer;
 }
+
+/**
+ * For server actions: the signed-in person, or what to tell them instead. A session that could not be checked (the
+ * database did not answer) is not a signed-out one: telling that person to sign in again would send them on a detour.
+ */
+export async function viewerForAction(): Promise<{ viewer: Viewer } | { failed: string }> {
+  try {
+    const viewer = await getViewer();
+    return viewer ? { viewer } : { failed: 'Your session ended. Sign in again.' };
+  } catch (err) {
+    console.error(`checking the session failed: ${err instanceof Error ? err.message : String(err)}`);
+    return { failed: 'Your session could not be checked just now. Nothing was changed; try again.' };
+  }
+}

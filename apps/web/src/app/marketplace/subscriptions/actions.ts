@@ -3,7 +3,7 @@ import { PayInvoiceSchema, SubscribeSchema } from '@neuronetiq/contracts';
 import { revalidatePath } from 'next/cache';
 import { subscriptionFailure } from '../../../lib/subscriptions';
 import { ApiError, api } from '../../../server/api';
-import { getViewer } from '../../../server/viewer';
+import { viewerForAction } from '../../../server/viewer';
 
 // Subscribe and cancel as the signed-in person: each action re-reads the session and calls the api with that user's
 // minted token (never the service key), so the api decides; Next accepts server actions only as same-origin POSTs.
@@ -35,8 +35,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const modelPath = (owner: string, modelId: string) => `/marketplace/models/${owner}/${modelId}`;
 
 export async function subscribe(_prev: SubscriptionFormState, form: FormData): Promise<SubscriptionFormState> {
-  const viewer = await getViewer().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const parsed = SubscribeSchema.safeParse({
     owner: form.get('owner'),
     model_id: form.get('model_id'),
@@ -54,8 +55,9 @@ export async function subscribe(_prev: SubscriptionFormState, form: FormData): P
 }
 
 export async function cancelSubscription(_prev: SubscriptionFormState, form: FormData): Promise<SubscriptionFormState> {
-  const viewer = await getViewer().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const id = String(form.get('id') ?? '');
   if (!UUID.test(id)) {
     return { ok: false, message: 'Unknown subscription.' };
@@ -73,8 +75,9 @@ export async function cancelSubscription(_prev: SubscriptionFormState, form: For
 
 /** Pay a past-due subscription now (with the chosen card): live again at once, or the decline said. */
 export async function payOpenInvoice(_prev: SubscriptionFormState, form: FormData): Promise<SubscriptionFormState> {
-  const viewer = await getViewer().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const id = String(form.get('id') ?? '');
   const body = PayInvoiceSchema.safeParse(paymentMethodOf(form));
   if (!UUID.test(id) || !body.success) return { ok: false, message: 'Unknown subscription or card.' };

@@ -3,7 +3,7 @@ import { CreateApiKeySchema, type CreatedApiKey, RegisterModelSchema } from '@ne
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { ApiError, api } from '../../../server/api';
-import { getViewer } from '../../../server/viewer';
+import { viewerForAction } from '../../../server/viewer';
 
 // Server actions: Next accepts them only as POSTs from this origin (its Origin/Host check), so they are CSRF-safe;
 // each one re-reads the session and calls the api as that user, which decides what they may change.
@@ -23,15 +23,10 @@ function failure(err: unknown): FormState {
   return { ok: false, message: 'The service did not answer. Nothing was changed; try again.' };
 }
 
-async function viewerOrFail() {
-  const viewer = await getViewer();
-  if (!viewer) throw new Error('signed out');
-  return viewer;
-}
-
 export async function registerModel(_prev: FormState, form: FormData): Promise<FormState> {
-  const viewer = await viewerOrFail().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const parsed = RegisterModelSchema.safeParse({
     model_id: String(form.get('model_id') ?? '').trim(),
     name: form.get('name'),
@@ -58,8 +53,9 @@ const UpdateForm = z.object({
 });
 
 export async function updateModel(_prev: FormState, form: FormData): Promise<FormState> {
-  const viewer = await viewerOrFail().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const parsed = UpdateForm.safeParse({
     model_id: form.get('model_id'),
     description: form.get('description') ?? '',
@@ -77,8 +73,9 @@ export async function updateModel(_prev: FormState, form: FormData): Promise<For
 }
 
 export async function createKey(_prev: FormState, form: FormData): Promise<FormState> {
-  const viewer = await viewerOrFail().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const parsed = CreateApiKeySchema.safeParse({ name: form.get('name') });
   if (!parsed.success) return { ok: false, message: parsed.error.issues[0]?.message ?? 'invalid name' };
   let created: CreatedApiKey;
@@ -92,8 +89,9 @@ export async function createKey(_prev: FormState, form: FormData): Promise<FormS
 }
 
 export async function revokeKey(_prev: FormState, form: FormData): Promise<FormState> {
-  const viewer = await viewerOrFail().catch(() => null);
-  if (!viewer) return { ok: false, message: 'Your session ended. Sign in again.' };
+  const signedIn = await viewerForAction();
+  if ('failed' in signedIn) return { ok: false, message: signedIn.failed };
+  const { viewer } = signedIn;
   const id = String(form.get('id') ?? '');
   if (!/^[0-9a-f-]{36}$/i.test(id)) return { ok: false, message: 'unknown key' };
   try {
