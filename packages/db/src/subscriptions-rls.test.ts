@@ -129,10 +129,20 @@ for (const backend of testBackends()) {
         await store('UNPAID');
         assert.deepEqual(await streamed(), [], 'the stream holds the fresh signal back');
         assert.deepEqual(await outbox(), [], 'no webhook delivery while past_due');
-        // The subscriber sees the subscription past_due; nobody else sees it or its unpaid stretch.
+        const probe = () =>
+          t.db.asRequest(asUser(users.fan), (tx) =>
+            tx.query<{ one: boolean; n: number }>(
+              `SELECT app.is_subscribed('vendor', 'pub') AS one,
+                      (SELECT count(*)::int FROM app.request_subscriptions() WHERE model_id = 'pub') AS n`,
+            ),
+          );
+        assert.deepEqual(await probe(), [{ one: false, n: 0 }], 'both access tests say not subscribed');
+        // The subscriber and the vendor see the subscription past_due; nobody else sees it or its unpaid stretch.
         const [mine] = await t.db.asRequest(asUser(users.fan), (tx) => repos.subscriptions.list(tx));
         assert.equal(mine?.status, 'past_due');
         assert.equal(mine?.past_due_since, new Date(failedAt).toISOString());
+        const theirs = await t.db.asRequest(asUser(users.vendor), (tx) => repos.subscriptions.list(tx));
+        assert.equal(theirs.find((x) => x.id === id)?.status, 'past_due');
         const seen = await t.db.asRequest(asUser(users.other), (tx) =>
           tx.query('SELECT 1 FROM app.subscription_unpaid'),
         );
@@ -150,6 +160,7 @@ for (const backend of testBackends()) {
           true,
         );
         assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD', 'pub:UNPAID']);
+        assert.deepEqual(await probe(), [{ one: true, n: 1 }]);
         await store('PAID');
         // The log is read as the viewer now: live again, the signal held back while unpaid is readable too.
         assert.deepEqual(await streamed(), ['pub:UNPAID', 'pub:PAID'], 'live again on the stream');

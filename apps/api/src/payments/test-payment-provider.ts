@@ -3,7 +3,7 @@
 // decided by the payment method's id, deterministically, like Stripe's test mode: the ids Stripe documents as declining
 // decline with Stripe's reason; any other id pays. No card is ever processed.
 import { randomUUID } from 'node:crypto';
-import type { DeclineCode } from '@neuronetiq/contracts';
+import { type DeclineCode, PRICE_PENCE_MAX } from '@neuronetiq/contracts';
 import { z } from 'zod';
 import {
   PaymentDeclinedError,
@@ -47,19 +47,25 @@ interface TestSubscription {
   openInvoice: { id: string; amountPence: number } | null;
 }
 
+// A provider's id or event type: Stripe's are short printable ASCII (`evt_…`, `in_…`, `invoice.paid`). Anything else
+// (a NUL byte, a lone surrogate, a huge string) is refused here, before it reaches a query (PostgreSQL refuses NUL in
+// text: that was a 500, even when signed).
+const ProviderIdSchema = z.string().regex(/^[!-~]{1,255}$/);
+
 // The part of a Stripe event this provider emits and reads: `data.object` holds the subscription, invoice or charge.
 const EventSchema = z.object({
-  id: z.string().min(1).max(255),
-  type: z.string().min(1).max(255),
+  id: ProviderIdSchema,
+  type: ProviderIdSchema,
   created: z.number().int().nonnegative(),
   data: z.object({
     object: z.object({
-      id: z.string().min(1).max(255),
-      subscription: z.string().min(1).max(255).optional(),
-      amount_paid: z.number().int().positive().optional(),
-      amount_due: z.number().int().nonnegative().optional(),
-      amount_refunded: z.number().int().positive().optional(),
-      refunds: z.object({ data: z.array(z.object({ id: z.string().min(1).max(255) })).min(1) }).optional(),
+      id: ProviderIdSchema,
+      subscription: ProviderIdSchema.optional(),
+      // Pence, at most the largest monthly price (the columns are 32-bit integers).
+      amount_paid: z.number().int().positive().max(PRICE_PENCE_MAX).optional(),
+      amount_due: z.number().int().nonnegative().max(PRICE_PENCE_MAX).optional(),
+      amount_refunded: z.number().int().positive().max(PRICE_PENCE_MAX).optional(),
+      refunds: z.object({ data: z.array(z.object({ id: ProviderIdSchema })).min(1) }).optional(),
     }),
   }),
 });

@@ -171,7 +171,7 @@ describe('revenue statement scenarios', () => {
     assertBalanced(s);
   });
 
-  test('any mix of subscriptions, prices, refunds and fee rates balances to the penny', () => {
+  test('any mix of subscriptions, unpaid stretches, prices, refunds and fee rates balances to the penny; unpaid stretches never add days', () => {
     let state = 7;
     const rand = (n: number) => {
       state = (state * 48_271) % 2_147_483_647;
@@ -195,16 +195,18 @@ describe('revenue statement scenarios', () => {
         amountPence: 1 + rand(5000),
         atMs: Date.UTC(2026, 7, 1 + rand(31)),
       }));
-      assertBalanced(
-        computeStatement({
-          owner: 'v',
-          month: '2026-08',
-          platformFeeBps: rand(10_001),
-          subscriptions: subs,
-          prices,
-          refunds,
-        }),
-      );
+      // Some renewals fail (and some are paid again): unpaid stretches only ever take days away.
+      const withUnpaid = subs.map((s) => {
+        if (rand(3)) return s;
+        const sinceMs = Date.UTC(2026, 7, rand(35) - 2, rand(24));
+        return { ...s, unpaid: [{ sinceMs, untilMs: rand(2) ? null : sinceMs + rand(20) * 86_400_000 }] };
+      });
+      const input = { owner: 'v', month: '2026-08', platformFeeBps: rand(10_001), prices, refunds };
+      const paid = computeStatement({ ...input, subscriptions: withUnpaid });
+      assertBalanced(paid);
+      const days = (st: Statement) => new Map(st.lines.map((l) => [l.ref, l.active_days]));
+      const all = days(computeStatement({ ...input, subscriptions: subs }));
+      for (const [ref, n] of days(paid)) assert.ok(n <= (all.get(ref) ?? 0), `${ref}: ${n} paid days`);
     }
   });
 

@@ -510,6 +510,13 @@ describeEachBackend(
       );
       const revenue = await ctx().inject({ method: 'GET', url: '/api/vendor/revenue?month=2026-09', headers: v.auth });
       assert.deepEqual(revenue.json().data.lines, [], 'no revenue line');
+      // The OpenAPI document says so: 402 PAYMENT_DECLINED on subscribe and pay, and the card field.
+      const doc = (await ctx().inject({ method: 'GET', url: '/openapi.json' })).json();
+      for (const path of ['/api/subscriptions', '/api/subscriptions/{id}/pay']) {
+        const op = doc.paths[path].post;
+        assert.match(op.responses['402'].description, /PAYMENT_DECLINED/, path);
+        assert.ok(JSON.stringify(op.requestBody).includes('payment_method'), path);
+      }
     });
 
     test('after a decline, subscribing again with a card that pays succeeds: one subscription, one paid charge, live signals; a free model never charges', async () => {
@@ -737,3 +744,57 @@ describeEachBackend(
 function expectedRow(made: Record<string, unknown>, status: { status: string; past_due_since: string | null }) {
   return { ...made, ...status };
 }
+
+describeEachBackend(
+  'payment webhooks with hostile fields',
+  (ctx) => {
+    test('a signed invoice event with hostile ids or amounts (NUL, lone surrogate, huge, negative) is 400 naming the body, never 500, and changes nothing', async () => {
+      const { v, subscribe } = await pricedModel(ctx(), '2026-12-01T09:00:00Z', 500);
+      const fan = await userWithOwner(ctx());
+      const sub = await subscribe(fan);
+      assert.equal(sub.statusCode, 201, sub.body);
+      const ref = sub.json().data.provider_ref as string;
+      const nowS = Math.floor(ctx().clock.now / 1000);
+      const event = (over: { id?: unknown; type?: string; object?: Record<string, unknown> }) =>
+        payments.deliver(
+          {
+            id: over.id ?? `evt_${randomBytes(6).toString('hex')}`,
+            type: over.type ?? 'invoice.payment_failed',
+            created: nowS,
+            data: { object: { id: `in_${ref}`, subscription: ref, amount_due: 500, ...over.object } },
+          },
+          ctx().clock.now,
+        );
+      for (const over of [
+        { id: 'evt_\u0000' },
+        { id: 'evt_\ud800' },
+        { id: `evt_${'x'.repeat(100_000)}` },
+        { id: 42 },
+        { object: { subscription: `${ref}\u0000` } },
+        { object: { subscription: '\udfff' } },
+        { object: { subscription: 's'.repeat(100_000) } },
+        { object: { id: 'in_\u0000' } },
+        { object: { amount_due: -1 } },
+        { object: { amount_due: 1e20 } },
+        { object: { amount_due: 2 ** 31 } },
+        { type: 'invoice.paid', object: { amount_paid: 2 ** 31 } },
+        { type: 'invoice\u0000paid' },
+        { object: { amount_due: '500' } },
+      ]) {
+        const res = await sendWebhook(ctx(), event(over));
+        assert.equal(res.statusCode, 400, `${JSON.stringify(over).slice(0, 60)}: ${res.body.slice(0, 300)}`);
+        assert.equal(res.json().error, 'VALIDATION_ERROR');
+        assert.ok(
+          res.json().details.some((d: { path: string }) => d.path === 'body'),
+          res.body,
+        );
+      }
+      assert.deepEqual(
+        (await listed(ctx(), fan, v.modelId)).map((s) => s.status),
+        ['active'],
+        'nothing changed',
+      );
+    });
+  },
+  { payments },
+);

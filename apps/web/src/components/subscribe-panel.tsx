@@ -85,36 +85,41 @@ export function SubscribeForm({
   );
 }
 
-/** A past-due subscription: pay its failed invoice now with a chosen card (live again at once), or see why not. */
-export function PayNowForm({ id, label }: { id: string; label: string }) {
+/**
+ * A subscription's payment state: when past_due, what happened, what it means and what to do, with a card choice and
+ * "Pay now"; once paid, the confirmation stays (the page re-renders without the notice, this keeps its state).
+ */
+export function PaymentDuePanel({
+  id,
+  label,
+  pastDueSince,
+  advice,
+}: {
+  id: string;
+  label: string;
+  /** null: in good standing (nothing shown but a payment just made here). */
+  pastDueSince: string | null;
+  advice: string;
+}) {
   const [state, action, pending] = useActionState(payOpenInvoice, initial);
   const messageId = useId();
+  if (pastDueSince === null) return state.ok ? <Message state={state} id={messageId} /> : null;
   return (
-    <form action={action} className="space-y-2">
-      <input type="hidden" name="id" value={id} />
-      <CardSelect state={state} messageId={messageId} />
-      <button type="submit" className="btn-primary h-8 px-3" disabled={pending} aria-label={`Pay now for ${label}`}>
-        {pending ? 'Paying…' : 'Pay now'}
-      </button>
-      <Message state={state} id={messageId} />
-    </form>
-  );
-}
-
-/** What a past-due subscriber reads: since when, what it means and what to do. */
-export function PastDueNotice({ since, advice }: { since: string | null; advice: string }) {
-  return (
-    <div className="space-y-1 text-sm" data-testid="past-due-notice">
-      <p>
-        <span className="badge bg-sell/15 text-sell">Payment failed</span>
-        {since && (
-          <>
-            {' '}
-            on <LocalTime iso={since} />
-          </>
-        )}
-      </p>
-      <p className="text-muted">{advice}</p>
+    <div className="space-y-2">
+      <div className="space-y-1 text-sm" data-testid="past-due-notice">
+        <p>
+          <span className="badge bg-sell/15 text-sell">Payment failed</span> on <LocalTime iso={pastDueSince} />
+        </p>
+        <p className="text-muted">{advice}</p>
+      </div>
+      <form action={action} className="space-y-2">
+        <input type="hidden" name="id" value={id} />
+        <CardSelect state={state} messageId={messageId} />
+        <button type="submit" className="btn-primary h-8 px-3" disabled={pending} aria-label={`Pay now for ${label}`}>
+          {pending ? 'Paying…' : 'Pay now'}
+        </button>
+        <Message state={state} id={messageId} />
+      </form>
     </div>
   );
 }

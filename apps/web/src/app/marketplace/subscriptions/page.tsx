@@ -2,7 +2,7 @@ import type { Subscription } from '@neuronetiq/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { LocalTime } from '../../../components/local-time';
-import { CancelSubscriptionForm, PastDueNotice, PayNowForm } from '../../../components/subscribe-panel';
+import { CancelSubscriptionForm, PaymentDuePanel } from '../../../components/subscribe-panel';
 import type { Envelope } from '../../../lib/market';
 import { mySubscriptions, pastDueAdvice } from '../../../lib/subscriptions';
 import { api } from '../../../server/api';
@@ -64,10 +64,14 @@ export default async function SubscriptionsPage() {
                     )}
                   </p>
                 </div>
-                {s.status === 'past_due' && (
-                  <div className="space-y-2 sm:max-w-md">
-                    <PastDueNotice since={s.past_due_since} advice={pastDueAdvice()} />
-                    <PayNowForm id={s.id} label={`${s.owner}/${s.model_id}`} />
+                {s.ended_at === null && (
+                  <div className="sm:max-w-md">
+                    <PaymentDuePanel
+                      id={s.id}
+                      label={`${s.owner}/${s.model_id}`}
+                      pastDueSince={s.past_due_since}
+                      advice={pastDueAdvice()}
+                    />
                   </div>
                 )}
                 {s.ended_at === null ? (
