@@ -4,11 +4,12 @@
 // local server). Targets: from scratch < 30 s, one new bar < 200 ms. Beside each wall time, the CPU time of the
 // database backend that ran it (read from /proc: the server is local): on a machine shared with other work the wall
 // time includes waiting for a core, the CPU time does not.
-//   (a) from scratch: `ml.rescore_all()` into an emptied ml.signal_scores (3,000,000 rows computed from raw rows);
-//       beside it, in the same run, the rebuild it replaced (20261206030000: ml.computed_scores whole into one INSERT),
-//       whose rows must have the same checksum;
-//   (b) peer in the same run: inserting the same 3,000,000 rows, already computed, into the emptied table (the cost
-//       of the writes and indexes alone);
+//   (a) from scratch: `ml.rescore_all()` into an emptied ml.signal_scores (3,000,000 rows computed from raw rows, and
+//       the score summary rebuilt from them); beside it, in the same run, the rebuild it replaced (20261207020000's
+//       with 20261207060000's summary triggers and index kept row by row), whose rows and summary must have the same
+//       checksum;
+//   (b) peer in the same run: inserting the same 3,000,000 rows, already computed, into the emptied table with its
+//       key, indexes and summary triggers (the cost of the writes alone, as any bulk INSERT pays it);
 //   (c) one new bar: the newest 20 real bars are held back and stored one statement each, as the live feed does; the
 //       trigger enters the signals of each (the signals cover the newest bars) and exits the rows waiting on it. Every
 //       other bar runs with ml.score_horizons's statistics reset to "never analysed" (as every database had them
@@ -49,7 +50,7 @@ function backendCpuMs(pid: number): number {
 }
 
 /** The statements in one transaction, with their wall time and the CPU time of the backend that ran them; the rows
- * of the last. */
+ * of the last that returned any. */
 async function timedSql(db: Db, ...sql: string[]): Promise<{ ms: number; cpuMs: number; rows: { n: number }[] }> {
   return db.transaction(async (tx) => {
     const [who] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
@@ -57,39 +58,35 @@ async function timedSql(db: Db, ...sql: string[]): Promise<{ ms: number; cpuMs: 
     const cpu0 = backendCpuMs(pid);
     const r = await timed(async () => {
       let rows: { n: number }[] = [];
-      for (const statement of sql) rows = await tx.query<{ n: number }>(statement);
+      for (const statement of sql) {
+        const got = await tx.query<{ n: number }>(statement);
+        if (got.length > 0) rows = got;
+      }
       return rows;
     });
     return { ms: r.ms, cpuMs: backendCpuMs(pid) - cpu0, rows: r.value };
   });
 }
 
-/** ml.rescore_all as 20261206030000_set_based_scoring.sql wrote it: ml.computed_scores whole into one INSERT. */
+/** ml.rescore_all as it was before 20261208020000: 20261207020000's rebuild (now ml.rescore_rows) with the score
+ * summary's INSERT trigger and the signal_scores_model_entry index kept row by row, and ml.score_day not inlinable (a
+ * SET clause), as 20261207060000 left it. */
 const PREVIOUS_REBUILD = [
-  'SET LOCAL jit = off',
-  "SET LOCAL work_mem = '64MB'",
-  "SET LOCAL maintenance_work_mem = '256MB'",
-  'TRUNCATE ml.signal_scores',
-  'DROP INDEX IF EXISTS ml.signal_scores_entry',
-  'ALTER TABLE ml.signal_scores DROP CONSTRAINT signal_scores_pkey',
-  `INSERT INTO ml.signal_scores
-     (owner, model_id, symbol, timeframe, bar_ts, horizon_bars, decision, confidence, received_at, backfilled,
-      entry_bar_ts, entry_close, exit_bar_ts, exit_close, forward_return, hit, position_return, weighted_return, brier)
-   SELECT * FROM ml.computed_scores(NULL, NULL, NULL, NULL, NULL)`,
-  'ALTER TABLE ml.signal_scores ADD PRIMARY KEY (owner, model_id, symbol, timeframe, bar_ts, horizon_bars)',
-  'CREATE INDEX signal_scores_entry ON ml.signal_scores (symbol, timeframe, entry_bar_ts)',
-  'SELECT count(*)::int AS n FROM ml.signal_scores',
+  "ALTER FUNCTION ml.score_day(timestamptz) SET search_path = ''",
+  'SELECT ml.rescore_rows() AS n',
+  'ALTER FUNCTION ml.score_day(timestamptz) RESET search_path',
 ];
-
-/** Row count and a checksum of every column of ml.signal_scores. */
+/** Row count and a checksum of every column of ml.signal_scores, and the same of ml.score_summary. */
 async function checksum(db: Db): Promise<string> {
-  const [row] = await db.query<{ n: number; sum: string }>(
+  const [row] = await db.query<{ n: number; sum: string; days: number; summary: string }>(
     `SELECT count(*)::int AS n, sum(hashtext((owner, model_id, symbol, timeframe, bar_ts, horizon_bars, decision,
        confidence, received_at, backfilled, entry_bar_ts, entry_close, exit_bar_ts, exit_close, forward_return,
-       hit, position_return, weighted_return, brier)::text)::numeric)::text AS sum
+       hit, position_return, weighted_return, brier)::text)::numeric)::text AS sum,
+       (SELECT count(*)::int FROM ml.score_summary) AS days,
+       (SELECT sum(hashtext(m::text)::numeric)::text FROM ml.score_summary m) AS summary
      FROM ml.signal_scores`,
   );
-  return `${row?.n}:${row?.sum}`;
+  return `${row?.n}:${row?.sum}; summary ${row?.days}:${row?.summary}`;
 }
 
 /** 1,000,000 signals of ⌈1,000,000 / bars⌉ models over the newest stored bars: decisions, confidences and receive times
@@ -222,13 +219,13 @@ end: ${load()} on ${os.cpus().length} cores, shared with other work: the figures
 | what | rows | median | target |
 |---|---:|---:|---:|
 | from scratch: \`ml.rescore_all()\` into an empty \`ml.signal_scores\` | ${fmt(rows)} | ${fmt(scratchMs)} ms (backend CPU ${fmt(median(scratchCpu))} ms) | < 30,000 ms |
-| before, same run: the rebuild it replaced (\`ml.computed_scores\` whole, one \`INSERT\`) | ${fmt(rows)} | ${fmt(median(previous))} ms (backend CPU ${fmt(median(previousCpu))} ms) | — |
-| peer: inserting the same rows, precomputed (writes and indexes only) | ${fmt(rows)} | ${fmt(median(insertOnly))} ms | — |
+| before, same run: the rebuild it replaced (summary triggers and \`signal_scores_model_entry\` kept row by row) | ${fmt(rows)} | ${fmt(median(previous))} ms (backend CPU ${fmt(median(previousCpu))} ms) | — |
+| peer: one \`INSERT\` of the same rows, precomputed, into the table with its key, indexes and summary triggers | ${fmt(rows)} | ${fmt(median(insertOnly))} ms | — |
 | one new bar (one \`INSERT\` into \`market.ohlcv\`; its trigger scores), ${perBar.length} of ${HELD_BACK} real bars in turn | ${fmt(written / HELD_BACK)} new rows per bar + exits | ${barMs.toFixed(1)} ms (max ${Math.max(...perBar).toFixed(1)} ms; backend CPU ${median(perBarCpu).toFixed(0)} ms) | < 200 ms |
 | before, same run: the other ${unanalysedBar.length} bars, \`ml.score_horizons\` never analysed | same | ${median(unanalysedBar).toFixed(1)} ms (max ${Math.max(...unanalysedBar).toFixed(1)} ms; backend CPU ${median(unanalysedBarCpu).toFixed(0)} ms) | — |
 
 After the ${HELD_BACK} incremental bars the table held ${fmt(total?.n ?? 0)} rows (${fmt(total?.resolved ?? 0)} with their exit), and a
-rebuild from scratch ${same ? 'had the same row count and checksum' : 'DIFFERED (row count or checksum)'}; the rebuild and the one it replaced
+rebuild from scratch ${same ? 'had the same row count and checksum (score rows and summary)' : 'DIFFERED (row count or checksum)'}; the rebuild and the one it replaced
 ${sameAsPrevious ? 'wrote the same rows (row count and checksum)' : 'DIFFERED (row count or checksum)'}. From scratch ${scratchMs < 30_000 ? 'meets' : 'misses'}
 the target; one new bar ${barMs < 200 ? 'meets' : 'misses'} it.`;
     console.log(md);

@@ -81,7 +81,7 @@ async function shutdown(code: number): Promise<void> {
   await databaseReady.catch(() => {});
   await db?.end().catch(() => {});
   await embedded?.close().catch((err: Error) => console.error(`closing the database: ${err.message}`));
-  console.log('stopped; data kept in .data/ (delete it to start afresh)');
+  console.log(`stopped; data kept in ${dataDir} (delete it to start afresh)`);
   process.exit(code);
 }
 
@@ -267,7 +267,11 @@ Ctrl-C stops everything.
   // as backfilled (never passed off as live) so that track records are not empty on a first start.
   const workerUrl = `http://127.0.0.1:${port(7071)}`;
   runDemoBackfill({ db: db as Db, workerUrl, owner: 'pacey999', symbols: DEMO_SYMBOLS.split(','), timeframe: '1m' })
-    .then((r) => console.log(`demo history: ${r.stored} backfilled signals stored, ${r.scored} scored`))
+    .then((r) =>
+      console.log(
+        `demo history: ${r.stored} backfilled signals and ${r.consensus} consensus rows stored, ${r.scored} scored`,
+      ),
+    )
     .catch((err: Error) => console.error(`demo history backfill failed: ${err.message}`));
 
   let last = '';

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -25,7 +24,9 @@ import type { Principal } from './auth/principal';
 import { principalId } from './auth/principal';
 import { createAuthResolver } from './auth/resolve';
 import type { ApiDeps, DeviceFlowOptions } from './deps';
+import { lazyChildLogger } from './http/logger';
 import { type ApiMetrics, createApiMetrics, VALIDATION_FAILURE_CODES } from './http/metrics';
+import { securityHeaders } from './http/security-headers';
 import type { PaymentProvider } from './payments/payment-provider';
 import { createTestPaymentProvider } from './payments/test-payment-provider';
 import { registerRoutes } from './routes';
@@ -84,6 +85,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const bodyLimit = options.bodyLimitBytes ?? 1_048_576;
   const app = Fastify({
     logger: options.logger ?? false,
+    ...(options.logger ? { childLoggerFactory: lazyChildLogger } : {}),
     bodyLimit,
     requestIdHeader: false,
     trustProxy: options.trustProxy ?? false,
@@ -162,8 +164,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     },
   });
 
-  await app.register(helmet, {
-    // The API serves JSON; the docs page needs its own scripts and styles.
+  // The API serves JSON; the docs page needs its own scripts and styles.
+  const security = securityHeaders({
     contentSecurityPolicy: {
       // No upgrade-insecure-requests: locally the api is plain http, and TLS is the proxy's job in production.
       directives: {
@@ -174,6 +176,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
         upgradeInsecureRequests: null,
       },
     },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(security);
+    reply.header('x-request-id', request.id);
+    done();
   });
   await app.register(cors, {
     origin: options.webOrigins ?? ['http://localhost:3000'],
@@ -190,9 +197,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     maxAge: 600,
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
   installContractsVersion(app);
   // Failed authentication is limited per client address before anything else is done for the request: no key lookup,
   // no body read. The service key is never throttled.
@@ -200,10 +204,24 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     perMinute: options.authFailuresPerMinute ?? 60,
     now: options.now ?? Date.now,
   });
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers.authorization;
-    if (!auth.isServiceKey(header)) authFailures.check(request.ip);
-    request.principal = await auth.resolve(header);
+    // The service key (compared once, in constant time) needs no lookup: no promise, no second comparison.
+    if (auth.isServiceKey(header)) {
+      request.principal = { kind: 'service' };
+      done();
+      return;
+    }
+    try {
+      authFailures.check(request.ip);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    auth.resolve(header).then((principal) => {
+      request.principal = principal;
+      done();
+    }, done);
   });
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode === 401) authFailures.fail(request.ip);

@@ -140,7 +140,7 @@ for (const backend of testBackends()) {
       assert.equal(badMeta.code, 2);
     });
 
-    test('consensus list and performance answer tables and JSON in the contracts shapes', async () => {
+    test('consensus list and performance answer tables and JSON in the contracts shapes, and an empty record says why', async () => {
       const consensus = await mp.run(['consensus', 'list', '--json']);
       assert.equal(consensus.code, 0, consensus.stderr);
       assert.ok(Array.isArray(JSON.parse(consensus.stdout)));
@@ -149,6 +149,9 @@ for (const backend of testBackends()) {
       z.array(TrackRecordSchema).parse(JSON.parse(perf.stdout));
       const table = await mp.run(['performance']);
       assert.equal(table.code, 0);
+      const none = await mp.run(['performance', 'no-such-model']);
+      assert.equal(none.code, 0, none.stderr);
+      assert.match(none.stdout, /no scored signals you can see yet.*after the platform's delay unless you subscribe/);
       const statement = await mp.run(['revenue', '--month', '2026-01', '--json']);
       assert.equal(statement.code, 0, statement.stderr);
       const s = RevenueStatementSchema.extend({ closed: z.boolean() }).parse(JSON.parse(statement.stdout));

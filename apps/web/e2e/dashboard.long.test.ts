@@ -44,6 +44,19 @@ async function subscribe(stack: WebStack, owner: string, modelId: string): Promi
   return fan.owner;
 }
 
+/** A new public model of Alice's, priced at `pricePence` a month. */
+async function alicesPricedModel(stack: WebStack, prefix: string, pricePence: number) {
+  const owner = await stack.ensureGitHubOwner(ALICE);
+  const modelId = uniqueModelId(prefix);
+  await stack.registerModel(owner, modelId, 'public');
+  const priced = await stack.asService(`/api/models/${modelId}/price?owner=${owner}`, {
+    method: 'PUT',
+    body: { price_pence: pricePence },
+  });
+  assert.equal(priced.status, 200, await priced.text());
+  return { owner, modelId };
+}
+
 /** The CSV's rows as cells (the statement's cells hold no commas or quotes). */
 const csvRows = (csv: string) =>
   csv
@@ -61,7 +74,7 @@ async function assertAxeClean(page: Page, state: string) {
 const API_KEY = /mp_[a-z0-9]{12}_[A-Za-z0-9_-]{43}/;
 
 describeWeb('vendor dashboard', (ctx) => {
-  test('lists the signals posted through the api for the signed-in owner', async () => {
+  test('lists the signals posted through the api for the signed-in owner, and says who computes a consensus', async () => {
     const { stack, browser } = ctx();
     const owner = await stack.ensureGitHubOwner(ALICE);
     const modelId = uniqueModelId('dash');
@@ -83,6 +96,14 @@ describeWeb('vendor dashboard', (ctx) => {
       ] as const) {
         await rows.filter({ hasText: symbol }).filter({ hasText: call }).first().waitFor();
       }
+      // No consensus of this vendor's: the panel says who computes one (not "at each bar close", which only the
+      // platform's own models get).
+      const empty = page.getByTestId('consensus-panel-empty');
+      await empty.waitFor();
+      assert.match(
+        (await empty.textContent()) ?? '',
+        /built-in models only.*you publish.*POST \/api\/consensus\/store/s,
+      );
     });
   });
 
@@ -265,14 +286,7 @@ describeWeb('vendor dashboard', (ctx) => {
   });
   test("a subscriber reads a priced model's fresh signal live, and after cancelling only delayed again", async () => {
     const { stack, browser } = ctx();
-    const owner = await stack.ensureGitHubOwner(ALICE);
-    const modelId = uniqueModelId('priced');
-    await stack.registerModel(owner, modelId, 'public');
-    const priced = await stack.asService(`/api/models/${modelId}/price?owner=${owner}`, {
-      method: 'PUT',
-      body: { price_pence: 499 },
-    });
-    assert.equal(priced.status, 200, await priced.text());
+    const { owner, modelId } = await alicesPricedModel(stack, 'priced', 499);
     // A call two days old (received on time, so older than the 24 h delay) and a fresh one on the bar open now.
     const minute = Math.floor(Date.now() / 60_000) * 60_000;
     const old = new Date(minute - 2 * 86_400_000).toISOString();
@@ -337,6 +351,72 @@ describeWeb('vendor dashboard', (ctx) => {
       assert.equal(await callRows(page, 'BUY').count(), 0, 'the fresh signal is delayed again after cancelling');
       await page.goto('/marketplace/subscriptions');
       await row.filter({ hasText: 'ended' }).waitFor();
+    });
+  });
+
+  test('a declined card is an alert on the subscribe form that says why and what to do; a failed renewal shows on My subscriptions with Pay now', async () => {
+    const { stack, browser } = ctx();
+    const { owner, modelId } = await alicesPricedModel(stack, 'declined', 650);
+    const bob = await stack.ensureGitHubOwner(BOB);
+    const path = `/marketplace/models/${owner}/${modelId}`;
+    const subscriptionsOfBob = () =>
+      stack.database.db.query<{ provider_ref: string }>(
+        'SELECT provider_ref FROM app.subscriptions WHERE subscriber = $1 AND owner = $2 AND model_id = $3',
+        [bob, owner, modelId],
+      );
+
+    await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+      await signInWithGitHub(page, stack, BOB.login, path);
+      await page.goto(path);
+      const card = page.getByLabel('Card');
+      await card.selectOption('pm_card_chargeDeclinedInsufficientFunds');
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'insufficient funds' });
+      await alert.waitFor();
+      assert.match(
+        (await alert.textContent()) ?? '',
+        /insufficient funds \(insufficient_funds\)\. Nothing was charged and you are not subscribed: add funds or use another card, then try again\./,
+      );
+      // The card field is marked as the one to change and described by the alert.
+      assert.equal(await card.getAttribute('aria-invalid'), 'true');
+      assert.equal(await card.getAttribute('aria-describedby'), await alert.getAttribute('id'));
+      await assertAxeClean(page, 'declined');
+      assert.equal((await subscriptionsOfBob()).length, 0, 'nothing stored');
+      await page.getByRole('button', { name: 'Subscribe' }).waitFor();
+
+      // Another card pays.
+      await card.selectOption('pm_card_visa');
+      await page.getByRole('button', { name: 'Subscribe' }).click();
+      await page.getByTestId('subscribed-since').waitFor();
+      const [sub] = await subscriptionsOfBob();
+      assert.ok(sub, 'subscribed');
+
+      // The next renewal fails (the card expired): the provider tells the api, which makes it past_due.
+      stack.payments.setPaymentMethod(sub.provider_ref, 'pm_card_chargeDeclinedExpiredCard');
+      assert.equal(await stack.sendPaymentWebhook(stack.payments.renew(sub.provider_ref, Date.now())), 200);
+      // The model page says so, and no longer that its signals are live.
+      await page.goto(path);
+      await page.getByTestId('past-due-notice').waitFor();
+      assert.match((await page.getByTestId('signal-delay-note').textContent()) ?? '', /delayed by 24 hours/);
+      await page.goto('/marketplace/subscriptions');
+      const row = page.getByTestId('subscription-row').filter({ hasText: `${owner}/${modelId}` });
+      const notice = row.getByTestId('past-due-notice');
+      await notice.waitFor();
+      assert.match((await notice.textContent()) ?? '', /Payment failed.*live signals are paused.*pay now/s);
+      await assertAxeClean(page, 'past due');
+
+      // Pay now with a card that is declined: said, and still past due; then with one that pays: live again.
+      await row.getByLabel('Card').selectOption('pm_card_chargeDeclined');
+      await row.getByRole('button', { name: `Pay now for ${owner}/${modelId}` }).click();
+      const refused = row.getByRole('alert').filter({ hasText: 'declined' });
+      await refused.waitFor();
+      assert.match((await refused.textContent()) ?? '', /Nothing was charged and live signals stay paused/);
+      await row.getByLabel('Card').selectOption('pm_card_visa');
+      await row.getByRole('button', { name: `Pay now for ${owner}/${modelId}` }).click();
+      await page.getByRole('status').filter({ hasText: 'live again' }).waitFor();
+      await page.reload();
+      await row.getByRole('button', { name: `Cancel subscription to ${owner}/${modelId}` }).waitFor();
+      assert.equal(await row.getByTestId('past-due-notice').count(), 0, 'paid: no longer past due');
     });
   });
 });

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { before, test } from 'node:test';
+import { repos } from '@neuronetiq/db';
 import { findA11yViolations, formatViolations, screenshot, withPage } from '@neuronetiq/testing-web';
 import { STACK_GITHUB_USERS } from '@neuronetiq/testing-web/stack';
 import type { BrowserContext } from 'playwright-core';
@@ -111,9 +112,11 @@ describeWeb(
               const res = await page.goto(p.path(owner));
               await page.waitForLoadState('load');
               if (viewport === 'phone') {
-                const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as [
-                  number,
-                  number,
+                // Against the phone's width, not window.innerWidth: a mobile browser widens its layout viewport to the
+                // content, so innerWidth grows with the overflow it should reveal.
+                const widths = [
+                  (await page.evaluate('document.documentElement.scrollWidth')) as number,
+                  page.viewportSize()?.width ?? 0,
                 ];
                 if (widths[0] > widths[1]) sideways.push(`${p.name}: ${widths[0]} px wide in a ${widths[1]} px window`);
               }
@@ -250,6 +253,51 @@ describeWeb(
         await screenshot(page, 'web-trade-anonymous-consensus');
         const violations = await findA11yViolations(page);
         assert.deepEqual(violations, [], formatViolations(violations));
+      });
+    });
+
+    test('an anonymous visitor sees a backfilled consensus on /trade at once, marked backfilled', async () => {
+      const { stack, browser } = ctx();
+      // What `npm start`'s demo backfill stores over the feed's past bars: minutes old, far inside the delay.
+      const minute = Math.floor(Date.now() / 60_000) * 60_000;
+      const rows = [5, 4, 3].map((k) => ({
+        owner,
+        symbol: 'BTCUSDT',
+        timeframe: '1m' as const,
+        bar_ts: new Date(minute - k * 60_000).toISOString(),
+        decision: 'SELL' as const,
+        confidence: 0.6,
+        contributors: [{ model_id: MODEL, decision: 'SELL' as const, confidence: 0.6, weight: 1 }],
+        meta: { backfilled: true },
+      }));
+      assert.equal(await repos.consensus.storeBackfilled(stack.database.db, rows), 3);
+      await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+        const res = await page.goto('/trade/BTCUSDT');
+        assert.equal(res?.status(), 200);
+        const strip = page.getByTestId('consensus-strip');
+        await strip.getByTestId('consensus-backfilled').waitFor();
+        assert.match((await strip.textContent()) ?? '', /SELL/);
+        assert.equal(await strip.getByTestId('consensus-empty').count(), 0);
+        const bar = strip.getByRole('listitem').last();
+        assert.match(
+          (await bar.getAttribute('title')) ?? '',
+          /SELL 60% · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC · backfilled/,
+        );
+        await screenshot(page, 'web-trade-anonymous-backfilled-consensus');
+      });
+    });
+
+    test('every page names an icon the browser can load (no 404 for /favicon.ico in the tab)', async () => {
+      const { stack, browser } = ctx();
+      await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+        for (const path of ['/marketplace', '/trade/EURUSD', '/marketplace/login']) {
+          await page.goto(path);
+          const href = await page.locator('head link[rel="icon"]').first().getAttribute('href');
+          assert.ok(href, `${path} links an icon`);
+          const res = await fetch(new URL(href, stack.webUrl));
+          assert.equal(res.status, 200, `${path}: ${href} answered ${res.status}`);
+          assert.match(res.headers.get('content-type') ?? '', /^image\//);
+        }
       });
     });
 

@@ -16,9 +16,51 @@ export const SetPriceSchema = z.strictObject({
 });
 export type SetPrice = z.infer<typeof SetPriceSchema>;
 
+const PAYMENT_METHOD_ERROR =
+  'payment_method must be a payment method id such as pm_card_visa: "pm_" or "tok_" then 1-96 letters, digits or "_"';
+/**
+ * A payment method as the provider names it (Stripe's `pm_…` PaymentMethod or `tok_…` token ids, e.g. the test cards
+ * `pm_card_visa`, `pm_card_chargeDeclinedInsufficientFunds`). Never card numbers: those go to the provider only.
+ */
+export const PaymentMethodSchema = z
+  .string({ error: PAYMENT_METHOD_ERROR })
+  .max(100, { error: PAYMENT_METHOD_ERROR })
+  .regex(/^(pm|tok)_[A-Za-z0-9_]{1,96}$/, { error: PAYMENT_METHOD_ERROR });
+
+/**
+ * Why a payment was declined (Stripe's error `code`, or its `decline_code` for a generic `card_declined`), with what
+ * the person paying should do about it.
+ */
+export const DECLINE_CODES = ['card_declined', 'insufficient_funds', 'expired_card'] as const;
+export type DeclineCode = (typeof DECLINE_CODES)[number];
+export const DECLINE_ADVICE: Record<DeclineCode, { reason: string; todo: string }> = {
+  card_declined: { reason: 'Your card was declined', todo: 'use another card, or ask your bank why' },
+  insufficient_funds: { reason: 'Your card has insufficient funds', todo: 'add funds or use another card' },
+  expired_card: { reason: 'Your card has expired', todo: 'use a card that is in date' },
+};
+
 /** Body of `POST /api/subscriptions`. */
-export const SubscribeSchema = z.strictObject({ owner: SlugSchema, model_id: SlugSchema });
+export const SubscribeSchema = z.strictObject({
+  owner: SlugSchema,
+  model_id: SlugSchema,
+  /** The card to bill; absent: the customer's default payment method at the provider. A free model is never charged. */
+  payment_method: PaymentMethodSchema.optional(),
+});
 export type Subscribe = z.infer<typeof SubscribeSchema>;
+
+/** Body of `POST /api/subscriptions/{id}/pay`: pay a past-due subscription's open invoice now. */
+export const PayInvoiceSchema = z.strictObject({
+  /** The card to pay with (it becomes the subscription's card); absent: the one that failed, tried again. */
+  payment_method: PaymentMethodSchema.optional(),
+});
+export type PayInvoice = z.infer<typeof PayInvoiceSchema>;
+
+/**
+ * Stripe's subscription statuses that the platform uses: `active` (paid: signals live), `past_due` (a renewal payment
+ * failed: signals delayed like a non-subscriber's and the days not billed until an invoice is paid), `canceled`.
+ */
+export const SUBSCRIPTION_STATUSES = ['active', 'past_due', 'canceled'] as const;
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 export const SubscriptionSchema = z.object({
   id: z.string().uuid(),
@@ -29,6 +71,9 @@ export const SubscriptionSchema = z.object({
   /** ISO-8601 UTC; ended_at null while active. */
   started_at: z.string(),
   ended_at: z.string().nullable(),
+  status: z.enum(SUBSCRIPTION_STATUSES),
+  /** ISO-8601 UTC: when the renewal payment that made it past_due failed; null unless past_due. */
+  past_due_since: z.string().nullable(),
   provider: z.string(),
   provider_ref: z.string(),
 });

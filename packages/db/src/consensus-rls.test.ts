@@ -109,7 +109,7 @@ for (const backend of testBackends()) {
       assert.doesNotMatch(text, /Sort/, text);
     });
 
-    test('live only with a subscription to every contributor; a private contributor hides the row anyway', async () => {
+    test('live only with a paid-up subscription to every contributor (past_due: delayed); a private contributor hides the row anyway', async () => {
       await subscribe('pub1', 'sub_a');
       try {
         assert.deepEqual(await visible(asUser(users.fan)), ['OLD:delayed'], 'one of two contributors: still delayed');
@@ -120,9 +120,20 @@ for (const backend of testBackends()) {
         assert.deepEqual(await visible(asUser(users.fan)), ['NOW:live', 'OLD:live']);
         assert.deepEqual(await visible(asUser(users.other)), ['OLD:delayed'], 'only the subscriber');
         assert.deepEqual(await visible(anon), ['OLD:delayed']);
+        // One contributor's renewal payment fails (past_due): delayed until it is paid again.
+        await t.db.query(
+          `INSERT INTO app.subscription_unpaid (subscription_id, since, invoice_ref)
+           SELECT id, now() - interval '10 seconds', 'in_b' FROM app.subscriptions WHERE provider_ref = 'sub_b'`,
+        );
+        assert.deepEqual(await visible(asUser(users.fan)), ['OLD:delayed'], 'past_due: delayed');
+        await t.db.query(
+          `UPDATE app.subscription_unpaid SET until = now() - interval '1 second' WHERE invoice_ref = 'in_b'`,
+        );
+        assert.deepEqual(await visible(asUser(users.fan)), ['NOW:live', 'OLD:live'], 'paid again: live');
         await t.db.query(`UPDATE app.subscriptions SET ended_at = now() WHERE provider_ref = 'sub_b'`);
         assert.deepEqual(await visible(asUser(users.fan)), ['OLD:delayed'], 'cancelled: delayed again');
       } finally {
+        await t.db.query(`DELETE FROM app.subscription_unpaid WHERE invoice_ref = 'in_b'`);
         await t.db.query(`DELETE FROM app.subscriptions WHERE provider_ref IN ('sub_a', 'sub_b', 'sub_c')`);
       }
     });

@@ -87,6 +87,23 @@ const scores = (db: Queryable, symbol: string) =>
     [symbol],
   );
 
+const SUMMARY_COLUMNS = `owner, model_id, horizon_bars, backfilled, timeframe, day_start::text, scored, resolved, hits,
+  pr_state::text, gains::text, losses::text, max_received_at::text`;
+/** The stored summary rows of one symbol. */
+const summary = (db: Queryable, symbol: string) =>
+  db.query<Record<string, unknown>>(
+    `SELECT ${SUMMARY_COLUMNS} FROM ml.score_summary WHERE symbol = $1
+     ORDER BY owner, model_id, horizon_bars, backfilled, timeframe, day_start`,
+    [symbol],
+  );
+/** The same, computed from every score row now. */
+const summaryFromScratch = (db: Queryable, symbol: string) =>
+  db.query<Record<string, unknown>>(
+    `SELECT ${SUMMARY_COLUMNS} FROM ml.score_summary_rows(NULL) WHERE symbol = $1
+     ORDER BY owner, model_id, horizon_bars, backfilled, timeframe, day_start`,
+    [symbol],
+  );
+
 /** Closes 100, 101, …: bar i closes at 100 + i. */
 const risingBars = (from: number, to: number): Bar[] =>
   Array.from({ length: to - from + 1 }, (_, k) => ({ minute: from + k, close: 100 + from + k }));
@@ -205,7 +222,7 @@ for (const backend of testBackends()) {
       );
     });
 
-    test('incremental scoring bar by bar equals a rebuild from the raw rows, and a re-run writes nothing', async () => {
+    test('incremental scoring bar by bar equals a rebuild from the raw rows, score rows and summary, and a re-run writes nothing', async () => {
       const symbol = uniqueSymbol();
       // A seeded mix: three owners × two models, every decision, receive times anywhere in their bar (some a bar
       // early), bars arriving one statement at a time, a closure, a late bar filling a gap and corrections.
@@ -253,9 +270,60 @@ for (const backend of testBackends()) {
       const [again] = await t.db.query<{ n: number }>(`SELECT ml.score_signals('-infinity', 'infinity') AS n`);
       assert.equal(again?.n, 0, 'a re-run over everything writes no row');
 
+      const incrementalSummary = await summary(t.db, symbol);
+      assert.ok(incrementalSummary.length >= 18, 'a summary row per owner, model and horizon at least');
+      assert.deepEqual(incrementalSummary, await summaryFromScratch(t.db, symbol), 'kept statement by statement');
+
       const [rebuilt] = await t.db.query<{ n: number }>('SELECT ml.rescore_all() AS n');
       assert.ok((rebuilt?.n ?? 0) >= incremental.length);
       assert.deepEqual(await snapshot(), incremental);
+      assert.deepEqual(await summary(t.db, symbol), incrementalSummary, 'the rebuild writes the same summary');
+    });
+
+    test('a rebuild leaves the summary kept by every later write, and one rolled back changes nothing', async () => {
+      const symbol = uniqueSymbol();
+      for (let m = 0; m < 10; m++) {
+        await storeSignal(t.db, { symbol, barMinute: m, receivedMs: m * MIN + 30_000, decision: 'BUY' });
+      }
+      await storeBars(t.db, symbol, risingBars(0, 12));
+      const triggers = () =>
+        t.db.query<{ tgname: string; tgenabled: string }>(
+          `SELECT tgname, tgenabled FROM pg_trigger
+           WHERE tgrelid = 'ml.signal_scores'::regclass AND NOT tgisinternal ORDER BY tgname`,
+        );
+      const indexes = () =>
+        t.db.query<{ indexname: string }>(
+          `SELECT indexname FROM pg_indexes WHERE schemaname = 'ml' AND tablename = 'signal_scores' ORDER BY 1`,
+        );
+      const [kept, indexed, summed] = [await triggers(), await indexes(), await summary(t.db, symbol)];
+      assert.deepEqual(
+        kept.map((r) => r.tgname),
+        ['score_summary_delete', 'score_summary_insert', 'score_summary_truncate', 'score_summary_update'],
+      );
+      assert.ok(summed.length > 0);
+
+      // Crash-safe: the rebuild is one transaction; an error after it leaves rows, summary, triggers and indexes.
+      await assert.rejects(
+        t.db.transaction(async (tx) => {
+          await tx.query('SELECT ml.rescore_all()');
+          await tx.query(`DELETE FROM market.ohlcv WHERE symbol = $1`, [symbol]);
+          throw new Error('abandoned');
+        }),
+        /abandoned/,
+      );
+      assert.deepEqual(await triggers(), kept);
+      assert.deepEqual(await indexes(), indexed);
+      assert.deepEqual(await summary(t.db, symbol), summed);
+
+      await t.db.query('SELECT ml.rescore_all()');
+      assert.deepEqual(await triggers(), kept, 'the rebuild puts the summary triggers back, enabled');
+      assert.deepEqual(await indexes(), indexed, 'and the indexes');
+      // New exits after the rebuild: the INSERT trigger's rows (new signals) and the UPDATE trigger's (exits).
+      await storeSignal(t.db, { symbol, barMinute: 12, receivedMs: 12 * MIN + 30_000, decision: 'SELL' });
+      await storeBars(t.db, symbol, risingBars(13, 40));
+      const after = await summary(t.db, symbol);
+      assert.notDeepEqual(after, summed);
+      assert.deepEqual(after, await summaryFromScratch(t.db, symbol));
     });
 
     test('the planner knows how many horizons there are, after the migrations and after a rebuild', async () => {

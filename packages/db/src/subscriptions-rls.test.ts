@@ -85,6 +85,95 @@ for (const backend of testBackends()) {
       assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:OLD']);
     });
 
+    test('past_due (a renewal payment failed): delayed like a non-subscriber, in the view, the stream and the webhook outbox; paid again: live', async () => {
+      const [sub] = await t.db.query<{ id: string }>(
+        `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
+         VALUES ('fan', 'vendor', 'pub', now() - interval '1 minute', 'test', 'sub_past_due') RETURNING id`,
+      );
+      const id = sub?.id as string;
+      await t.db.query(
+        `INSERT INTO app.webhook_endpoints (subscriber, url, secret) VALUES ('fan', 'https://example.org/h', 'whsec_x')`,
+      );
+      const [{ id: logBefore } = { id: 0 }] = await t.db.query<{ id: number }>(
+        'SELECT coalesce(max(id), 0)::int AS id FROM app.event_log',
+      );
+      const streamed = async () =>
+        (
+          await t.db.asRequest(asUser(users.fan), (tx) =>
+            repos.eventLog.read(tx, { after: logBefore, upto: logBefore + 100, limit: 100, role: 'authenticated' }),
+          )
+        ).events.map((e) => `${e.data.model_id}:${e.data.symbol}`);
+      const outbox = async () =>
+        (
+          await t.db.query<{ symbol: string }>(
+            `SELECT payload->'data'->>'symbol' AS symbol FROM app.webhook_deliveries WHERE subscriber = 'fan'
+             ORDER BY created_at, id`,
+          )
+        ).map((r) => r.symbol);
+      const store = (symbol: string) =>
+        t.db.query(
+          `INSERT INTO ml.signals_latest (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, received_at)
+           VALUES ('vendor', 'pub', $1, '1m', date_trunc('minute', now()), 'SELL', 0.7, now())`,
+          [symbol],
+        );
+      try {
+        assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD'], 'paid: live');
+        const failedAt = Date.now() - 30_000;
+        assert.equal(
+          await t.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
+            repos.subscriptions.markPastDue(tx, { id, atMs: failedAt, invoiceRef: 'in_1' }),
+          ),
+          true,
+        );
+        assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:OLD'], 'past_due: delayed');
+        await store('UNPAID');
+        assert.deepEqual(await streamed(), [], 'the stream holds the fresh signal back');
+        assert.deepEqual(await outbox(), [], 'no webhook delivery while past_due');
+        const probe = () =>
+          t.db.asRequest(asUser(users.fan), (tx) =>
+            tx.query<{ one: boolean; n: number }>(
+              `SELECT app.is_subscribed('vendor', 'pub') AS one,
+                      (SELECT count(*)::int FROM app.request_subscriptions() WHERE model_id = 'pub') AS n`,
+            ),
+          );
+        assert.deepEqual(await probe(), [{ one: false, n: 0 }], 'both access tests say not subscribed');
+        // The subscriber and the vendor see the subscription past_due; nobody else sees it or its unpaid stretch.
+        const [mine] = await t.db.asRequest(asUser(users.fan), (tx) => repos.subscriptions.list(tx));
+        assert.equal(mine?.status, 'past_due');
+        assert.equal(mine?.past_due_since, new Date(failedAt).toISOString());
+        const theirs = await t.db.asRequest(asUser(users.vendor), (tx) => repos.subscriptions.list(tx));
+        assert.equal(theirs.find((x) => x.id === id)?.status, 'past_due');
+        const seen = await t.db.asRequest(asUser(users.other), (tx) =>
+          tx.query('SELECT 1 FROM app.subscription_unpaid'),
+        );
+        assert.equal(seen.length, 0);
+        // Authenticated users cannot write their way out of it.
+        await assert.rejects(
+          t.db.asRequest(asUser(users.fan), (tx) => tx.query('UPDATE app.subscription_unpaid SET until = now()')),
+          /permission denied/,
+        );
+
+        assert.equal(
+          await t.db.asRequest({ role: 'service_role', claims: {} }, (tx) =>
+            repos.subscriptions.markPaid(tx, { id, atMs: Date.now() - 1_000 }),
+          ),
+          true,
+        );
+        assert.deepEqual(await visible(asUser(users.fan)), ['pub:BACKFILL', 'pub:NOW', 'pub:OLD', 'pub:UNPAID']);
+        assert.deepEqual(await probe(), [{ one: true, n: 1 }]);
+        await store('PAID');
+        // The log is read as the viewer now: live again, the signal held back while unpaid is readable too.
+        assert.deepEqual(await streamed(), ['pub:UNPAID', 'pub:PAID'], 'live again on the stream');
+        assert.deepEqual(await outbox(), ['PAID'], 'and to its webhook');
+      } finally {
+        await t.db.query(`DELETE FROM app.webhook_deliveries WHERE subscriber = 'fan'`);
+        await t.db.query(`DELETE FROM app.webhook_endpoints WHERE subscriber = 'fan'`);
+        await t.db.query(`DELETE FROM app.subscription_unpaid WHERE subscription_id = $1`, [id]);
+        await t.db.query(`DELETE FROM app.subscriptions WHERE id = $1`, [id]);
+        await t.db.query(`DELETE FROM ml.signals_latest WHERE symbol IN ('UNPAID', 'PAID')`);
+      }
+    });
+
     test('the stream (the event log read as the viewer) gives a fresh signal to the subscriber only', async () => {
       await t.db.query(
         `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)

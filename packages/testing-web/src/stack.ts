@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 // biome-ignore lint/style/noRestrictedImports: test support: it starts the api it tests, as bench/ does
 import { buildApp } from '@neuronetiq/api';
+import { createTestPaymentProvider, type TestPaymentProvider } from '@neuronetiq/api/testing';
 import { type Backend, createTestDatabase, type TestDatabase } from '@neuronetiq/db/testing';
 import { ensureWebBuild, startWeb } from '@neuronetiq/web/testing';
 import { type GitHubOAuthServer, type GitHubUser, startGitHubOAuthServer } from './github-oauth';
@@ -27,6 +28,10 @@ export interface WebStack {
   jwtSecret: string;
   github: GitHubOAuthServer;
   google: GoogleOidcServer;
+  /** The api's payment provider (the test one): its charges, and renewals that pay or fail, as Stripe would send. */
+  payments: TestPaymentProvider;
+  /** POSTs a signed delivery of `payments` to the api's payment webhook; returns the answer's status. */
+  sendPaymentWebhook(delivery: { body: string; signature: string }): Promise<number>;
   /** A request to the api as the service principal (what the orchestrator sends). */
   asService(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   /** The owner of a stand-in GitHub user, made as their first sign-in makes it (same numeric id, same owner). */
@@ -82,7 +87,14 @@ export async function startWebStack(options: StartWebStackOptions): Promise<WebS
     closers.push(() => database.close());
     const webUrl = `http://127.0.0.1:${webPort}`;
 
-    const api = await buildApp({ db: database.db, serviceRoleKey: serviceKey, jwtSecret, webOrigins: [webUrl] });
+    const payments = createTestPaymentProvider({ webhookSecret: randomBytes(24).toString('hex') });
+    const api = await buildApp({
+      db: database.db,
+      serviceRoleKey: serviceKey,
+      jwtSecret,
+      webOrigins: [webUrl],
+      payments,
+    });
     const apiUrl = await api.listen({ port: 0, host: '127.0.0.1' });
     closers.push(() => api.close());
 
@@ -143,6 +155,16 @@ export async function startWebStack(options: StartWebStackOptions): Promise<WebS
       jwtSecret,
       github,
       google,
+      payments,
+      sendPaymentWebhook: async (delivery) => {
+        const res = await fetch(`${apiUrl}/api/payments/webhook`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'stripe-signature': delivery.signature },
+          body: delivery.body,
+        });
+        await res.arrayBuffer();
+        return res.status;
+      },
       asService,
       ensureGitHubOwner: async (user) => {
         const res = await asService('/api/auth/identity', {

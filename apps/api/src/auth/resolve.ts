@@ -63,10 +63,11 @@ export function createAuthResolver(db: Db, options: AuthOptions) {
     if (!m) throw unauthenticated('Authorization must be "Bearer <token>"');
     const token = m[1] as string;
 
-    if (timingSafeEqual(sha(token), serviceHash)) return { kind: 'service' };
+    const digest = sha(token);
+    if (timingSafeEqual(digest, serviceHash)) return { kind: 'service' };
 
     if (looksLikeApiKey(token)) {
-      const cacheKey = sha(token).toString('hex');
+      const cacheKey = digest.toString('hex');
       const hit = cache.get(cacheKey);
       if (hit && hit.until > now()) return hit.principal;
       const record = await repos.apiKeys.verify(asService, token);

@@ -8,7 +8,9 @@ const SERVICE = { role: 'service_role', claims: {} } as const;
 /**
  * One webhook delivery of the payment provider: verified (signature over timestamp and raw body), then handled once
  * per event id in one transaction with its effects (a redelivery is acknowledged and changes nothing): a paid invoice
- * records a charge, a refund a refund (counted in its month's statement), a deleted subscription ends it. A payment
+ * records a charge and ends a past_due stretch, a failed renewal payment starts one (live reading and billing pause),
+ * a refund records a refund (counted in its month's statement), a deleted subscription ends it. Status changes follow
+ * the provider's event time, so an event older than the last one applied changes no status (docs/revenue.md). A payment
  * whose month is already closed for the vendor (a late refund, say) is booked at its receipt instead, in the running
  * month, as an adjustment: a closed statement never changes (docs/revenue.md).
  */
@@ -45,6 +47,12 @@ export async function handlePaymentWebhook(
       : event.createdMs;
     if (event.type === 'customer.subscription.deleted') {
       await repos.subscriptions.end(tx, { id: sub.id }, event.createdMs);
+    } else if (event.type === 'invoice.payment_failed') {
+      await repos.subscriptions.markPastDue(tx, {
+        id: sub.id,
+        atMs: event.createdMs,
+        invoiceRef: event.invoiceRef,
+      });
     } else if (event.type === 'invoice.paid') {
       await repos.subscriptions.recordPayment(tx, {
         subscriptionId: sub.id,
@@ -53,6 +61,7 @@ export async function handlePaymentWebhook(
         atMs: bookedMs,
         providerRef: event.chargeRef,
       });
+      await repos.subscriptions.markPaid(tx, { id: sub.id, atMs: event.createdMs });
     } else {
       await repos.subscriptions.recordPayment(tx, {
         subscriptionId: sub.id,

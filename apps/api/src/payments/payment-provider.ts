@@ -3,6 +3,7 @@
 // happened through signed webhook events (`Stripe-Signature: t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`),
 // which may arrive more than once and out of order. No card is ever processed here.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { DeclineCode } from '@neuronetiq/contracts';
 
 /** The events the platform acts on (Stripe's names); any other type is acknowledged and ignored. */
 export type PaymentEvent =
@@ -12,6 +13,15 @@ export type PaymentEvent =
       createdMs: number;
       subscriptionRef: string;
       chargeRef: string;
+      amountPence: number;
+    }
+  | {
+      id: string;
+      /** A renewal's payment failed: the subscription is past_due until an invoice is paid. */
+      type: 'invoice.payment_failed';
+      createdMs: number;
+      subscriptionRef: string;
+      invoiceRef: string;
       amountPence: number;
     }
   | {
@@ -27,16 +37,41 @@ export type PaymentEvent =
 
 export interface PaymentProvider {
   readonly name: string;
-  /** Starts monthly billing of `pricePence` (GBP) for a subscription; returns the provider's id of it. */
-  createSubscription(input: { subscriptionKey: string; customer: string; pricePence: number }): Promise<{
-    providerRef: string;
-  }>;
+  /**
+   * Starts monthly billing of `pricePence` (GBP) for a subscription and takes its first payment at once; returns the
+   * provider's id of it. A declined first payment throws PaymentDeclinedError and leaves nothing at the provider
+   * (Stripe's `payment_behavior: 'error_if_incomplete'`). `paymentMethod` absent: the customer's default one. A free
+   * subscription (0p) charges nothing and so is never declined.
+   */
+  createSubscription(input: {
+    subscriptionKey: string;
+    customer: string;
+    pricePence: number;
+    paymentMethod?: string | undefined;
+  }): Promise<{ providerRef: string }>;
   cancelSubscription(providerRef: string): Promise<void>;
+  /**
+   * Pays the subscription's open (failed) invoice now (Stripe: `invoices.pay`), with `paymentMethod` when given (it
+   * becomes the subscription's card). Throws PaymentDeclinedError when declined again; `paid: false` when nothing was
+   * owed. The provider still reports the payment by webhook (`invoice.paid`).
+   */
+  payOpenInvoice(input: { providerRef: string; paymentMethod?: string | undefined }): Promise<{ paid: boolean }>;
   /** Verifies the signature of a webhook delivery and parses its event; throws WebhookSignatureError otherwise. */
   parseWebhook(rawBody: string, signatureHeader: string | undefined, nowMs: number): PaymentEvent;
 }
 
 export class WebhookSignatureError extends Error {}
+
+/** The provider refused the payment (Stripe: a `card_error`, HTTP 402); `amountPence` is what was asked. */
+export class PaymentDeclinedError extends Error {
+  constructor(
+    readonly declineCode: DeclineCode,
+    readonly amountPence: number,
+  ) {
+    super(`the payment of ${amountPence}p was declined: ${declineCode}`);
+    this.name = 'PaymentDeclinedError';
+  }
+}
 
 /** Stripe's default tolerance for the signed timestamp: older deliveries are replays. */
 export const WEBHOOK_TOLERANCE_S = 300;

@@ -142,7 +142,36 @@ describe('revenue statement scenarios', () => {
     assertBalanced(s);
   });
 
-  test('any mix of subscriptions, prices, refunds and fee rates balances to the penny', () => {
+  test('a renewal that fails on 10 July and is paid on 20 July: the 9 unpaid days between are not billed (22 of 31 at 3100p = 2200p)', () => {
+    const unpaid = (since: string, until: string | null) => ({
+      sinceMs: at(since),
+      untilMs: until === null ? null : at(until),
+    });
+    const s = statement('2026-07', {
+      prices: [price(3100)],
+      subscriptions: [
+        // Paid 1–10 (the 10th until the failure at noon), unpaid 11–19, paid again 20–31.
+        { ...sub('a', '2026-06-15T09:00:00Z'), unpaid: [unpaid('2026-07-10T12:00:00Z', '2026-07-20T08:00:00Z')] },
+        // Still unpaid at the month's end: 1–4 only. The stretch began in June for c: not billed at all in July.
+        { ...sub('b', '2026-06-15T09:00:00Z'), unpaid: [unpaid('2026-07-04T23:59:59Z', null)] },
+        { ...sub('c', '2026-05-02T00:00:00Z'), unpaid: [unpaid('2026-06-28T00:00:00Z', null)] },
+        // Failed and paid at the same instant at midnight: no day is lost.
+        { ...sub('d', '2026-06-01T00:00:00Z'), unpaid: [unpaid('2026-07-15T00:00:00Z', '2026-07-15T00:00:00Z')] },
+      ],
+    });
+    assert.deepEqual(
+      s.lines.map((l) => [l.ref, l.active_days, l.gross_pence]),
+      [
+        ['d', 31, 3100],
+        ['a', 22, 2200],
+        ['b', 4, 400],
+      ],
+    );
+    assert.deepEqual([s.gross_pence, s.fee_pence, s.vendor_pence], [5700, 1140, 4560]);
+    assertBalanced(s);
+  });
+
+  test('any mix of subscriptions, unpaid stretches, prices, refunds and fee rates balances to the penny; unpaid stretches never add days', () => {
     let state = 7;
     const rand = (n: number) => {
       state = (state * 48_271) % 2_147_483_647;
@@ -166,16 +195,18 @@ describe('revenue statement scenarios', () => {
         amountPence: 1 + rand(5000),
         atMs: Date.UTC(2026, 7, 1 + rand(31)),
       }));
-      assertBalanced(
-        computeStatement({
-          owner: 'v',
-          month: '2026-08',
-          platformFeeBps: rand(10_001),
-          subscriptions: subs,
-          prices,
-          refunds,
-        }),
-      );
+      // Some renewals fail (and some are paid again): unpaid stretches only ever take days away.
+      const withUnpaid = subs.map((s) => {
+        if (rand(3)) return s;
+        const sinceMs = Date.UTC(2026, 7, rand(35) - 2, rand(24));
+        return { ...s, unpaid: [{ sinceMs, untilMs: rand(2) ? null : sinceMs + rand(20) * 86_400_000 }] };
+      });
+      const input = { owner: 'v', month: '2026-08', platformFeeBps: rand(10_001), prices, refunds };
+      const paid = computeStatement({ ...input, subscriptions: withUnpaid });
+      assertBalanced(paid);
+      const days = (st: Statement) => new Map(st.lines.map((l) => [l.ref, l.active_days]));
+      const all = days(computeStatement({ ...input, subscriptions: subs }));
+      for (const [ref, n] of days(paid)) assert.ok(n <= (all.get(ref) ?? 0), `${ref}: ${n} paid days`);
     }
   });
 

@@ -1,7 +1,8 @@
 // A vendor's monthly revenue statement, in integer pence, from its subscriptions, price history and refunds. Pure: the
 // same rows give the same bytes. The rules (docs/revenue.md):
-//   * Active days: a UTC day of the month counts when the subscription was active at any moment of it (the day of
-//     subscribing and the day of cancelling both count).
+//   * Active days: a UTC day of the month counts when the subscription was active and paid at any moment of it (the
+//     day of subscribing and the day of cancelling both count; so do the day a renewal payment failed and the day it
+//     was paid again). A day wholly inside an unpaid (past_due) stretch is not billed.
 //   * Price of a day: the newest price whose effective_from is before the day's end (a change counts from its day).
 //   * A subscription's gross = round half up (Σ price of its active days / days in the month), in pence.
 //   * A refund made in the month is a line of its own with a negative gross.
@@ -18,6 +19,27 @@ export interface StatementSubscription {
   modelId: string;
   startedAtMs: number;
   endedAtMs: number | null;
+  /** Unpaid (past_due) stretches: from a failed renewal until an invoice was paid (null: still unpaid). */
+  unpaid?: readonly { sinceMs: number; untilMs: number | null }[];
+}
+
+/** [start, end) stretches in which the subscription was active and paid (end Infinity: still running). */
+function paidStretches(s: StatementSubscription): [number, number][] {
+  let stretches: [number, number][] = [[s.startedAtMs, s.endedAtMs ?? Number.POSITIVE_INFINITY]];
+  for (const u of s.unpaid ?? []) {
+    const until = u.untilMs ?? Number.POSITIVE_INFINITY;
+    stretches = stretches.flatMap(([a, b]): [number, number][] => {
+      if (until <= a || u.sinceMs >= b) return [[a, b]];
+      // What is left either side; an empty piece (a failure and a payment at the same instant) is no moment paid. (A
+      // subscription that starts and ends at one instant is untouched and keeps its day, as before.)
+      const pieces: [number, number][] = [
+        [a, Math.min(b, u.sinceMs)],
+        [Math.max(a, until), b],
+      ];
+      return pieces.filter(([x, y]) => x < y);
+    });
+  }
+  return stretches;
 }
 
 export interface StatementPrice {
@@ -73,10 +95,11 @@ export function computeStatement(input: {
   const lines: Omit<StatementLine, 'fee_pence' | 'vendor_pence'>[] = [];
   const subscriptions = [...input.subscriptions].sort((a, b) => a.startedAtMs - b.startedAtMs || cmp(a.id, b.id));
   for (const s of subscriptions) {
+    const stretches = paidStretches(s);
     let activeDays = 0;
     let pricePenceDays = 0;
     for (let d = startMs; d < endMs; d += DAY_MS) {
-      const active = s.startedAtMs < d + DAY_MS && (s.endedAtMs === null || s.endedAtMs > d);
+      const active = stretches.some(([a, b]) => a < d + DAY_MS && b > d);
       if (!active) continue;
       activeDays++;
       pricePenceDays += priceOn(input.prices, s.modelId, d + DAY_MS);

@@ -59,6 +59,9 @@ export async function getRevenueStatement(
         modelId: s.model_id,
         startedAtMs: Date.parse(s.started_at),
         endedAtMs: s.ended_at === null ? null : Date.parse(s.ended_at),
+        unpaid: inputs.unpaid
+          .filter((u) => u.subscription_id === s.id)
+          .map((u) => ({ sinceMs: Date.parse(u.since), untilMs: u.until === null ? null : Date.parse(u.until) })),
       })),
       prices: inputs.prices.map((p) => ({
         modelId: p.model_id,

@@ -2,6 +2,7 @@ import {
   dataResponse,
   ModelIdParamsSchema,
   ModelPriceSchema,
+  PayInvoiceSchema,
   PaymentWebhookResultSchema,
   PriceQuerySchema,
   RegisterWebhookSchema,
@@ -22,7 +23,7 @@ import { handlePaymentWebhook } from '../payments/handle-payment-webhook';
 import { getRevenueStatement } from '../revenue/get-revenue-statement';
 import { findWebhookDeliveries, registerWebhookEndpoint, replayWebhookDelivery } from '../webhooks/webhooks';
 import { setModelPrice } from './set-model-price';
-import { cancelSubscription, findSubscriptions, subscribeToModel } from './subscribe-to-model';
+import { cancelSubscription, findSubscriptions, payOpenInvoice, subscribeToModel } from './subscribe-to-model';
 
 const signedIn = { access: { principal: 'authenticated' } } as const;
 
@@ -80,11 +81,13 @@ export function subscriptionRoutes(app: ServiceApp, deps: ApiDeps): void {
       config: signedIn,
       schema: {
         summary: 'Subscribe to a model (a signed-in user): its signals live from now on, billed by active days',
+        description:
+          'The first payment is taken at once with payment_method (a Stripe-style pm_… or tok_… id; absent: your default card). Declined: 402 PAYMENT_DECLINED naming the reason in details (card_declined, insufficient_funds or expired_card), and nothing is stored: no subscription, no live signals, nothing billed. A free model charges nothing.',
         tags: ['subscriptions'],
         body: SubscribeSchema,
         response: {
           201: dataResponse(SubscriptionSchema).describe('the subscription'),
-          ...errorResponses('UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'),
+          ...errorResponses('UNAUTHENTICATED', 'PAYMENT_DECLINED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'),
         },
       },
     },
@@ -112,6 +115,29 @@ export function subscriptionRoutes(app: ServiceApp, deps: ApiDeps): void {
     async (req) => ({
       success: true as const,
       data: await cancelSubscription(deps, { principal: req.principal, id: req.params.id }),
+    }),
+  );
+
+  app.post(
+    '/api/subscriptions/:id/pay',
+    {
+      config: signedIn,
+      schema: {
+        summary: 'Pay your past-due subscription now (optionally with another card): live signals resume at once',
+        description:
+          'For a subscription whose renewal payment failed (status past_due). Declined again: 402 PAYMENT_DECLINED and it stays past_due. Not past due: 409, nothing charged.',
+        tags: ['subscriptions'],
+        params: UuidParamsSchema,
+        body: PayInvoiceSchema,
+        response: {
+          200: dataResponse(SubscriptionSchema).describe('the subscription, active again'),
+          ...errorResponses('UNAUTHENTICATED', 'PAYMENT_DECLINED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT'),
+        },
+      },
+    },
+    async (req) => ({
+      success: true as const,
+      data: await payOpenInvoice(deps, { principal: req.principal, id: req.params.id, body: req.body }),
     }),
   );
 
@@ -222,7 +248,7 @@ export function subscriptionRoutes(app: ServiceApp, deps: ApiDeps): void {
         schema: {
           summary: "The payment provider's webhook (Stripe's scheme: Stripe-Signature over timestamp and raw body)",
           description:
-            'Each event id is handled once; a redelivery answers 200 with handled: false. Acts on invoice.paid, charge.refunded and customer.subscription.deleted.',
+            'Each event id is handled once; a redelivery answers 200 with handled: false. Acts on invoice.paid (a charge; a past_due subscription is active again), invoice.payment_failed (the subscription is past_due: live signals pause and the days are not billed), charge.refunded and customer.subscription.deleted. Status follows the event time: an event older than the last one applied changes no status.',
           tags: ['subscriptions'],
           body: z.string().describe('the event, as JSON, exactly as signed'),
           response: {

@@ -7,6 +7,11 @@ import type { Db } from '@neuronetiq/db';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../app';
 
+export {
+  createTestPaymentProvider,
+  type TestPaymentProvider,
+} from '../payments/test-payment-provider';
+
 export type TestApiMode = 'up' | 'refuse' | 'error503';
 
 export interface TestApiOptions {

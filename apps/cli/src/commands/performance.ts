@@ -38,6 +38,7 @@ export async function performance(
   ctx.out.say(
     records.length
       ? performanceTable(records)
-      : 'no scored signals yet: a signal is scored once its bar has closed (on-time signals only)',
+      : // Live calls only: say why a model with a track record on its page can show none here.
+        "no scored signals you can see yet: a signal is scored once its bar has closed (on-time signals only); another owner's live signals count here after the platform's delay unless you subscribe, and backfilled demo history shows only on the model's page",
   );
 }

@@ -1,11 +1,19 @@
 // A demo history: the worker's models run over the bars already stored (the cron's backfilled bars on a first
 // `npm start`), as the orchestrator would have run them live, so that track records are not empty on day one.
 // Every signal it stores is flagged `backfilled`, received "on time" at its bar's open (a simulated call), scored like
-// a live one and always shown apart from live results. Only bars that have closed get one: the open bar is the live
-// orchestrator's.
+// a live one and always shown apart from live results. Each bar's calls also make that bar's consensus (the live
+// rule, every weight 1: no track record existed then), flagged `backfilled` too, so that the trading view has a
+// consensus on a first start. Only bars that have closed get one: the open bar is the live orchestrator's.
 import type { Logger, WorkerClient } from '@neuronetiq/client';
-import { type SignalPayload, TIMEFRAME_MS, type Timeframe, type WorkerSeriesInput } from '@neuronetiq/contracts';
+import {
+  type ConsensusPayload,
+  type SignalPayload,
+  TIMEFRAME_MS,
+  type Timeframe,
+  type WorkerSeriesInput,
+} from '@neuronetiq/contracts';
 import { type Db, repos } from '@neuronetiq/db';
+import { CONSENSUS_RULE, computeConsensus, DEFAULT_MIN_MARGIN, type Vote } from '../consensus/compute-consensus';
 
 export interface BackfillOptions {
   owner: string;
@@ -22,6 +30,8 @@ export interface BackfillOptions {
 
 export interface BackfillReport {
   stored: number;
+  /** Consensus rows stored (one per bar with at least one call). */
+  consensus: number;
   scored: number;
   series: { symbol: string; timeframe: Timeframe; bars: number; windows: number }[];
 }
@@ -45,7 +55,7 @@ export async function backfillSignals(
   }
   // The same window the live orchestrator sends: enough bars for the hungriest model.
   const windowBars = Math.max(1, ...models.map((m) => m.required_bars));
-  const report: BackfillReport = { stored: 0, scored: 0, series: [] };
+  const report: BackfillReport = { stored: 0, consensus: 0, scored: 0, series: [] };
   let firstMs = Number.POSITIVE_INFINITY;
   let lastMs = Number.NEGATIVE_INFINITY;
 
@@ -82,10 +92,13 @@ export async function backfillSignals(
       const chunk = windows.slice(k, k + per);
       const results = await worker.predictBatch(chunk.map((w) => w.input));
       const rows: SignalPayload[] = [];
+      const consensus: ConsensusPayload[] = [];
       results.forEach((r, j) => {
         const target = (chunk[j] as (typeof chunk)[number]).target;
+        const votes: Vote[] = [];
         for (const p of r.predictions) {
           if (!('decision' in p)) continue; // still warming up
+          votes.push({ model_id: p.model_id, decision: p.decision, confidence: p.confidence });
           rows.push({
             owner: options.owner,
             model_id: p.model_id,
@@ -97,8 +110,21 @@ export async function backfillSignals(
             meta: { ...p.meta, backfilled: true },
           });
         }
+        if (votes.length === 0) return;
+        const c = computeConsensus(votes, { minMargin: DEFAULT_MIN_MARGIN });
+        consensus.push({
+          owner: options.owner,
+          symbol: s.symbol,
+          timeframe: s.timeframe,
+          bar_ts: target,
+          decision: c.decision,
+          confidence: c.confidence,
+          contributors: c.contributors,
+          meta: { rule: CONSENSUS_RULE, net: c.net, min_margin: DEFAULT_MIN_MARGIN, backfilled: true },
+        });
       });
       report.stored += await repos.signals.storeBackfilled(db, rows);
+      report.consensus += await repos.consensus.storeBackfilled(db, consensus);
     }
     if (windows.length) {
       firstMs = Math.min(firstMs, Date.parse((windows[0] as (typeof windows)[number]).target));
@@ -108,6 +134,9 @@ export async function backfillSignals(
   }
   // Their bars are stored already, so the scoring trigger never saw them: score the range now.
   if (report.stored > 0) report.scored = await repos.performance.scoreSignals(db, firstMs, lastMs);
-  deps.logger?.info({ stored: report.stored, scored: report.scored }, 'backfilled signals stored and scored');
+  deps.logger?.info(
+    { stored: report.stored, consensus: report.consensus, scored: report.scored },
+    'backfilled signals stored and scored',
+  );
   return report;
 }

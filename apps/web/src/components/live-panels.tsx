@@ -61,7 +61,10 @@ export function VendorLivePanels({
           Latest consensus
         </h2>
         {consensus.length === 0 ? (
-          <p className="p-6 text-center text-sm text-muted">No consensus yet: it is computed at each bar close.</p>
+          <p className="p-6 text-center text-sm text-muted" data-testid="consensus-panel-empty">
+            No consensus yet. The platform computes one at each bar close for its built-in models only; a consensus of
+            your models is one you publish (<code className="text-xs">POST /api/consensus/store</code>, docs/api.md).
+          </p>
         ) : (
           <ul className="divide-y divide-border">
             {consensus.map((c) => (

@@ -14,7 +14,8 @@ import {
 } from 'lightweight-charts';
 import { useEffect, useMemo, useRef } from 'react';
 import { type ChartBar, type ChartSignal, indicatorLines, type LinePoint } from '../lib/chart-data';
-import { css, smallChartOptions } from '../lib/chart-theme';
+import { css, localTimeOptions, smallChartOptions } from '../lib/chart-theme';
+import { pricePrecision } from '../lib/format';
 
 export interface Overlays {
   ema: boolean;
@@ -98,8 +99,10 @@ export function MarketChart({
   useEffect(() => {
     const el = container.current;
     if (!el) return;
+    const { localization, tickMarkFormatter } = localTimeOptions();
     const c = createChart(el, {
       autoSize: true,
+      localization,
       layout: {
         background: { color: 'transparent' },
         textColor: css('--muted'),
@@ -108,7 +111,14 @@ export function MarketChart({
       },
       grid: { vertLines: { color: css('--border') }, horzLines: { color: css('--border') } },
       rightPriceScale: { borderColor: css('--border') },
-      timeScale: { borderColor: css('--border'), timeVisible: true, secondsVisible: false },
+      // The left edge fixed: the oldest bar stays at the edge and its time label inside the axis.
+      timeScale: {
+        borderColor: css('--border'),
+        timeVisible: true,
+        secondsVisible: false,
+        fixLeftEdge: true,
+        tickMarkFormatter,
+      },
       crosshair: { mode: 0 },
     });
     const candles = c.addSeries(CandlestickSeries, {
@@ -149,6 +159,12 @@ export function MarketChart({
   useEffect(() => {
     const s = series.current;
     if (!s) return;
+    // FX quotes to 5 decimals, crypto to 2: the price scale and the last price as the quote itself is written.
+    const last = bars.at(-1);
+    if (last) {
+      const precision = pricePrecision(last.close);
+      s.candles.applyOptions({ priceFormat: { type: 'price', precision, minMove: 10 ** -precision } });
+    }
     s.candles.setData(bars.map((b): CandlestickData<Time> => ({ ...b, time: ts(b.time) })));
     s.ema20.setData(overlays.ema ? lineData(lines.ema20) : []);
     s.ema50.setData(overlays.ema ? lineData(lines.ema50) : []);

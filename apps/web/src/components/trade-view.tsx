@@ -3,7 +3,7 @@ import type { MarketplaceConsensus, StoredBar, StreamEvent } from '@neuronetiq/c
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { type ChartSignal, normaliseBars, toSeconds } from '../lib/chart-data';
-import { formatDuration, formatPercent, formatPrice } from '../lib/format';
+import { formatDuration, formatPercent, formatPrice, formatUtc } from '../lib/format';
 import { LiveBadge, useLiveStream } from '../lib/use-live-stream';
 import { DecisionBadge } from './decision-badge';
 import { LocalTime } from './local-time';
@@ -178,7 +178,15 @@ function ConsensusRow({ owner, rows, locale }: { owner: string; rows: Marketplac
           for the bar of <LocalTime iso={latest.bar_ts} />, {latest.contributors.length}{' '}
           {latest.contributors.length === 1 ? 'model' : 'models'} of {owner}
         </span>
-        {latest.live ? (
+        {latest.meta?.backfilled === true ? (
+          <span
+            className="badge bg-warn-bg text-warn-fg"
+            data-testid="consensus-backfilled"
+            title="Computed after the fact over past bars from the models' backfilled calls: history, not a live call."
+          >
+            backfilled
+          </span>
+        ) : latest.live ? (
           <span className="badge bg-buy/15 text-buy" data-testid="consensus-live">
             Live
           </span>
@@ -197,7 +205,7 @@ function ConsensusRow({ owner, rows, locale }: { owner: string; rows: Marketplac
             key={`${c.owner}/${c.bar_ts}`}
             className={`flex-1 ${DECISION_BG[c.decision]}`}
             style={{ opacity: 0.35 + 0.65 * c.confidence }}
-            title={`${c.decision} ${formatPercent(locale, c.confidence, 0)} · ${c.bar_ts}`}
+            title={`${c.decision} ${formatPercent(locale, c.confidence, 0)} · ${formatUtc(c.bar_ts)}${c.meta?.backfilled === true ? ' · backfilled' : ''}`}
           >
             <span className="sr-only">
               {c.decision} at {c.bar_ts}

@@ -37,6 +37,20 @@ export function formatReturn(locale: string, fraction: number | null | undefined
 }
 
 /**
+ * A return below one basis point (0.01%), which `formatReturn` shows as 0.000% or 0.001% at best (1m calls' mean
+ * returns are), in basis points with two significant digits: -0.0000055 → "-0.055 bp"; undefined from 1 bp up and
+ * for zero.
+ */
+export function formatSmallReturnBp(locale: string, fraction: number | null | undefined): string | undefined {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction) || fraction === 0) return undefined;
+  if (Math.abs(fraction) >= 0.0001) return undefined;
+  const bp = new Intl.NumberFormat(locale, { maximumSignificantDigits: 2, signDisplay: 'exceptZero' }).format(
+    fraction * 10_000,
+  );
+  return `${bp} bp`;
+}
+
+/**
  * The colour a return is shown in, decided on the figure as `formatReturn` prints it: a return that rounds to 0.000%
  * is neutral, not red or green.
  */
@@ -47,8 +61,14 @@ export function returnTone(fraction: number | null | undefined, digits = 3): 'bu
   return shown.startsWith('+') ? 'buy' : shown.startsWith('-') ? 'sell' : undefined;
 }
 
+/** Decimals a price is quoted with: 5 below 10 (EURUSD 1.08324), 3 below 1000, else 2 (BTCUSDT 42572.47). */
+export function pricePrecision(price: number): number {
+  const abs = Math.abs(price);
+  return abs >= 1000 ? 2 : abs >= 10 ? 3 : 5;
+}
+
 export function formatPrice(locale: string, price: number): string {
-  const digits = price >= 1000 ? 2 : price >= 10 ? 3 : 5;
+  const digits = pricePrecision(price);
   return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(price);
 }
 
@@ -64,6 +84,30 @@ export function formatDateTime(locale: string, iso: string, timeZone?: string): 
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+}
+
+/**
+ * A chart's time-axis label for `seconds` (a UTC timestamp) in the viewer's zone, by lightweight-charts' TickMarkType:
+ * 0 year, 1 month, 2 day of the month, 3 time, 4 time with seconds.
+ */
+export function formatTickMark(locale: string, seconds: number, type: number, timeZone?: string): string {
+  const options: Intl.DateTimeFormatOptions =
+    type === 0
+      ? { year: 'numeric' }
+      : type === 1
+        ? { month: 'short', year: 'numeric' }
+        : type === 2
+          ? { month: 'short', day: 'numeric' }
+          : type === 3
+            ? { hour: '2-digit', minute: '2-digit' }
+            : { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+  return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(seconds * 1000));
+}
+
+/** A chart crosshair's time: the viewer's date and time, then the exact UTC time ("Dec 6, 2026, 7:20 AM · 06:20 UTC"). */
+export function formatChartTime(locale: string, seconds: number, timeZone?: string): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${formatDateTime(locale, iso, timeZone)} · ${iso.slice(11, 16)} UTC`;
 }
 
 /** "3 min ago" style, relative to `nowMs`. */

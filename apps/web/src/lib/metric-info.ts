@@ -1,6 +1,6 @@
 // What each leaderboard figure means, in a sentence a subscriber can check (docs/metrics.md has the formulas), and how
 // it is printed. Shared by the marketplace listing and the model page.
-import type { MarketplaceSort, PerformanceMetrics } from '@neuronetiq/contracts';
+import { type MarketplaceSort, type PerformanceMetrics, TIMEFRAME_MS, type Timeframe } from '@neuronetiq/contracts';
 import { formatInt, formatPercent, formatReturn } from './format';
 
 export interface MetricInfo {
@@ -13,7 +13,7 @@ export const METRIC_INFO: Record<MarketplaceSort, MetricInfo> = {
   sharpe: {
     label: 'Sharpe',
     explain:
-      'Mean position return divided by its standard deviation, annualised for the timeframe and horizon. Higher is steadier profit; shown only for one timeframe and at least two calls.',
+      'Mean position return per call divided by its standard deviation, annualised: × √(horizons in a 365.25-day year), which is × 725 on 1m bars at a 1-bar horizon, × 94 on 1h, × 19 on 1d. A tiny edge per call on 1m bars becomes a large number, and over a few hours of calls it is mostly noise: compare models on the same timeframe and horizon. Shown only for one timeframe and at least two calls.',
   },
   hit_rate: {
     label: 'Hit rate',
@@ -101,4 +101,27 @@ export function formatMetric(locale: string, key: Figure, m: PerformanceMetrics 
     default:
       return new Intl.NumberFormat(locale, { maximumFractionDigits: 2, minimumFractionDigits: 2 }).format(v);
   }
+}
+
+const YEAR_SECONDS = 365.25 * 86_400;
+
+/** √(horizons per 365.25-day year): what a per-call Sharpe ratio is multiplied by (docs/metrics.md). */
+export function sharpeAnnualisation(timeframe: Timeframe, horizonBars: number): number {
+  return Math.sqrt(YEAR_SECONDS / ((horizonBars * TIMEFRAME_MS[timeframe]) / 1000));
+}
+
+/**
+ * One row's Sharpe, explained on hover: the annualising factor of its timeframe and horizon, the per-call ratio it
+ * came from, and its rough standard error (√((1 + s²/2) / n) per call, Lo 2002) so that a large figure over few calls
+ * is not taken at its word. Undefined when the row has no Sharpe.
+ */
+export function sharpeNote(locale: string, m: PerformanceMetrics | null | undefined): string | undefined {
+  const tf = m?.timeframes.length === 1 ? m.timeframes[0] : undefined;
+  if (!m || m.sharpe === null || !tf || m.scored < 2) return undefined;
+  const factor = sharpeAnnualisation(tf, m.horizon_bars);
+  const perCall = m.sharpe / factor;
+  const se = factor * Math.sqrt((1 + (perCall * perCall) / 2) / m.scored);
+  const n = (v: number, d: number) => new Intl.NumberFormat(locale, { maximumFractionDigits: d }).format(v);
+  const horizon = m.horizon_bars === 1 ? '1-bar' : `${m.horizon_bars}-bar`;
+  return `Annualised from ${tf} bars at a ${horizon} horizon: ${n(perCall, 4)} per call × ${n(factor, 0)} = ${n(m.sharpe, 2)}, ±${n(se, 1)} (one standard error over ${n(m.scored, 0)} calls).`;
 }

@@ -10,6 +10,8 @@ const sub = (over: Partial<Subscription>): Subscription => ({
   model_id: 'rsi',
   started_at: '2026-12-01T10:00:00.000Z',
   ended_at: null,
+  status: 'active',
+  past_due_since: null,
   provider: 'test',
   provider_ref: 'sub_test_1',
   ...over,
@@ -56,6 +58,9 @@ test("a refusal says the api's message for a 4xx, and never leaks a server error
     subscriptionFailure(409, 'You already subscribe to "alice/rsi"'),
     'You already subscribe to "alice/rsi"',
   );
+  const declined =
+    'Your card has insufficient funds (insufficient_funds). Nothing was charged and you are not subscribed: add funds or use another card, then try again.';
+  assert.equal(subscriptionFailure(402, declined), declined, 'a declined payment says why and what to do');
   assert.equal(
     subscriptionFailure(404, 'Model "x" of owner "a" does not exist or is private'),
     'Model "x" of owner "a" does not exist or is private',

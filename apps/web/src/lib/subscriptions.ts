@@ -31,6 +31,22 @@ export function mySubscriptions(subs: readonly Subscription[], subscriber: strin
 }
 
 /**
+ * The cards a person can pay with while the platform runs on its test payment provider (no real card is processed):
+ * Stripe's test payment methods, one that pays and one for each decline reason, so the whole flow can be tried.
+ */
+export const TEST_CARDS = [
+  { id: 'pm_card_visa', label: 'Visa ending 4242 (pays)' },
+  { id: 'pm_card_chargeDeclined', label: 'Card that is declined' },
+  { id: 'pm_card_chargeDeclinedInsufficientFunds', label: 'Card with insufficient funds' },
+  { id: 'pm_card_chargeDeclinedExpiredCard', label: 'Expired card' },
+] as const;
+
+/** What a past-due subscriber is told: what happened, what it means, and what to do (docs/revenue.md). */
+export function pastDueAdvice(delay?: string): string {
+  return `The renewal payment failed, so live signals are paused: you see them ${delay ? `${delay} late` : 'delayed'}, like a non-subscriber, and these days are not billed. Your card is retried automatically; pay now with a card that works to read live again at once, or cancel.`;
+}
+
+/**
  * What a person is told when the api refuses a subscription change: its own message for a 4xx (already subscribed,
  * private or unknown model, …), a plain sentence for anything else (the payment provider failing, the api down).
  */

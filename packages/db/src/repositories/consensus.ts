@@ -14,7 +14,7 @@ FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $
   AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, late, received_at)
 ON CONFLICT (owner, symbol, timeframe, bar_ts) DO UPDATE
   SET decision = excluded.decision, confidence = excluded.confidence, contributors = excluded.contributors,
-      meta = excluded.meta, received_at = excluded.received_at, updated_at = excluded.received_at
+      meta = excluded.meta, received_at = excluded.received_at, updated_at = excluded.received_at, backfilled = false
   WHERE NOT excluded.late
     AND (c.decision, c.confidence, c.contributors, c.meta)
         IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.contributors, excluded.meta)
@@ -32,6 +32,18 @@ WHERE c.xmin <> pg_current_xact_id()::xid`;
 const CONSENSUS_COLUMNS = `owner, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, contributors,
   meta, received_at, late`;
 
+/** The payloads as the statements' unnest arrays: owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta. */
+const payloadColumns = (rows: readonly ConsensusPayload[]) => [
+  rows.map((r) => r.owner),
+  rows.map((r) => r.symbol),
+  rows.map((r) => r.timeframe),
+  rows.map((r) => r.bar_ts),
+  rows.map((r) => r.decision),
+  rows.map((r) => String(r.confidence)),
+  rows.map((r) => JSON.stringify(r.contributors)),
+  rows.map((r) => JSON.stringify(r.meta)),
+];
+
 export const consensusRepository = {
   async store(
     tx: Queryable,
@@ -39,19 +51,12 @@ export const consensusRepository = {
     { receivedAtMs }: WriteOptions,
   ): Promise<WriteOutcome[]> {
     if (rows.length === 0) return [];
-    const columns = [
-      rows.map((r) => r.owner),
-      rows.map((r) => r.symbol),
-      rows.map((r) => r.timeframe),
-      rows.map((r) => r.bar_ts),
-      rows.map((r) => r.decision),
-      rows.map((r) => String(r.confidence)),
-      rows.map((r) => JSON.stringify(r.contributors)),
-      rows.map((r) => JSON.stringify(r.meta)),
-    ];
+    const columns = payloadColumns(rows);
     const tail = receipt(rows, receivedAtMs);
     return write(tx, { upsert: UPSERT_CONSENSUS, skipped: SKIPPED_CONSENSUS }, columns, tail, rows.length);
   },
+
+  storeBackfilled: storeBackfilledConsensus,
 
   async find(
     tx: Queryable,
@@ -92,3 +97,27 @@ export const consensusRepository = {
     return { rows, delaySeconds: delay?.s ?? 0 };
   },
 };
+
+/**
+ * Stores the consensus a backfill run computed over history (`meta.backfilled` true): flagged `backfilled`, received
+ * at its bar's open like the backfilled signals it was computed from, readable at once under the public-models rule
+ * and sent to no live stream. A consensus already stored for the same bar (a live one above all) is left alone.
+ * Returns how many were stored.
+ */
+async function storeBackfilledConsensus(tx: Queryable, rows: readonly ConsensusPayload[]): Promise<number> {
+  if (rows.length === 0) return 0;
+  const [row] = await tx.query<{ n: number }>(
+    `WITH w AS (
+       INSERT INTO ml.consensus_latest AS c
+         (owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, received_at, late, updated_at,
+          backfilled)
+       SELECT owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta, bar_ts, false, bar_ts, true
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::numeric[], $7::jsonb[],
+                   $8::jsonb[]) AS t(owner, symbol, timeframe, bar_ts, decision, confidence, contributors, meta)
+       ON CONFLICT (owner, symbol, timeframe, bar_ts) DO NOTHING
+       RETURNING 1)
+     SELECT count(*)::int AS n FROM w`,
+    payloadColumns(rows),
+  );
+  return row?.n ?? 0;
+}

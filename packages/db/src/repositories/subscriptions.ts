@@ -8,11 +8,20 @@ export interface SubscriptionRow {
   model_id: string;
   started_at: string;
   ended_at: string | null;
+  status: 'active' | 'past_due' | 'canceled';
+  past_due_since: string | null;
   provider: string;
   provider_ref: string;
 }
 
-const SUBSCRIPTION_COLUMNS = 'id, subscriber, owner, model_id, started_at, ended_at, provider, provider_ref';
+// The open unpaid stretch's start (migration 20261208030000): a subscription that has not ended is past_due while
+// it has one. Qualified by the table's name so it also reads the row in INSERT/UPDATE … RETURNING.
+const PAST_DUE_SINCE =
+  '(SELECT u.since FROM app.subscription_unpaid u WHERE u.subscription_id = subscriptions.id AND u.until IS NULL)';
+const SUBSCRIPTION_COLUMNS = `id, subscriber, owner, model_id, started_at, ended_at,
+  CASE WHEN ended_at IS NOT NULL THEN 'canceled' WHEN ${PAST_DUE_SINCE} IS NOT NULL THEN 'past_due' ELSE 'active' END
+    AS status,
+  CASE WHEN ended_at IS NULL THEN ${PAST_DUE_SINCE} END AS past_due_since, provider, provider_ref`;
 
 /**
  * Prices, subscriptions, payments and closed statements (supabase/migrations/*_subscriptions_revenue.sql). Writes run
@@ -124,6 +133,70 @@ export const subscriptionRepository = {
     return rows.length === 1;
   },
 
+  /**
+   * A renewal's payment failed at `atMs` (the provider's time): the subscription becomes past_due from then, unless it
+   * has ended, is past due already, or a newer invoice event was applied (events arrive out of order). True when it
+   * changed.
+   */
+  async markPastDue(tx: Queryable, p: { id: string; atMs: number; invoiceRef: string }): Promise<boolean> {
+    const rows = await tx.query(
+      `WITH s AS (
+         UPDATE app.subscriptions SET billing_event_at = $2
+         WHERE id = $1 AND ended_at IS NULL AND (billing_event_at IS NULL OR billing_event_at < $2)
+         RETURNING id, started_at)
+       INSERT INTO app.subscription_unpaid (subscription_id, since, invoice_ref)
+       SELECT id, greatest($2::timestamptz, started_at), $3 FROM s ON CONFLICT DO NOTHING RETURNING 1`,
+      [p.id, new Date(p.atMs).toISOString(), p.invoiceRef],
+    );
+    return rows.length === 1;
+  },
+
+  /**
+   * An invoice was paid at `atMs` (the provider's time): an open unpaid stretch ends then, unless a newer invoice
+   * event was applied already (a payment wins a tie with a failure). True when a past_due subscription recovered.
+   */
+  async markPaid(tx: Queryable, p: { id: string; atMs: number }): Promise<boolean> {
+    const rows = await tx.query(
+      `WITH s AS (
+         UPDATE app.subscriptions SET billing_event_at = $2
+         WHERE id = $1 AND (billing_event_at IS NULL OR billing_event_at <= $2)
+         RETURNING id)
+       UPDATE app.subscription_unpaid u SET until = greatest($2::timestamptz, u.since)
+       FROM s WHERE u.subscription_id = s.id AND u.until IS NULL RETURNING 1`,
+      [p.id, new Date(p.atMs).toISOString()],
+    );
+    return rows.length === 1;
+  },
+
+  /** Keeps a declined payment for audit (nothing else is stored for it). */
+  async recordDeclined(
+    tx: Queryable,
+    a: {
+      subscriber: string;
+      owner: string;
+      modelId: string;
+      subscriptionId: string | null;
+      amountPence: number;
+      declineCode: string;
+      atMs: number;
+    },
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO app.payment_attempts
+         (subscriber, owner, model_id, subscription_id, amount_pence, outcome, decline_code, at)
+       VALUES ($1, $2, $3, $4, $5, 'declined', $6, $7)`,
+      [
+        a.subscriber,
+        a.owner,
+        a.modelId,
+        a.subscriptionId,
+        a.amountPence,
+        a.declineCode,
+        new Date(a.atMs).toISOString(),
+      ],
+    );
+  },
+
   /** Claims a provider event id; false when it was handled before (the caller acknowledges and does nothing). */
   async claimEvent(tx: Queryable, provider: string, eventId: string, type: string): Promise<boolean> {
     const rows = await tx.query(
@@ -141,6 +214,8 @@ export interface RevenueInputs {
   subscriptions: { id: string; subscriber: string; model_id: string; started_at: string; ended_at: string | null }[];
   prices: { model_id: string; effective_from: string; price_pence: number }[];
   refunds: { id: string; subscription_id: string; amount_pence: number; at: string }[];
+  /** The unpaid stretches of those subscriptions (until null: still unpaid). */
+  unpaid: { subscription_id: string; since: string; until: string | null }[];
 }
 
 export const revenueRepository = {
@@ -165,7 +240,13 @@ export const revenueRepository = {
        WHERE x.owner = $1 AND p.kind = 'refund' AND p.at >= $2 AND p.at < $3 ORDER BY p.at, p.id`,
       [owner, start, end],
     );
-    return { platformFeeBps: settings?.platform_fee_bps ?? 2000, subscriptions, prices, refunds };
+    const unpaid = await tx.query<RevenueInputs['unpaid'][number]>(
+      `SELECT u.subscription_id, u.since, u.until FROM app.subscription_unpaid u
+       JOIN app.subscriptions x ON x.id = u.subscription_id
+       WHERE x.owner = $1 AND u.since < $3 AND (u.until IS NULL OR u.until > $2) ORDER BY u.subscription_id, u.since`,
+      [owner, start, end],
+    );
+    return { platformFeeBps: settings?.platform_fee_bps ?? 2000, subscriptions, prices, refunds, unpaid };
   },
 
   async findClosed(tx: Queryable, owner: string, month: string): Promise<{ body: string; csv: string } | null> {

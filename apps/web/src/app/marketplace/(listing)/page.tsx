@@ -12,7 +12,7 @@ import { Explain } from '../../../components/explain';
 import { LocalTime } from '../../../components/local-time';
 import { VendorAttribution } from '../../../components/vendor';
 import { formatInt, returnTone } from '../../../lib/format';
-import { formatMetric, METRIC_INFO, PROVISIONAL_EXPLAIN, WINDOW_LABELS } from '../../../lib/metric-info';
+import { formatMetric, METRIC_INFO, PROVISIONAL_EXPLAIN, sharpeNote, WINDOW_LABELS } from '../../../lib/metric-info';
 import { api } from '../../../server/api';
 import { getLocale } from '../../../server/locale';
 import { getViewer } from '../../../server/viewer';
@@ -335,7 +335,12 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
                           ? TONE_CLASS[returnTone(m.metrics?.[key]) ?? 'none']
                           : '';
                       return (
-                        <td key={key} className={`td text-right tabular-nums ${cls} ${tone}`} data-metric={key}>
+                        <td
+                          key={key}
+                          className={`td text-right tabular-nums ${cls} ${tone}`}
+                          data-metric={key}
+                          title={key === 'sharpe' ? sharpeNote(locale, m.metrics) : undefined}
+                        >
                           {formatMetric(locale, key, m.metrics)}
                         </td>
                       );

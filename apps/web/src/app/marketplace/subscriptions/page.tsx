@@ -2,9 +2,9 @@ import type { Subscription } from '@neuronetiq/contracts';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { LocalTime } from '../../../components/local-time';
-import { CancelSubscriptionForm } from '../../../components/subscribe-panel';
+import { CancelSubscriptionForm, PaymentDuePanel } from '../../../components/subscribe-panel';
 import type { Envelope } from '../../../lib/market';
-import { mySubscriptions } from '../../../lib/subscriptions';
+import { mySubscriptions, pastDueAdvice } from '../../../lib/subscriptions';
 import { api } from '../../../server/api';
 import { requireViewer } from '../../../server/viewer';
 
@@ -64,6 +64,16 @@ export default async function SubscriptionsPage() {
                     )}
                   </p>
                 </div>
+                {s.ended_at === null && (
+                  <div className="sm:max-w-md">
+                    <PaymentDuePanel
+                      id={s.id}
+                      label={`${s.owner}/${s.model_id}`}
+                      pastDueSince={s.past_due_since}
+                      advice={pastDueAdvice()}
+                    />
+                  </div>
+                )}
                 {s.ended_at === null ? (
                   <CancelSubscriptionForm id={s.id} label={`${s.owner}/${s.model_id}`} />
                 ) : (

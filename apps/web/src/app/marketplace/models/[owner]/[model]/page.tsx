@@ -6,12 +6,30 @@ import { Explain } from '../../../../../components/explain';
 import { ModelLive } from '../../../../../components/model-live';
 import { PerformanceCharts } from '../../../../../components/performance-charts';
 import { Stat } from '../../../../../components/stat';
-import { CancelSubscriptionForm, SubscribedSince, SubscribeForm } from '../../../../../components/subscribe-panel';
+import {
+  CancelSubscriptionForm,
+  PaymentDuePanel,
+  SubscribedSince,
+  SubscribeForm,
+} from '../../../../../components/subscribe-panel';
 import { VendorAttribution } from '../../../../../components/vendor';
-import { formatDuration, formatInt, formatPercent, formatReturn, returnTone } from '../../../../../lib/format';
+import {
+  formatDuration,
+  formatInt,
+  formatPercent,
+  formatReturn,
+  formatSmallReturnBp,
+  returnTone,
+} from '../../../../../lib/format';
 import type { BarsResponse, Envelope, ModelDetail } from '../../../../../lib/market';
-import { formatMetric, METRIC_INFO, PROVISIONAL_EXPLAIN, WINDOW_LABELS } from '../../../../../lib/metric-info';
-import { activeSubscription, formatMonthlyPrice } from '../../../../../lib/subscriptions';
+import {
+  formatMetric,
+  METRIC_INFO,
+  PROVISIONAL_EXPLAIN,
+  sharpeNote,
+  WINDOW_LABELS,
+} from '../../../../../lib/metric-info';
+import { activeSubscription, formatMonthlyPrice, pastDueAdvice } from '../../../../../lib/subscriptions';
 import { ApiError, api } from '../../../../../server/api';
 import { getLocale } from '../../../../../server/locale';
 import { getViewer } from '../../../../../server/viewer';
@@ -112,6 +130,7 @@ export default async function ModelPage({
     });
     return `/marketplace/models/${owner}/${model}?${p}`;
   };
+  const meanBp = formatSmallReturnBp(locale, tr.mean_return);
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm text-muted">
@@ -172,6 +191,12 @@ export default async function ModelPage({
         ) : subscription ? (
           <div className="space-y-2">
             <SubscribedSince iso={subscription.started_at} />
+            <PaymentDuePanel
+              id={subscription.id}
+              label={`${detail.owner}/${detail.model_id}`}
+              pastDueSince={subscription.past_due_since}
+              advice={pastDueAdvice(delay)}
+            />
             <CancelSubscriptionForm id={subscription.id} label={`${detail.owner}/${detail.model_id}`} />
           </div>
         ) : (
@@ -179,12 +204,13 @@ export default async function ModelPage({
             owner={detail.owner}
             modelId={detail.model_id}
             price={formatMonthlyPrice(locale, detail.price_pence)}
+            charged={(detail.price_pence ?? 0) > 0}
           />
         )}
         <p className="text-xs text-muted" data-testid="signal-delay-note">
           {viewer?.owner === detail.owner
             ? `Non-subscribers see your signals ${delay} after they are received.`
-            : subscription
+            : subscription?.status === 'active'
               ? 'You see its signals live, as they are received.'
               : `Signals shown here are delayed by ${delay}: subscribers see them live, everyone else ${delay} after they were received. The figures cover every scored call.`}
         </p>
@@ -201,6 +227,8 @@ export default async function ModelPage({
           explain="Average signed return of the BUY and SELL calls over one bar: BUY earns the move, SELL its opposite."
           value={formatReturn(locale, tr.mean_return)}
           tone={returnTone(tr.mean_return)}
+          // 1m calls earn fractions of a basis point: say how much rather than a bare 0.000%.
+          hint={meanBp && `${meanBp} per call (1 bp = 0.01%)`}
         />
         <Stat
           label="Resolved calls"
@@ -289,7 +317,11 @@ export default async function ModelPage({
                     </th>
                     <td className="td text-right tabular-nums">{m.horizon_bars}</td>
                     {STAT_COLUMNS.map((k) => (
-                      <td key={k} className="td text-right tabular-nums">
+                      <td
+                        key={k}
+                        className="td text-right tabular-nums"
+                        title={k === 'sharpe' ? sharpeNote(locale, m) : undefined}
+                      >
                         {formatMetric(locale, k, m)}
                       </td>
                     ))}
