@@ -390,6 +390,13 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
               )}
             </span>
           </nav>
+          {result.data.every((m) => !m.metrics || m.metrics.scored === 0) && (
+            <p className="border-t border-border px-4 py-3 text-sm text-muted" data-testid="marketplace-no-figures">
+              No call of these models has been scored in this window that you may see yet, hence the dashes: the figures
+              count live calls only, and another vendor’s only after the platform’s delay unless you subscribe. Each
+              model’s page shows its backfilled history apart.
+            </p>
+          )}
         </div>
       )}
     </div>
