@@ -120,7 +120,8 @@ export function metricsCtes(
  * with metricsCtes for the models of one page. The days before the window's first whole day, and from the first day
  * holding a live score still inside the delay (ml.score_summary_fresh_from, the same for every viewer) on, are read
  * from the score rows under their RLS; the whole days between, from the summary, whose rows are then visible to
- * whoever may see the model. Group `model` only.
+ * whoever may see the model. Group `model` only. The two ends are two ranges of signal_scores_model_entry (owner, model,
+ * horizon, entry), one per listed model, never a scan of the table.
  */
 export function summaryMetricsCtes(
   q: Pick<PerformanceMetricsQuery, 'period' | 'horizon' | 'source' | 'owner' | 'symbol' | 'tf'> & {
@@ -161,9 +162,16 @@ export function summaryMetricsCtes(
       SELECT o.owner, o.model_id, o.timeframe, count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
              ml.float8_state(o.position_return), sum(o.position_return) FILTER (WHERE o.position_return > 0),
              sum(o.position_return) FILTER (WHERE o.position_return < 0)
-      FROM ml.signal_scores o, sf
-      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL AND o.entry_bar_ts >= ${sinceP}
-        AND (o.entry_bar_ts < ${firstP} OR o.entry_bar_ts >= sf.fresh)
+      FROM ml.signal_scores o
+      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL AND o.entry_bar_ts >= ${sinceP} AND o.entry_bar_ts < ${firstP}
+      GROUP BY o.owner, o.model_id, o.timeframe
+      UNION ALL
+      SELECT o.owner, o.model_id, o.timeframe, count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
+             ml.float8_state(o.position_return), sum(o.position_return) FILTER (WHERE o.position_return > 0),
+             sum(o.position_return) FILTER (WHERE o.position_return < 0)
+      FROM ml.signal_scores o
+      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL
+        AND o.entry_bar_ts >= greatest(${firstP}, (SELECT sf.fresh FROM sf))
       GROUP BY o.owner, o.model_id, o.timeframe
     ),
     ma AS (

@@ -73,6 +73,11 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
     }
   }
   const query = parsed.success ? parsed.data : MarketplaceModelsQuerySchema.parse({});
+  // The oldest as-of time of the page's stored median, drawdown and Spearman (none: all computed for this request).
+  const figuresAsOf = (result?.data ?? [])
+    .map((m) => m.row_figures_as_of)
+    .filter((t): t is string => Boolean(t))
+    .sort()[0];
   const href = (over: Record<string, string | number | undefined>) => {
     const p = new URLSearchParams();
     const merged = {
@@ -351,6 +356,12 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
               </tbody>
             </table>
           </section>
+          {figuresAsOf && (
+            <p className="border-t border-border px-3 py-2 text-xs text-muted" data-testid="row-figures-as-of">
+              Median return, max drawdown and Spearman as of <LocalTime iso={figuresAsOf} relative /> (recomputed every
+              few minutes); the other figures are as of now.
+            </p>
+          )}
           <nav
             aria-label="Pagination"
             className="flex items-center justify-between border-t border-border px-3 py-2 text-sm text-muted"
