@@ -32,6 +32,13 @@ export interface CronConfig {
   /** Sweep for unscored signals (ml.score_signals) every this often, over bars of the last scoreLookbackMs. */
   scoreIntervalMs: number;
   scoreLookbackMs: number;
+  /** Fold the signal days written since the last pass into the stored summary (ml.refresh_signal_summary). */
+  summaryIntervalMs: number;
+  /**
+   * Recompute the marketplace's stored median return, maximum drawdown and Spearman (shown with their as-of time to
+   * viewers without a subscription) every this often.
+   */
+  rowFiguresIntervalMs: number;
   host: string;
   /** /health and /metrics; 0 picks a free port. */
   port: number;
@@ -56,6 +63,8 @@ export const CRON_DEFAULTS = {
   maintenanceIntervalMs: 60 * 60 * 1000,
   scoreIntervalMs: 5 * 60 * 1000,
   scoreLookbackMs: 24 * 60 * 60 * 1000,
+  summaryIntervalMs: 60_000,
+  rowFiguresIntervalMs: 5 * 60_000,
   host: '0.0.0.0',
   port: 8081,
   retry: { attempts: 3, baseMs: 200, maxMs: 2_000 },

@@ -101,6 +101,23 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     return n;
   }
 
+  /**
+   * One pass of the stored signal summary (tests; the loop calls it too): the marketplace reads the days it has not
+   * folded in yet from the signal rows, so a late pass costs speed, never correctness.
+   */
+  async function refreshSummaryNow(): Promise<number> {
+    const n = await repos.marketplace.refreshSignalSummary(db);
+    if (n > 0) logger.debug({ days: n }, 'signal summary refreshed');
+    return n;
+  }
+
+  /** One pass of the marketplace's stored median, drawdown and Spearman (tests; the loop calls it too). */
+  async function refreshRowFiguresNow(): Promise<number> {
+    const n = await repos.marketplace.refreshRowFigures(db);
+    logger.debug({ rows: n }, 'marketplace row figures refreshed');
+    return n;
+  }
+
   /** One pass over the due subscriber webhooks (tests; the loop calls it too). */
   async function deliverWebhooksNow() {
     const r = await deliverWebhooks(db, WEBHOOK_DELIVERY_DEFAULTS, { nowMs: () => clock.now() });
@@ -154,6 +171,8 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
     /** Runs one drain pass now (tests; the loop calls it too). */
     drainNow,
     scoreNow,
+    refreshSummaryNow,
+    refreshRowFiguresNow,
     deliverWebhooksNow,
     rollUpNow,
 
@@ -189,6 +208,16 @@ export function createCron(input: CronConfigInput, deps: CronDeps = {}) {
         }),
         every(config.maintenanceIntervalMs, trimEventLog, { clock, signal, onError: failed('event log trim failed') }),
         every(config.scoreIntervalMs, scoreNow, { clock, signal, onError: failed('signal scoring failed') }),
+        every(config.summaryIntervalMs, refreshSummaryNow, {
+          clock,
+          signal,
+          onError: failed('signal summary refresh failed'),
+        }),
+        every(config.rowFiguresIntervalMs, refreshRowFiguresNow, {
+          clock,
+          signal,
+          onError: failed('marketplace row figures refresh failed'),
+        }),
         every(WEBHOOK_INTERVAL_MS, deliverWebhooksNow, {
           clock,
           signal,

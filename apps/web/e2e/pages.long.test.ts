@@ -207,6 +207,26 @@ describeWeb(
       });
     });
 
+    test('an anonymous visitor whose leaderboard figures are all blank is told why', async () => {
+      const { stack, browser } = ctx();
+      await withPage(browser, { baseURL: stack.webUrl }, async (page) => {
+        // The scored calls are hours old, inside the delay: nothing the visitor may see is scored yet.
+        await page.goto('/marketplace');
+        await page.getByTestId('model-row').first().waitFor();
+        const hit = (await page.locator('[data-metric="hit_rate"]').allTextContents()).map((t) => t.trim());
+        assert.ok(hit.length >= 2 && hit.every((t) => t === '—'), JSON.stringify(hit));
+        const note = page.getByTestId('marketplace-no-figures');
+        await note.waitFor();
+        assert.match((await note.textContent()) ?? '', /live calls only.*delay.*backfilled history/s);
+      });
+      // The owner sees figures, and no such note.
+      await withPage(browser, { baseURL: stack.webUrl, storageState: session }, async (page) => {
+        await page.goto('/marketplace');
+        await page.getByTestId('model-row').first().waitFor();
+        assert.equal(await page.getByTestId('marketplace-no-figures').count(), 0);
+      });
+    });
+
     test('the trading view renders for a visitor who is not signed in', async () => {
       const { stack, browser } = ctx();
       await withPage(browser, { baseURL: stack.webUrl }, async (page) => {

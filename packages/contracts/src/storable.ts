@@ -88,6 +88,19 @@ interface Node {
   depth: number;
 }
 
+// What in a JSON text can become text PostgreSQL cannot store once parsed: a \u0000 or a surrogate escape, or a raw NUL
+// or surrogate (a pair counts too: a false alarm only means the parsed value is walked).
+const MAY_BE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])|[\uD800-\uDFFF]/;
+
+/**
+ * False when no string parsed from the JSON text `text` (keys included) can hold a NUL or a lone surrogate: JSON
+ * strings hold control characters and surrogates only as escapes or as themselves, so a text with neither spares the
+ * walk of `findUnstorable` over what it parses to (a regular-expression pass instead of an object per value).
+ */
+export function jsonTextMayBeUnstorable(text: string): boolean {
+  return text.includes('\u0000') || MAY_BE_UNSTORABLE.test(text);
+}
+
 /**
  * Nesting depth of the JSON text `text` (`{}` and `[]` are 1, `[[1]]` is 2), measured on the text itself before
  * anything is parsed, so a body of a million `[` costs one pass over its characters. Stops counting past `stopAbove`.

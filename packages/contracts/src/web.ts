@@ -193,6 +193,11 @@ export const MarketplaceModelSchema = z.object({
   window_signals: z.number().int().nonnegative().optional(),
   /** Fewer than PROVISIONAL_BELOW_RESOLVED resolved calls in the window: the figures are provisional. */
   provisional: z.boolean().optional(),
+  /**
+   * When `metrics`' median_return, max_drawdown and spearman were computed by the platform's periodic pass (as a
+   * viewer without a subscription saw them then); null or absent: computed for this request, like the other figures.
+   */
+  row_figures_as_of: z.string().nullable().optional(),
 });
 export type MarketplaceModel = z.infer<typeof MarketplaceModelSchema>;
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createDb } from './client';
+import pg from 'pg';
+import { createDb, escapeLiteral } from './client';
 import { createTestDatabase, testBackends } from './testing';
 
 for (const backend of testBackends()) {
@@ -65,7 +66,18 @@ describe('prepared statements on PostgreSQL', () => {
 });
 
 describe('parameters inlined into a request transaction (simple protocol)', () => {
-  test('any text and JSON value round-trips exactly: the driver escapes, nothing is injected', async () => {
+  test("literals are the driver's escapeLiteral to the character, for any text", async () => {
+    const fc = (await import('fast-check')).default;
+    const unit = fc.constantFrom("'", '\\', 'E', ' ', 'a', '\u00e9', '\ud83d', '"', '$');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit })), (s) => {
+        assert.equal(escapeLiteral(s), pg.escapeLiteral(s));
+      }),
+      { numRuns: 2000, seed: 11 },
+    );
+  });
+
+  test('any text and JSON value round-trips exactly: escaped as by the driver, nothing is injected', async () => {
     const fc = (await import('fast-check')).default;
     const t = await createTestDatabase('pglite', { migrate: true });
     try {

@@ -9,20 +9,10 @@ import { MarketplaceModelsQuerySchema, PerformanceMetricsQuerySchema } from '@ne
 import type { RequestContext } from './client';
 import { marketplaceRepository } from './repositories/marketplace';
 import { metricsRepository } from './repositories/metrics';
+import { rng, seedViewers } from './summary-fixtures';
 import { createTestDatabase, type TestDatabase, testBackends } from './testing';
 
 const SEED = Number(process.env.SUMMARY_SEED ?? Date.now() % 1_000_000);
-/** mulberry32: a small seeded generator, so a failure can be replayed with SUMMARY_SEED. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const TF_MS = { '5m': 300_000, '1h': 3_600_000 } as const;
 const MODELS = [
@@ -129,28 +119,7 @@ for (const backend of testBackends()) {
 
     before(async () => {
       t = await createTestDatabase(backend);
-      for (const [name, id] of Object.entries(users)) {
-        await t.db.query('INSERT INTO auth.users (id, email) VALUES ($1, $2)', [id, `${name}@example.org`]);
-        await t.db.query('INSERT INTO app.users (user_id, owner, provider, username) VALUES ($1, $2, $3, $4)', [
-          id,
-          name,
-          'github',
-          name,
-        ]);
-      }
-      for (const [owner, model, visibility] of MODELS) {
-        await t.db.query('INSERT INTO ml.models (owner, model_id, name, visibility) VALUES ($1, $2, $3, $4)', [
-          owner,
-          model,
-          model,
-          visibility,
-        ]);
-      }
-      await t.db.query(
-        `INSERT INTO app.subscriptions (subscriber, owner, model_id, started_at, provider, provider_ref)
-         VALUES ('fan', 'va', 'pub1', now() - interval '1 day', 'test', $1)`,
-        [randomUUID()],
-      );
+      await seedViewers(t.db, users, MODELS);
       // Written in several statements, then some rows rewritten (a new return, received again just now, a new
       // entry day) and some deleted: every kind of change the triggers must follow.
       for (let i = 0; i < 6; i++) await insert(scoreRows(150));
@@ -246,6 +215,69 @@ for (const backend of testBackends()) {
         tx.query(`SELECT 1 FROM ml.score_summary WHERE model_id = 'priv'`),
       );
       assert.deepEqual(privateDays, [], 'no day of a private model to anyone but its owner');
+    });
+
+    test('the stored median, drawdown and Spearman (the cron pass) equal the score rows as an anonymous viewer read them at their as_of; a subscriber and the owner get them live', async () => {
+      const stored = await marketplaceRepository.refreshRowFigures(t.db);
+      assert.ok(stored > 0, 'the pass stored figures');
+      let compared = 0;
+      for (const window of ['all', '30d', '7d'] as const) {
+        for (const horizon of ['1', '5']) {
+          const listed = await t.db.asRequest(viewers[0]?.[1] as RequestContext, (tx) =>
+            marketplaceRepository.list(tx, {
+              ...MarketplaceModelsQuerySchema.parse({ window, horizon, sort: 'median_return', limit: '100' }),
+              nowMs: Date.now(),
+            }),
+          );
+          for (const row of listed.rows.filter((r) => r.metrics)) {
+            assert.ok(
+              row.row_figures_as_of,
+              `${window} h${horizon} ${row.model_id}: stored figures for an anonymous viewer`,
+            );
+            const found = await t.db.asRequest({ role: 'anon', claims: {} }, (tx) =>
+              metricsRepository.find(tx, {
+                ...PerformanceMetricsQuerySchema.parse({
+                  period: window,
+                  horizon,
+                  model_id: row.model_id,
+                  limit: '10',
+                }),
+                owner: row.owner,
+                nowMs: Date.parse(row.row_figures_as_of as string),
+              }),
+            );
+            const w = found.rows[0];
+            for (const k of ['median_return', 'max_drawdown', 'spearman'] as const) {
+              const got = row.metrics?.[k] ?? null;
+              const want = w?.[k] ?? null;
+              if (typeof want === 'number' && typeof got === 'number') {
+                assert.ok(
+                  Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want)),
+                  `${window} h${horizon} ${k} (seed ${SEED})`,
+                );
+              } else assert.equal(got, want, `${window} h${horizon} ${row.model_id} ${k} (seed ${SEED})`);
+            }
+            compared++;
+          }
+          // pub1 to its subscriber, and the owner's models to the owner: computed on the request.
+          for (const [who, ctx] of [viewers[2], viewers[3]] as [string, RequestContext][]) {
+            const mine = await t.db.asRequest(ctx, (tx) =>
+              marketplaceRepository.list(tx, {
+                ...MarketplaceModelsQuerySchema.parse({ window, horizon, limit: '100' }),
+                nowMs: Date.now(),
+              }),
+            );
+            const live = mine.rows.filter(
+              (r) => r.metrics && r.owner === 'va' && (who.startsWith('owner') || r.model_id === 'pub1'),
+            );
+            assert.ok(
+              live.every((r) => r.row_figures_as_of === null),
+              `${who}: live figures for the models they read live`,
+            );
+          }
+        }
+      }
+      assert.ok(compared > 10, `compared ${compared} models' stored figures`);
     });
 
     test('the summary kept statement by statement equals the one rebuilt from every score row (TRUNCATE, INSERT)', async () => {

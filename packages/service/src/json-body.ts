@@ -1,4 +1,4 @@
-import { JSON_DEPTH_MAX, jsonTextDepth } from '@neuronetiq/contracts';
+import { JSON_DEPTH_MAX, jsonTextDepth, jsonTextMayBeUnstorable } from '@neuronetiq/contracts';
 import type { FastifyInstance } from 'fastify';
 import { validationError } from './app-error';
 
@@ -22,6 +22,15 @@ export function installJsonBodyParser(app: FastifyInstance, options: { maxDepth?
       );
       return;
     }
-    void parse(request, text, done);
+    // A body whose text can hold no NUL and no lone surrogate, and that is nested no deeper than the validators allow,
+    // is known storable: the validator skips its walk of the parsed value (see ./validation.ts).
+    const storable = maxDepth <= JSON_DEPTH_MAX && !jsonTextMayBeUnstorable(text);
+    void parse(request, text, (err, body) => {
+      if (!err && storable && typeof body === 'object' && body !== null) storableBodies.add(body);
+      done(err, body);
+    });
   });
 }
+
+/** Parsed JSON bodies whose text showed that `findUnstorable` would find nothing in them. */
+export const storableBodies = new WeakSet<object>();

@@ -2,6 +2,7 @@ import { type ErrorDetail, findUnstorable, zodIssuesToDetails } from '@neuroneti
 import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import type { z } from 'zod';
 import { validationError } from './app-error';
+import { storableBodies } from './json-body';
 
 /**
  * Parses `input` with `schema` or throws a 400 VALIDATION_ERROR naming every offending field. Text PostgreSQL cannot
@@ -38,14 +39,16 @@ const PART: Record<string, { what: string; prefix: string[] }> = {
  * Validates a route's declared zod schemas with the contracts' messages: a failure is an AppError (400, every field
  * named), which Fastify hands to the error handler as it is. The parsed value (defaults, coercions) replaces the input.
  * Before any schema, every string of the part (body, query, path, headers; object keys included) is checked for what
- * PostgreSQL cannot store, and its nesting for depth: one rule for every field of every route, none to forget.
+ * PostgreSQL cannot store, and its nesting for depth: one rule for every field of every route, none to forget (a JSON
+ * body whose text already showed it clean, see ./json-body.ts, is not walked again).
  */
 export const zodValidatorCompiler: FastifySchemaCompiler<z.ZodType> = ({ schema, httpPart }) => {
   const { what, prefix } = PART[httpPart ?? 'body'] ?? { what: httpPart ?? 'body', prefix: [] };
   return (data) => {
     // Fastify passes null for an absent body; the schemas speak of undefined.
     const input = data ?? undefined;
-    const unstorable = findUnstorable(input, { prefix });
+    const checked = httpPart === 'body' && typeof input === 'object' && input !== null && storableBodies.has(input);
+    const unstorable = checked ? [] : findUnstorable(input, { prefix });
     if (unstorable.length > 0) return { error: invalid(what, unstorable) };
     const result = schema.safeParse(input);
     return result.success

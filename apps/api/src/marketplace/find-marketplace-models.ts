@@ -44,6 +44,7 @@ export async function findMarketplaceModels(
         metrics: r.metrics && { ...r.metrics, period: q.window, horizon_bars: q.horizon, source: q.source },
         window_signals: r.window_signals,
         provisional: r.metrics?.provisional ?? true,
+        row_figures_as_of: r.row_figures_as_of,
       })),
       total,
     };

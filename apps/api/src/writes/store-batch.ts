@@ -19,7 +19,8 @@ export interface BatchKind<T extends { owner: string; model_id?: string; bar_ts:
   keyOf(item: T): string;
   /** How two items with one key are described: "model, series and bar". */
   sameWhat: string;
-  store(tx: Queryable, items: T[], options: { receivedAtMs: number }): Promise<WriteOutcome[]>;
+  /** With `commit`, the write is the transaction's last statement (a store may send the COMMIT with it). */
+  store(tx: Queryable, items: T[], options: { receivedAtMs: number; commit?: boolean }): Promise<WriteOutcome[]>;
   immutableMessage(item: T): string;
 }
 
@@ -96,10 +97,11 @@ export async function storeBatch<T extends { owner: string; model_id?: string; b
             details: forbidden,
           });
         }
+        // Without a key nothing follows the write: the batch's transaction is then one round trip.
         const outcomes = await k.store(
           tx,
           valid.map((v) => v.item),
-          { receivedAtMs },
+          { receivedAtMs, commit: req.idempotencyKey === undefined },
         );
         valid.forEach((v, i) => {
           const outcome = outcomes[i] as WriteOutcome;

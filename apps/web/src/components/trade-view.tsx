@@ -3,7 +3,7 @@ import type { MarketplaceConsensus, StoredBar, StreamEvent } from '@neuronetiq/c
 import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import { type ChartSignal, normaliseBars, toSeconds } from '../lib/chart-data';
-import { formatDuration, formatPercent, formatPrice, formatUtc } from '../lib/format';
+import { formatDuration, formatPercent, formatPrice, formatReturn, formatUtc, returnTone } from '../lib/format';
 import { LiveBadge, useLiveStream } from '../lib/use-live-stream';
 import { DecisionBadge } from './decision-badge';
 import { LocalTime } from './local-time';
@@ -84,8 +84,12 @@ export function TradeView({
               {formatPrice(locale, last.close)}
             </span>
             {change !== null && (
-              <span className={`text-sm tabular-nums ${change >= 0 ? 'text-buy' : 'text-sell'}`}>
-                {formatPercent(locale, change, 2)}
+              // Signed like a quote board (+0.01%), and a change that rounds to 0.00% is neither red nor "-0.00%".
+              <span
+                className={`text-sm tabular-nums ${{ buy: 'text-buy', sell: 'text-sell', none: 'text-muted' }[returnTone(change, 2) ?? 'none']}`}
+                data-testid="last-change"
+              >
+                {formatReturn(locale, change, 2)}
               </span>
             )}
           </p>

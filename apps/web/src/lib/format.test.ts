@@ -71,3 +71,16 @@ test('a mean return below a basis point is told in basis points, so a 1m model d
   assert.equal(formatSmallReturnBp('en-US', 0), undefined);
   assert.equal(formatSmallReturnBp('en-US', null), undefined);
 });
+
+test('a 12-hour locale’s axis label has no leading zero (shorter labels, less cut at an edge); 24-hour ones keep it', () => {
+  const t = Date.parse('2026-12-06T06:45:00Z') / 1000;
+  assert.match(formatTickMark('en-US', t, 3, 'Europe/Berlin'), /^7:45\sAM$/);
+  assert.equal(formatTickMark('de-DE', t, 3, 'Europe/Berlin'), '07:45');
+});
+
+test('the trading view’s price change that rounds to 0.00% is unsigned and neutral, a real one signed', () => {
+  assert.equal(formatReturn('en-US', -0.00001, 2), '0.00%');
+  assert.equal(returnTone(-0.00001, 2), undefined);
+  assert.equal(formatReturn('en-US', 0.00012, 2), '+0.01%');
+  assert.equal(returnTone(0.00012, 2), 'buy');
+});

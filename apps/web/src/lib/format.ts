@@ -88,9 +88,12 @@ export function formatDateTime(locale: string, iso: string, timeZone?: string): 
 
 /**
  * A chart's time-axis label for `seconds` (a UTC timestamp) in the viewer's zone, by lightweight-charts' TickMarkType:
- * 0 year, 1 month, 2 day of the month, 3 time, 4 time with seconds.
+ * 0 year, 1 month, 2 day of the month, 3 time, 4 time with seconds. Hours without a leading zero where the locale
+ * allows it ("7:45 AM"): the shorter a label, the less of it a chart's edge cuts.
  */
 export function formatTickMark(locale: string, seconds: number, type: number, timeZone?: string): string {
+  const cycle = new Intl.DateTimeFormat(locale, { hour: 'numeric' }).resolvedOptions().hourCycle;
+  const hour = cycle === 'h23' || cycle === 'h24' ? '2-digit' : 'numeric';
   const options: Intl.DateTimeFormatOptions =
     type === 0
       ? { year: 'numeric' }
@@ -99,8 +102,8 @@ export function formatTickMark(locale: string, seconds: number, type: number, ti
         : type === 2
           ? { month: 'short', day: 'numeric' }
           : type === 3
-            ? { hour: '2-digit', minute: '2-digit' }
-            : { hour: '2-digit', minute: '2-digit', second: '2-digit' };
+            ? { hour, minute: '2-digit' }
+            : { hour, minute: '2-digit', second: '2-digit' };
   return new Intl.DateTimeFormat(locale, { ...options, timeZone }).format(new Date(seconds * 1000));
 }
 

@@ -24,7 +24,11 @@ export function receipt(
   rows: readonly { bar_ts: string; timeframe: keyof typeof TIMEFRAME_MS }[],
   receivedAtMs: number | readonly number[],
 ): [boolean[], string[]] {
-  const at = (i: number) => (typeof receivedAtMs === 'number' ? receivedAtMs : (receivedAtMs[i] as number));
+  if (typeof receivedAtMs === 'number') {
+    const iso = new Date(receivedAtMs).toISOString();
+    return [rows.map((p) => receivedAtMs > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe]), rows.map(() => iso)];
+  }
+  const at = (i: number) => receivedAtMs[i] as number;
   return [
     rows.map((p, i) => at(i) > Date.parse(p.bar_ts) + TIMEFRAME_MS[p.timeframe]),
     rows.map((_, i) => new Date(at(i)).toISOString()),

@@ -2,14 +2,16 @@ import {
   type MarketplaceModelsQuery,
   type MarketplaceSignal,
   type MarketplaceSort,
+  METRIC_PERIODS,
   METRIC_SORTS,
   type MetricSort,
   type PerformanceMetrics,
+  SCORE_SOURCES,
   type Timeframe,
   type TrackRecordSummary,
   type Vendor,
 } from '@neuronetiq/contracts';
-import type { Queryable } from '../client';
+import type { Db, Queryable } from '../client';
 import { METRIC_COLUMNS, metricsCtes, summaryMetricsCtes } from './metrics';
 
 /** The same window as GET /api/performance's default: each series' newest 200 scored signals. */
@@ -34,6 +36,8 @@ export interface MarketplaceModelRow {
 export interface MarketplaceModelListRow extends MarketplaceModelRow {
   metrics: Omit<PerformanceMetrics, 'period' | 'horizon_bars' | 'source'> | null;
   window_signals: number;
+  /** When the median, maximum drawdown and Spearman were computed (the cron's pass); null: on this request. */
+  row_figures_as_of: string | null;
 }
 
 export interface SeriesRecordRow extends TrackRecordSummary {
@@ -41,7 +45,8 @@ export interface SeriesRecordRow extends TrackRecordSummary {
   tf: Timeframe;
 }
 
-// Every read runs as the viewer: ml.models' RLS (public models, and the viewer's own), ml.visible_signals' rule and
+// Every read runs as the viewer: ml.models' RLS (public models, and the viewer's own), ml.visible_signals' rule (the
+// per-series counts through ml.visible_series, which reads the stored per-day summary with the same rule) and
 // the RLS of ml.signal_scores (behind ml.signal_outcomes: the 1-bar horizon's resolved rows) decide what is counted. Track records sum each series' newest scored signals, live and
 // backfilled apart (a backfill must never pass for live results).
 const MODELS_BASE = (filter: string) => `
@@ -49,27 +54,34 @@ m AS (
   SELECT owner, model_id, name, description, visibility, created_at FROM ml.models WHERE ${filter}
 ),
 s AS (
-  SELECT v.owner, v.model_id, v.symbol, v.timeframe, count(*)::int AS n, max(v.received_at) AS last_at
-  FROM ml.visible_signals v JOIN m USING (owner, model_id)
-  GROUP BY v.owner, v.model_id, v.symbol, v.timeframe
+  SELECT v.owner, v.model_id, v.symbol, v.timeframe, v.signals::int AS n, v.last_received_at AS last_at
+  FROM ml.visible_series(ARRAY(SELECT owner FROM m), ARRAY(SELECT model_id FROM m), '-infinity') v
 )`;
 
-// The track records of the models of `from` (the listing: of its page only, as no sort reads them).
+// The track records of the models of `from` (the listing: of its page only, as no sort reads them): per series and
+// source, its newest scored signals, each read backwards along the primary key from the series' keys (the 1-bar days of
+// ml.score_summary the caller may read, and the series of the signals they may read: a live score is readable exactly
+// when its signal is) and limited, under the caller's RLS, instead of ranking every score row of the models.
 const RECORDS = (from: string) => `
-w AS (
-  SELECT o.owner, o.model_id, o.symbol, o.timeframe, o.backfilled, o.hit, o.return, o.decision,
-         row_number() OVER (PARTITION BY o.owner, o.model_id, o.symbol, o.timeframe, o.backfilled
-                            ORDER BY o.bar_ts DESC) AS rn
-  FROM ml.signal_outcomes o
-  JOIN ${from} USING (owner, model_id)
+rk AS MATERIALIZED (
+  SELECT k.owner, k.model_id, k.symbol, k.timeframe, k.backfilled
+  FROM ml.score_summary k JOIN ${from} USING (owner, model_id) WHERE k.horizon_bars = 1
+  UNION
+  SELECT s.owner, s.model_id, s.symbol, s.timeframe, false FROM s JOIN ${from} USING (owner, model_id)
 ),
 r AS (
-  SELECT owner, model_id, symbol, timeframe, backfilled,
-         count(*)::int AS scored, count(hit)::int AS resolved, (count(*) FILTER (WHERE hit))::int AS hits,
-         coalesce(sum(return) FILTER (WHERE decision <> 'NEUTRAL'), 0)::float8 AS return_sum,
-         (count(*) FILTER (WHERE decision <> 'NEUTRAL'))::int AS calls
-  FROM w WHERE rn <= ${MARKETPLACE_TRACK_RECORD_WINDOW}
-  GROUP BY owner, model_id, symbol, timeframe, backfilled
+  SELECT k.owner, k.model_id, k.symbol, k.timeframe, k.backfilled,
+         count(*)::int AS scored, count(o.hit)::int AS resolved, (count(*) FILTER (WHERE o.hit))::int AS hits,
+         coalesce(sum(o.return) FILTER (WHERE o.decision <> 'NEUTRAL'), 0)::float8 AS return_sum,
+         (count(*) FILTER (WHERE o.decision <> 'NEUTRAL'))::int AS calls
+  FROM rk k
+  CROSS JOIN LATERAL (
+    SELECT o.hit, o.return, o.decision FROM ml.signal_outcomes o
+    WHERE o.owner = k.owner AND o.model_id = k.model_id AND o.symbol = k.symbol AND o.timeframe = k.timeframe
+      AND o.backfilled = k.backfilled
+    ORDER BY o.bar_ts DESC LIMIT ${MARKETPLACE_TRACK_RECORD_WINDOW}
+  ) o
+  GROUP BY k.owner, k.model_id, k.symbol, k.timeframe, k.backfilled
 )`;
 
 const MODELS_CTE = (filter: string) => `${MODELS_BASE(filter)}, ${RECORDS('m')}`;
@@ -113,6 +125,61 @@ const ROW_FIGURES = ['median_return', 'max_drawdown', 'spearman'] as const;
 type RowFigure = (typeof ROW_FIGURES)[number];
 const ROW_SORTS: ReadonlySet<MarketplaceSort> = new Set(ROW_FIGURES);
 
+interface RowFigureRow extends Pick<PerformanceMetrics, 'owner' | 'model_id' | RowFigure> {
+  model_id: string;
+  as_of: string | null;
+}
+
+type FigureQuery = Parameters<typeof metricsCtes>[0];
+
+/**
+ * The median, maximum drawdown and Spearman of `models` (null: every model the viewer may list), over the query's
+ * window, horizon and source: the stored ones (ml.model_row_figures) for the models the viewer reads delayed when
+ * `stored` allows, computed from the score rows under the viewer's RLS for the rest.
+ */
+async function rowFiguresFor(
+  tx: Queryable,
+  q: FigureQuery,
+  nowMs: number,
+  stored: boolean,
+  models: readonly { owner: string; model_id: string }[] | null,
+): Promise<RowFigureRow[]> {
+  const out: RowFigureRow[] = [];
+  let rest = models;
+  if (stored) {
+    const params: unknown[] = [q.horizon, q.source === 'backfilled', q.period];
+    const only = models
+      ? `AND (f.owner, f.model_id) IN (SELECT * FROM unnest($${params.push(models.map((m) => m.owner))}::text[],
+                                                          $${params.push(models.map((m) => m.model_id))}::text[]))`
+      : '';
+    const kept = await tx.query<RowFigureRow>(
+      `SELECT f.owner, f.model_id, f.median_return, f.max_drawdown, f.spearman, ${ISO('f.as_of')} AS as_of
+       FROM ml.model_row_figures f
+       WHERE f.horizon_bars = $1 AND f.backfilled = $2 AND f.period = $3 ${only}
+         AND (f.owner, f.model_id) NOT IN (SELECT l.owner, l.model_id FROM ml.request_live_models() l)`,
+      params,
+    );
+    out.push(...kept);
+    const have = new Set(kept.map((f) => `${f.owner}\u0000${f.model_id}`));
+    if (models) rest = models.filter((m) => !have.has(`${m.owner}\u0000${m.model_id}`));
+    else if (kept.length > 0) {
+      // Every other model the viewer may list: computed below, restricted to them.
+      const all = await tx.query<{ owner: string; model_id: string }>(
+        `SELECT owner, model_id FROM ml.models WHERE visibility = 'public'`,
+      );
+      rest = all.filter((m) => !have.has(`${m.owner}\u0000${m.model_id}`));
+    }
+  }
+  if (rest && rest.length === 0) return out;
+  const params: unknown[] = [];
+  const ctes = metricsCtes({ ...q, ...(rest ? { models: rest } : {}) }, nowMs, params);
+  const computed = await tx.query<RowFigureRow>(
+    `WITH ${ctes} SELECT owner, model_id, median_return, max_drawdown, spearman, NULL AS as_of FROM ma`,
+    params,
+  );
+  return out.concat(computed);
+}
+
 export const marketplaceRepository = {
   /**
    * Public models matching the query, one page, and how many match in all; each with its figures over the query's
@@ -148,19 +215,41 @@ export const marketplaceRepository = {
       symbol: q.symbol,
       tf,
     } as const;
-    // Figures that compose from sums come from the stored per-day summary for every model; the median, maximum
-    // drawdown and Spearman need every score row in order, so they are read for the returned page only, and a sort
-    // on one of them computes every model's figures from the score rows (slow at scale: BENCHMARKS.md).
-    const fromRows = ROW_SORTS.has(q.sort);
-    const figures = fromRows
-      ? metricsCtes(figureQuery, q.nowMs, params)
-      : summaryMetricsCtes(figureQuery, q.nowMs, params, 'm');
+    // Figures that compose from sums come from the stored per-day summary for every model. The median, maximum drawdown
+    // and Spearman need every score row in order: for a model the viewer reads delayed, with no symbol or timeframe
+    // narrowing the listing, they are the cron's stored figures (ml.model_row_figures, with their as_of); for the rest
+    // they are computed from the score rows, for the returned page only unless the sort is one of them.
+    const rowSort = ROW_SORTS.has(q.sort);
+    const storedUsable = !q.symbol && !tf;
+    const figures = summaryMetricsCtes(figureQuery, q.nowMs, params, 'm');
+    let rowFigures = '';
+    if (rowSort) {
+      const found = await rowFiguresFor(tx, figureQuery, q.nowMs, storedUsable, null);
+      const col = <K extends keyof RowFigureRow>(k: K) => found.map((f) => f[k]);
+      rowFigures = `,
+      rf AS (
+        SELECT * FROM unnest($${params.push(col('owner'))}::text[], $${params.push(col('model_id'))}::text[],
+          $${params.push(col('median_return'))}::float8[], $${params.push(col('max_drawdown'))}::float8[],
+          $${params.push(col('spearman'))}::float8[], $${params.push(col('as_of'))}::timestamptz[])
+          AS f(owner, model_id, median_return, max_drawdown, spearman, as_of)
+      )`;
+    }
     const direction = q.order === 'asc' ? 'ASC' : 'DESC';
     const sort = `${SORT_COLUMNS[q.sort]} ${direction} NULLS LAST, x.owner, x.model_id`;
-    const sql = `WITH ${MODELS_BASE(filter.join(' AND '))}, ${figures},
-      mj AS (SELECT f.owner, f.model_id, row_to_json(f) AS metrics FROM (SELECT ${METRIC_COLUMNS} FROM mw) f),
+    // With a figure sort on a row figure, the stored or computed ones (`rf`) replace the summary's NULLs before sorting.
+    const figureColumns = METRIC_COLUMNS.split(',')
+      .map((c) => c.trim())
+      .map((c) => ((ROW_FIGURES as readonly string[]).includes(c) && rowSort ? `rf.${c}` : `mw.${c}`))
+      .join(', ');
+    const sql = `WITH ${MODELS_BASE(filter.join(' AND '))}, ${figures}${rowFigures},
+      mj AS (
+        SELECT f.owner, f.model_id, row_to_json(f) AS metrics, ${rowSort ? 'rf.as_of' : 'NULL::timestamptz AS as_of'}
+        FROM (SELECT ${figureColumns}
+              FROM mw ${rowSort ? 'LEFT JOIN rf ON rf.owner = mw.owner AND rf.model_id = mw.model_id' : ''}) f
+        ${rowSort ? 'LEFT JOIN rf ON rf.owner = f.owner AND rf.model_id = f.model_id' : ''}
+      ),
       x AS (
-        SELECT t.*, mj.metrics, coalesce(mc.signals, 0) AS window_signals
+        SELECT t.*, mj.metrics, coalesce(mc.signals, 0) AS window_signals, ${ISO('mj.as_of')} AS row_figures_as_of
         FROM (SELECT ${MODEL_COLUMNS} FROM m) t
         LEFT JOIN mj ON mj.owner = t.owner AND mj.model_id = t.model_id
         LEFT JOIN mc ON mc.owner = t.owner AND mc.model_id = t.model_id
@@ -190,17 +279,13 @@ export const marketplaceRepository = {
     }
     const page = rows.map(({ total: _t, ...row }) => row);
     const scored = page.filter((r) => r.metrics);
-    if (!fromRows && scored.length > 0) {
-      const rowParams: unknown[] = [];
-      const ctes = metricsCtes({ ...figureQuery, models: scored }, q.nowMs, rowParams);
-      const found = await tx.query<Pick<PerformanceMetrics, 'owner' | 'model_id' | RowFigure>>(
-        `WITH ${ctes} SELECT owner, model_id, median_return, max_drawdown, spearman FROM ma`,
-        rowParams,
-      );
+    if (!rowSort && scored.length > 0) {
+      const found = await rowFiguresFor(tx, figureQuery, q.nowMs, storedUsable, scored);
       const byModel = new Map(found.map((f) => [`${f.owner}\u0000${f.model_id}`, f]));
       for (const r of scored) {
         const f = byModel.get(`${r.owner}\u0000${r.model_id}`);
         if (r.metrics) for (const k of ROW_FIGURES) r.metrics[k] = f?.[k] ?? null;
+        r.row_figures_as_of = f?.as_of ?? null;
       }
     }
     return { rows: page, total };
@@ -236,6 +321,70 @@ export const marketplaceRepository = {
        ORDER BY bar_ts DESC, symbol, timeframe LIMIT $3`,
       [owner, modelId, limit],
     );
+  },
+
+  /**
+   * The cron's pass over the stored signal summary (ml.refresh_signal_summary): the days written since the last pass,
+   * recomputed from the signal rows. Returns how many days. Readers are exact without it; it keeps them fast.
+   */
+  async refreshSignalSummary(db: Queryable): Promise<number> {
+    const [row] = await db.query<{ n: number }>('SELECT ml.refresh_signal_summary() AS n');
+    return row?.n ?? 0;
+  },
+
+  /**
+   * The cron's pass over ml.model_row_figures: every public model's median, maximum drawdown and Spearman for every
+   * scored horizon, source and period, as the anonymous role reads the score rows now (the same statement as on a
+   * request, run as that role), stored with that instant as their as_of. Returns how many rows it stored.
+   */
+  async refreshRowFigures(db: Db): Promise<number> {
+    const { asOf, rows } = await db.asRequest({ role: 'anon', claims: {} }, async (tx) => {
+      await tx.query(`SELECT set_config('work_mem', '64MB', true)`);
+      const [now] = await tx.query<{ ms: number; at: string }>(
+        `SELECT (extract(epoch FROM now()) * 1000)::float8 AS ms, now()::text AS at`,
+      );
+      const nowMs = Math.floor(now?.ms ?? Date.now());
+      const horizons = await tx.query<{ h: number }>('SELECT horizon_bars AS h FROM ml.score_horizons ORDER BY 1');
+      const found: (RowFigureRow & { horizon: number; backfilled: boolean; period: string })[] = [];
+      for (const { h } of horizons) {
+        for (const source of SCORE_SOURCES) {
+          for (const period of METRIC_PERIODS) {
+            const params: unknown[] = [];
+            const ctes = metricsCtes({ group: 'model', period, horizon: h, source }, nowMs, params);
+            const figures = await tx.query<RowFigureRow>(
+              `WITH ${ctes} SELECT owner, model_id, median_return, max_drawdown, spearman FROM ma`,
+              params,
+            );
+            for (const f of figures) found.push({ ...f, horizon: h, backfilled: source === 'backfilled', period });
+          }
+        }
+      }
+      return { asOf: now?.at, rows: found };
+    });
+    await db.transaction(async (tx) => {
+      await tx.query('DELETE FROM ml.model_row_figures');
+      await tx.query(
+        `INSERT INTO ml.model_row_figures
+           (owner, model_id, horizon_bars, backfilled, period, as_of, median_return, max_drawdown, spearman)
+         SELECT f.owner, f.model_id, f.h, f.b, f.p, $10::timestamptz, f.med, f.dd, f.sp
+         FROM unnest($1::text[], $2::text[], $3::int[], $4::boolean[], $5::text[], $6::float8[], $7::float8[],
+                     $8::float8[]) AS f(owner, model_id, h, b, p, med, dd, sp)
+         WHERE $9::int >= 0`,
+        [
+          rows.map((r) => r.owner),
+          rows.map((r) => r.model_id),
+          rows.map((r) => r.horizon),
+          rows.map((r) => r.backfilled),
+          rows.map((r) => r.period),
+          rows.map((r) => r.median_return),
+          rows.map((r) => r.max_drawdown),
+          rows.map((r) => r.spearman),
+          rows.length,
+          asOf,
+        ],
+      );
+    });
+    return rows.length;
   },
 
   /** The platform's delay in seconds (app.signal_delay_seconds) after which non-subscribers read a signal. */

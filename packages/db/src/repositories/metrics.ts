@@ -120,7 +120,8 @@ export function metricsCtes(
  * with metricsCtes for the models of one page. The days before the window's first whole day, and from the first day
  * holding a live score still inside the delay (ml.score_summary_fresh_from, the same for every viewer) on, are read
  * from the score rows under their RLS; the whole days between, from the summary, whose rows are then visible to
- * whoever may see the model. Group `model` only.
+ * whoever may see the model. Group `model` only. The two ends are two ranges of signal_scores_model_entry (owner, model,
+ * horizon, entry), one per listed model, never a scan of the table.
  */
 export function summaryMetricsCtes(
   q: Pick<PerformanceMetricsQuery, 'period' | 'horizon' | 'source' | 'owner' | 'symbol' | 'tf'> & {
@@ -161,9 +162,16 @@ export function summaryMetricsCtes(
       SELECT o.owner, o.model_id, o.timeframe, count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
              ml.float8_state(o.position_return), sum(o.position_return) FILTER (WHERE o.position_return > 0),
              sum(o.position_return) FILTER (WHERE o.position_return < 0)
-      FROM ml.signal_scores o, sf
-      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL AND o.entry_bar_ts >= ${sinceP}
-        AND (o.entry_bar_ts < ${firstP} OR o.entry_bar_ts >= sf.fresh)
+      FROM ml.signal_scores o
+      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL AND o.entry_bar_ts >= ${sinceP} AND o.entry_bar_ts < ${firstP}
+      GROUP BY o.owner, o.model_id, o.timeframe
+      UNION ALL
+      SELECT o.owner, o.model_id, o.timeframe, count(*)::int, count(o.hit)::int, (count(*) FILTER (WHERE o.hit))::int,
+             ml.float8_state(o.position_return), sum(o.position_return) FILTER (WHERE o.position_return > 0),
+             sum(o.position_return) FILTER (WHERE o.position_return < 0)
+      FROM ml.signal_scores o
+      WHERE ${filter('o')} AND o.exit_bar_ts IS NOT NULL
+        AND o.entry_bar_ts >= greatest(${firstP}, (SELECT sf.fresh FROM sf))
       GROUP BY o.owner, o.model_id, o.timeframe
     ),
     ma AS (
@@ -174,7 +182,7 @@ export function summaryMetricsCtes(
              array_agg(DISTINCT timeframe ORDER BY timeframe) AS timeframes
       FROM su GROUP BY owner, model_id
     ),
-    ${figureCtes({ ...q, group: 'model' }, since, params)}`;
+    ${figureCtes({ ...q, group: 'model' }, since, params, modelsCte)}`;
 }
 
 /** `mc`, `mm` and `mw` of metricsCtes, after an `ma` of per-group sums. */
@@ -184,23 +192,33 @@ function figureCtes(
   },
   since: string,
   params: unknown[],
+  modelsCte?: string,
 ): string {
-  const sinceP = `$${params.push(since)}`;
+  const sinceP = `$${params.push(since)}::timestamptz`;
   const symbolP = `$${params.push(q.symbol ?? null)}::text`;
   const tfP = `$${params.push(q.tf ?? null)}::text`;
   const minResolvedP = `$${params.push(q.minResolved ?? PROVISIONAL_BELOW_RESOLVED)}`;
   const horizonP = `$${params.push(q.horizon)}`;
   const z = `$${params.push(Z95)}::float8`;
   const counts = q.group === 'model' ? 'c.model_id' : 'NULL::text';
-  const countFilter: string[] = [];
+  const countFilter = [`(${symbolP} IS NULL OR c.symbol = ${symbolP})`, `(${tfP} IS NULL OR c.timeframe = ${tfP})`];
   if (q.owner) countFilter.push(`c.owner = $${params.push(q.owner)}`);
   if (q.model_id) countFilter.push(`c.model_id = $${params.push(q.model_id)}`);
+  // ml.visible_signal_counts' rows, from ml.visible_series narrowed to the models asked for (one model, or the
+  // caller's models CTE) so that it reads only their summary days.
+  const scope =
+    q.owner && q.model_id
+      ? `ARRAY[$${params.push(q.owner)}]::text[], ARRAY[$${params.push(q.model_id)}]::text[]`
+      : modelsCte
+        ? `ARRAY(SELECT owner FROM ${modelsCte}), ARRAY(SELECT model_id FROM ${modelsCte})`
+        : 'NULL::text[], NULL::text[]';
   return `
     mc AS (
-      SELECT c.owner, ${counts} AS model_id, sum(c.signals)::int AS signals, sum(c.late)::int AS late
-      FROM ml.visible_signal_counts(${sinceP}, ${symbolP}, ${tfP}) c
-      ${countFilter.length ? `WHERE ${countFilter.join(' AND ')}` : ''}
+      SELECT c.owner, ${counts} AS model_id, sum(c.window_signals)::int AS signals, sum(c.window_late)::int AS late
+      FROM ml.visible_series(${scope}, ${sinceP}) c
+      WHERE ${countFilter.join(' AND ')}
       GROUP BY 1, 2
+      HAVING sum(c.window_signals) > 0
     ),
     mm AS (
       SELECT a.owner, a.model_id, a.timeframes, a.scored, a.resolved, a.hits,

@@ -1,39 +1,32 @@
 import type { SignalPayload, SignalsQuery, StoredSignal } from '@neuronetiq/contracts';
 import type { Queryable } from '../client';
 import type { IdempotencyRecord } from './idempotency';
-import { receipt, seriesFilter, type WriteOptions, type WriteOutcome, write } from './latest-writes';
+import { receipt, seriesFilter, type WriteOptions, type WriteOutcome } from './latest-writes';
 
-// A write is a plain multi-row upsert: a conflicting row is updated only while its bar is open
-// (`excluded.late` is true when the bar had closed at the receive time) and only when something changed; a change
-// moves `received_at` to its own time, because scoring enters a signal after its last change (no look-ahead). A second
-// statement classifies the rows it skipped: those whose stored tuple was not written by this transaction
-// (`xmin`) are either identical (unchanged: a harmless retry) or different after the close (immutable); it runs only
-// when some rows were skipped.
-const UPSERT_SIGNALS = `WITH w AS (
-INSERT INTO ml.signals_latest AS s
-  (owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, received_at, late, updated_at)
-SELECT owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, received_at, late, received_at
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::numeric[], $8::jsonb[],
-            $9::boolean[], $10::timestamptz[])
-  AS t(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, late, received_at)
-ON CONFLICT (owner, model_id, symbol, timeframe, bar_ts) DO UPDATE
-  SET decision = excluded.decision, confidence = excluded.confidence, meta = excluded.meta,
-      received_at = excluded.received_at, updated_at = excluded.received_at
-  WHERE NOT excluded.late
-    AND (s.decision, s.confidence, s.meta) IS DISTINCT FROM (excluded.decision, excluded.confidence, excluded.meta)
-RETURNING 1) SELECT count(*)::int AS n FROM w`;
-
-const SKIPPED_SIGNALS = `
-SELECT (i.ord - 1)::int AS idx, (s.decision, s.confidence, s.meta) = (i.decision, i.confidence, i.meta) AS same
-FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::numeric[], $8::jsonb[])
-  WITH ORDINALITY AS i(owner, model_id, symbol, timeframe, bar_ts, decision, confidence, meta, ord)
-JOIN ml.signals_latest s USING (owner, model_id, symbol, timeframe, bar_ts)
-WHERE s.xmin <> pg_current_xact_id()::xid`;
+// A batch is one call of app.store_signals (see its migration): the multi-row upsert, then the classification of the
+// rows it skipped, as unchanged (identical: a harmless retry) or immutable (different after the close). Its rows travel
+// as one JSON text, a scalar, so that inside a request transaction the call rides with BEGIN (and with `commit`, the
+// COMMIT): one round trip.
+const STORE_SIGNALS = 'SELECT idx, same FROM app.store_signals($1::jsonb)';
 
 // The reads select exactly the wire shapes (`StoredSignal`, `StoredConsensus` of @neuronetiq/contracts): timestamps
 // come back as ISO-8601 UTC strings (see ../client) and confidence as float8.
 const SIGNAL_COLUMNS = `owner, model_id, symbol, timeframe, bar_ts, decision, confidence::float8 AS confidence, meta,
   received_at, late`;
+
+/** One row as app.store_signals and app.store_signal_group read it from their JSON. */
+const inputRow = (s: SignalPayload, late: boolean, receivedAt: string) => ({
+  owner: s.owner,
+  model_id: s.model_id,
+  symbol: s.symbol,
+  timeframe: s.timeframe,
+  bar_ts: s.bar_ts,
+  decision: s.decision,
+  confidence: s.confidence,
+  meta: s.meta,
+  late,
+  received_at: receivedAt,
+});
 
 /** What became of one single-signal request of a group (see `storeGroup`). */
 export type GroupWriteResult =
@@ -48,23 +41,23 @@ FROM app.store_signal_group($1, $2::jsonb)`;
 
 export const signalRepository = {
   /**
-   * Stores signals in one statement (rows must have distinct keys). Returns one outcome per row, in order.
-   * Late rows (bar already closed at `receivedAtMs`) are kept and flagged.
+   * Stores signals in one call (rows must have distinct keys). Returns one outcome per row, in order.
+   * Late rows (bar already closed at `receivedAtMs`) are kept and flagged. With `commit` the call is the request
+   * transaction's last statement and the COMMIT travels with it.
    */
-  async store(tx: Queryable, rows: readonly SignalPayload[], { receivedAtMs }: WriteOptions): Promise<WriteOutcome[]> {
+  async store(
+    tx: Queryable,
+    rows: readonly SignalPayload[],
+    { receivedAtMs, commit }: WriteOptions & { commit?: boolean },
+  ): Promise<WriteOutcome[]> {
     if (rows.length === 0) return [];
-    const columns = [
-      rows.map((r) => r.owner),
-      rows.map((r) => r.model_id),
-      rows.map((r) => r.symbol),
-      rows.map((r) => r.timeframe),
-      rows.map((r) => r.bar_ts),
-      rows.map((r) => r.decision),
-      rows.map((r) => String(r.confidence)),
-      rows.map((r) => JSON.stringify(r.meta)),
-    ];
-    const tail = receipt(rows, receivedAtMs);
-    return write(tx, { upsert: UPSERT_SIGNALS, skipped: SKIPPED_SIGNALS }, columns, tail, rows.length);
+    const [late, receivedAt] = receipt(rows, receivedAtMs);
+    const json = JSON.stringify(rows.map((r, i) => inputRow(r, late[i] as boolean, receivedAt[i] as string)));
+    const outcomes: WriteOutcome[] = rows.map(() => 'stored');
+    for (const r of await tx.query<{ idx: number; same: boolean }>(STORE_SIGNALS, [json], { commit: commit === true })) {
+      outcomes[r.idx] = r.same ? 'unchanged' : 'immutable';
+    }
+    return outcomes;
   },
 
   /**
@@ -83,17 +76,8 @@ export const signalRepository = {
       items.map((i) => i.signal),
       items.map((i) => i.receivedAtMs),
     );
-    const payload = items.map(({ signal: s, key, hash }, i) => ({
-      owner: s.owner,
-      model_id: s.model_id,
-      symbol: s.symbol,
-      timeframe: s.timeframe,
-      bar_ts: s.bar_ts,
-      decision: s.decision,
-      confidence: s.confidence,
-      meta: s.meta,
-      late: late[i],
-      received_at: receivedAt[i],
+    const payload = items.map(({ signal, key, hash }, i) => ({
+      ...inputRow(signal, late[i] as boolean, receivedAt[i] as string),
       ...(key === undefined ? {} : { key, hash }),
     }));
     const rows = await tx.query<{

@@ -73,6 +73,11 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
     }
   }
   const query = parsed.success ? parsed.data : MarketplaceModelsQuerySchema.parse({});
+  // The oldest as-of time of the page's stored median, drawdown and Spearman (none: all computed for this request).
+  const figuresAsOf = (result?.data ?? [])
+    .map((m) => m.row_figures_as_of)
+    .filter((t): t is string => Boolean(t))
+    .sort()[0];
   const href = (over: Record<string, string | number | undefined>) => {
     const p = new URLSearchParams();
     const merged = {
@@ -351,6 +356,12 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
               </tbody>
             </table>
           </section>
+          {figuresAsOf && (
+            <p className="border-t border-border px-3 py-2 text-xs text-muted" data-testid="row-figures-as-of">
+              Median return, max drawdown and Spearman as of <LocalTime iso={figuresAsOf} relative /> (recomputed every
+              few minutes); the other figures are as of now.
+            </p>
+          )}
           <nav
             aria-label="Pagination"
             className="flex items-center justify-between border-t border-border px-3 py-2 text-sm text-muted"
@@ -379,6 +390,13 @@ export default async function MarketplacePage({ searchParams }: { searchParams: 
               )}
             </span>
           </nav>
+          {result.data.every((m) => !m.metrics || m.metrics.scored === 0) && (
+            <p className="border-t border-border px-4 py-3 text-sm text-muted" data-testid="marketplace-no-figures">
+              No call of these models has been scored in this window that you may see yet, hence the dashes: the figures
+              count live calls only, and another vendor’s only after the platform’s delay unless you subscribe. Each
+              model’s page shows its backfilled history apart.
+            </p>
+          )}
         </div>
       )}
     </div>
