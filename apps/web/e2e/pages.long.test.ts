@@ -114,11 +114,9 @@ describeWeb(
               if (viewport === 'phone') {
                 // Against the phone's width, not window.innerWidth: a mobile browser widens its layout viewport to the
                 // content, so innerWidth grows with the overflow it should reveal.
-                const widths = [
-                  (await page.evaluate('document.documentElement.scrollWidth')) as number,
-                  page.viewportSize()?.width ?? 0,
-                ];
-                if (widths[0] > widths[1]) sideways.push(`${p.name}: ${widths[0]} px wide in a ${widths[1]} px window`);
+                const wide = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+                const windowWidth = page.viewportSize()?.width ?? 0;
+                if (wide > windowWidth) sideways.push(`${p.name}: ${wide} px wide in a ${windowWidth} px window`);
               }
               for (const colorScheme of ['light', 'dark'] as const) {
                 await page.emulateMedia({ colorScheme });

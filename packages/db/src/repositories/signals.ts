@@ -54,7 +54,9 @@ export const signalRepository = {
     const [late, receivedAt] = receipt(rows, receivedAtMs);
     const json = JSON.stringify(rows.map((r, i) => inputRow(r, late[i] as boolean, receivedAt[i] as string)));
     const outcomes: WriteOutcome[] = rows.map(() => 'stored');
-    for (const r of await tx.query<{ idx: number; same: boolean }>(STORE_SIGNALS, [json], { commit: commit === true })) {
+    for (const r of await tx.query<{ idx: number; same: boolean }>(STORE_SIGNALS, [json], {
+      commit: commit === true,
+    })) {
       outcomes[r.idx] = r.same ? 'unchanged' : 'immutable';
     }
     return outcomes;

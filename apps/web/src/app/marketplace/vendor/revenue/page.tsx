@@ -167,8 +167,8 @@ export default async function RevenuePage({
           <p className="text-xs text-muted">
             Each fee is the model's monthly price prorated by the UTC days the subscription was active and paid out of
             the {statement.days_in_month} days of the month (days while a renewal payment had failed are not billed);
-            the platform fee is spread over the lines so that every line's
-            fee and share add up to its gross, and the lines to the totals, to the penny.
+            the platform fee is spread over the lines so that every line's fee and share add up to its gross, and the
+            lines to the totals, to the penny.
           </p>
         </>
       )}
